@@ -1,0 +1,258 @@
+//! The future-event list.
+//!
+//! A binary min-heap keyed by `(time, insertion sequence)`, packed into one `u128` so the hot
+//! comparison is a single integer compare. Equal times pop in insertion order, which makes
+//! runs deterministic. Measured against the alternatives in `benches/engine.rs` (see
+//! `docs/performance.md`): a keyed priority queue costs ~3x per operation, and a logistics
+//! model keeps only hundreds to thousands of events pending, where a plain heap is fastest.
+//!
+//! Cancellation is lazy: an event scheduled with [`EventQueue::push_cancellable`] is recorded
+//! in a small set; cancelling it marks it dead and `pop` skips it. Ordinary events pay
+//! nothing for this.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashSet};
+
+use super::time::Time;
+
+/// Marks the sequence numbers of cancellable events (the top bit is never reached by a
+/// counter that starts at 0 and increments once per push).
+const CANCELLABLE: u64 = 1 << 63;
+
+/// Identifies a cancellable pending event, returned by [`EventQueue::push_cancellable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EventKey(u64);
+
+struct Entry<E> {
+    key: u128,
+    event: E,
+}
+
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl<E> Eq for Entry<E> {}
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Entry<E> {
+    // Reversed: `BinaryHeap` is a max-heap and we want the earliest key on top.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key.cmp(&self.key)
+    }
+}
+
+/// A priority queue of events ordered by time, then by insertion order.
+pub struct EventQueue<E> {
+    heap: BinaryHeap<Entry<E>>,
+    next_seq: u64,
+    /// Cancellable events still pending (not yet popped, not cancelled).
+    pending_cancellable: HashSet<u64>,
+    /// Cancelled events still in the heap, to be skipped when they surface.
+    cancelled: HashSet<u64>,
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> std::fmt::Debug for EventQueue<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventQueue").field("len", &self.len()).field("next_seq", &self.next_seq).finish()
+    }
+}
+
+impl<E> EventQueue<E> {
+    /// An empty queue.
+    pub fn new() -> Self {
+        EventQueue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+            pending_cancellable: HashSet::new(),
+            cancelled: HashSet::new(),
+        }
+    }
+
+    /// An empty queue with room for `n` pending events.
+    pub fn with_capacity(n: usize) -> Self {
+        EventQueue { heap: BinaryHeap::with_capacity(n), ..Self::new() }
+    }
+
+    fn push_seq(&mut self, at: Time, seq: u64, event: E) {
+        let key = ((at.order_bits() as u128) << 64) | seq as u128;
+        self.heap.push(Entry { key, event });
+    }
+
+    fn take_seq(&mut self, flag: u64) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq | flag
+    }
+
+    /// Schedules `event` at `at`. Events at equal times pop in the order they were pushed.
+    pub fn push(&mut self, at: Time, event: E) {
+        let seq = self.take_seq(0);
+        self.push_seq(at, seq, event);
+    }
+
+    /// Schedules `event` at `at` and returns a key that can cancel it while it is pending.
+    pub fn push_cancellable(&mut self, at: Time, event: E) -> EventKey {
+        let seq = self.take_seq(CANCELLABLE);
+        self.pending_cancellable.insert(seq);
+        self.push_seq(at, seq, event);
+        EventKey(seq)
+    }
+
+    /// Cancels a pending event. Returns `false` if it already fired or was cancelled.
+    pub fn cancel(&mut self, key: EventKey) -> bool {
+        if self.pending_cancellable.remove(&key.0) {
+            self.cancelled.insert(key.0);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Removes and returns the earliest live event with its time.
+    pub fn pop(&mut self) -> Option<(Time, E)> {
+        loop {
+            let entry = self.heap.pop()?;
+            let seq = entry.key as u64;
+            if seq & CANCELLABLE != 0 {
+                if self.cancelled.remove(&seq) {
+                    continue;
+                }
+                self.pending_cancellable.remove(&seq);
+            }
+            let bits = (entry.key >> 64) as u64;
+            return Some((Time::from_order_bits(bits), entry.event));
+        }
+    }
+
+    /// The time of the earliest live event, if any.
+    pub fn peek_time(&mut self) -> Option<Time> {
+        loop {
+            let entry = self.heap.peek()?;
+            let seq = entry.key as u64;
+            if seq & CANCELLABLE != 0 && self.cancelled.contains(&seq) {
+                self.heap.pop();
+                self.cancelled.remove(&seq);
+                continue;
+            }
+            return Some(Time::from_order_bits((entry.key >> 64) as u64));
+        }
+    }
+
+    /// Number of live pending events.
+    pub fn len(&self) -> usize {
+        self.heap.len() - self.cancelled.len()
+    }
+
+    /// `true` when no live event is pending.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of events ever pushed.
+    pub fn pushed(&self) -> u64 {
+        self.next_seq
+    }
+}
+
+impl Time {
+    fn from_order_bits(bits: u64) -> Time {
+        // Only bits produced by `order_bits` of a valid `Time` reach here.
+        Time::new(f64::from_bits(bits)).unwrap_or(Time::ZERO)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(v: f64) -> Time {
+        Time::new(v).unwrap()
+    }
+
+    #[test]
+    fn pops_in_time_then_insertion_order() {
+        let mut q = EventQueue::new();
+        q.push(t(2.0), "c");
+        q.push(t(1.0), "a");
+        q.push(t(2.0), "d");
+        q.push(t(1.0), "b");
+        q.push(t(0.5), "first");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+        assert_eq!(order, ["first", "a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn cancelled_events_never_pop_and_len_counts_live_ones() {
+        let mut q = EventQueue::new();
+        let k1 = q.push_cancellable(t(1.0), 1);
+        q.push(t(2.0), 2);
+        let k3 = q.push_cancellable(t(3.0), 3);
+        assert_eq!(q.len(), 3);
+        assert!(q.cancel(k1));
+        assert!(!q.cancel(k1), "second cancel is a no-op");
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.peek_time(), Some(t(2.0)));
+        assert_eq!(q.pop(), Some((t(2.0), 2)));
+        assert_eq!(q.pop(), Some((t(3.0), 3)));
+        assert!(!q.cancel(k3), "an event that fired cannot be cancelled");
+        assert!(q.is_empty());
+        assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn agrees_with_a_sorted_reference() {
+        // A deterministic pseudo-random mix of pushes, cancels and pops.
+        let mut q = EventQueue::new();
+        let mut reference: Vec<(u64, u64, bool)> = Vec::new(); // (time, seq, cancelled)
+        let mut keys = Vec::new();
+        let mut x: u64 = 12345;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut seq = 0;
+        for _ in 0..5000 {
+            match next() % 4 {
+                0 | 1 => {
+                    let time = next() % 50;
+                    keys.push((q.push_cancellable(t(time as f64), seq), seq));
+                    reference.push((time, seq, false));
+                    seq += 1;
+                }
+                2 if !keys.is_empty() => {
+                    let i = (next() % keys.len() as u64) as usize;
+                    let (k, s) = keys.swap_remove(i);
+                    let live = reference.iter().any(|r| r.1 == s && !r.2);
+                    assert_eq!(q.cancel(k), live);
+                    if let Some(r) = reference.iter_mut().find(|r| r.1 == s) {
+                        r.2 = true;
+                    }
+                }
+                _ => {
+                    reference.retain(|r| !r.2);
+                    reference.sort();
+                    let expect = if reference.is_empty() { None } else { Some(reference.remove(0)) };
+                    let got = q.pop();
+                    assert_eq!(got.map(|(tm, e)| (tm.value() as u64, e)), expect.map(|r| (r.0, r.1)));
+                    if let Some(r) = expect {
+                        keys.retain(|(_, s)| *s != r.1);
+                    }
+                }
+            }
+            assert_eq!(q.len(), reference.iter().filter(|r| !r.2).count());
+        }
+    }
+}

@@ -1,0 +1,541 @@
+//! How a lot moves: one route step after another until it waits or takes time.
+//!
+//! Every hand-off between lots (a server freed, carriers returned, yard space released)
+//! pushes the lots it unblocks onto the replication's ready queue instead of moving them
+//! at once, so nothing here recurses and the order of moves is the order of hand-offs.
+
+use crate::engine::dist::unit;
+use crate::engine::{Added, Duration, Scheduler, Time};
+
+use super::replication::{Ev, Job, LotState, Replication};
+use super::world::{Effect, LegId, PoolId, ServerId, Service, Step, StoreId, Transit};
+
+/// Extra time from active delay effects, drawn from the stage's own stream.
+fn delay_effects(
+    w: &super::world::World,
+    occurrences: &[super::replication::Occ],
+    delays: &[u32],
+    rng: &mut crate::engine::Stream,
+) -> f64 {
+    let mut h = 0.0;
+    for &o in delays {
+        if let Effect::Delay(d) = &w.disruptions[occurrences[o as usize].spec as usize].effect {
+            h += d.sample(rng);
+        }
+    }
+    h
+}
+
+fn draw_service(svc: &Service, units: u32, tonnes_t: f64, rng: &mut crate::engine::Stream) -> f64 {
+    match svc {
+        Service::PerLot(d) => d.sample(rng),
+        Service::PerCarrier(d) => (0..units).map(|_| d.sample(rng)).sum(),
+        // A drawn rate of (nearly) zero would mean an endless service; floor it at 1 % of
+        // the mean rate, a slowdown no real handling crew stays below for a whole lot.
+        Service::Rate(d) => tonnes_t / d.sample(rng).max(d.mean() * 0.01),
+    }
+}
+
+impl Replication<'_> {
+    fn priority(&self, lot: u32) -> i64 {
+        if self.lots[lot as usize].replaces.is_some() { 2 } else { 1 }
+    }
+
+    /// Moves the lot into its next step.
+    pub(crate) fn next_step(&mut self, lot: u32, now: Time) {
+        let l = &mut self.lots[lot as usize];
+        l.step += 1;
+        l.step_since = now;
+        l.wait = 0.0;
+    }
+
+    /// Moves `lot` forward until it waits or takes time.
+    pub(crate) fn advance(&mut self, lot: u32, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        loop {
+            let l = &self.lots[lot as usize];
+            if l.state != LotState::Moving {
+                return;
+            }
+            let step = self.w.routes[l.route as usize].steps[l.step as usize];
+            match step {
+                Step::Serve { server, .. } => {
+                    self.release_hold(lot, now, sched);
+                    let prio = self.priority(lot);
+                    let s = server as usize;
+                    if self.servers[s].res.request(now, Job::Lot(lot), 1, prio).is_some() {
+                        self.start_service(server, Job::Lot(lot), now, sched);
+                    }
+                    return;
+                }
+                Step::Dwell(d) => {
+                    self.release_hold(lot, now, sched);
+                    let h = self.w.dwells[d as usize].time.sample(&mut self.dwell_rng[d as usize]);
+                    sched.schedule_in(Duration::saturating(h), Ev::DwellDone(lot));
+                    return;
+                }
+                Step::Leg(leg) => {
+                    self.release_hold(lot, now, sched);
+                    self.join_leg(leg, lot, now, sched);
+                    return;
+                }
+                Step::Acquire(pool) => {
+                    self.release_hold(lot, now, sched);
+                    let units = self.lots[lot as usize].tonnes.carriers(self.w.pools[pool as usize].payload);
+                    let prio = self.priority(lot);
+                    if self.pools[pool as usize].res.request(now, Job::Lot(lot), units, prio).is_none() {
+                        return;
+                    }
+                    self.got_carriers(lot, pool, units, now);
+                }
+                Step::Release(pool) => {
+                    self.release_carriers(lot, pool, now, sched);
+                    self.finish_step(lot, None, now);
+                    self.next_step(lot, now);
+                }
+                Step::EnterStore(x) => {
+                    let kg = self.lots[lot as usize].tonnes.kg();
+                    if !self.stores[x as usize].store.put(now, lot, kg) {
+                        return; // blocked: keeps holding the server upstream, if any
+                    }
+                    self.entered_store(lot, x, now, sched);
+                }
+                Step::LeaveStore(x) => {
+                    self.leave_store(lot, x, now, sched);
+                    self.next_step(lot, now);
+                }
+                Step::Handover => {
+                    let l = &mut self.lots[lot as usize];
+                    if !l.handover_credited {
+                        l.handover_credited = true;
+                        self.books.handed_over += l.tonnes;
+                        if self.books.handed_over == self.w.order.tonnes {
+                            self.books.handover_completion = Some(now);
+                        }
+                    }
+                    self.finish_step(lot, None, now);
+                    self.next_step(lot, now);
+                }
+                Step::Deliver => {
+                    self.release_hold(lot, now, sched);
+                    self.finish_step(lot, None, now);
+                    let l = &mut self.lots[lot as usize];
+                    l.state = LotState::Delivered;
+                    self.books.delivered += l.tonnes;
+                    if self.books.delivered == self.w.order.tonnes {
+                        self.books.completion = Some(now);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    // ----- servers -----------------------------------------------------------------------
+
+    /// Starts serving `job`, which was just granted a place at server `s`.
+    pub(crate) fn start_service(&mut self, s: ServerId, job: Job, now: Time, sched: &mut Scheduler<Ev>) {
+        let w = self.w;
+        let spec = &w.servers[s as usize];
+        let (units, tonnes_t, through) = match job {
+            Job::Lot(i) => {
+                let l = &mut self.lots[i as usize];
+                l.wait = now.since(l.step_since).value();
+                let through =
+                    matches!(w.routes[l.route as usize].steps[l.step as usize], Step::Serve { through: true, .. });
+                (l.carrier_units(), l.tonnes.t(), through)
+            }
+            Job::Bg(j) => {
+                let f = &w.background[self.bg_jobs[j as usize].flow as usize];
+                (f.units_per_job, f.tonnes_per_unit.t() * f.units_per_job as f64, false)
+            }
+        };
+        let st = &mut self.servers[s as usize];
+        let svc = if through { spec.through_service.as_ref().unwrap_or(&spec.service) } else { &spec.service };
+        let mut h = draw_service(svc, units, tonnes_t, &mut st.rng);
+        if let (Job::Lot(_), Some(insp)) = (job, &spec.inspection)
+            && unit(&mut st.rng) < insp.p
+        {
+            h += insp.time.sample(&mut st.rng);
+        }
+        h /= st.cond.factor;
+        h += delay_effects(w, &self.occurrences, &st.cond.delays, &mut st.rng);
+        if let Job::Lot(i) = job {
+            self.lots[i as usize].service = h;
+        }
+        sched.schedule_in(Duration::saturating(h), Ev::ServiceDone(s, job));
+    }
+
+    /// Frees one place at server `s` and starts whoever is next.
+    pub(crate) fn release_server(&mut self, s: ServerId, now: Time, sched: &mut Scheduler<Ev>) {
+        let mut grants = std::mem::take(&mut self.grants);
+        self.servers[s as usize].res.release(now, 1, &mut grants);
+        for g in grants.drain(..) {
+            self.start_service(s, g.job, now, sched);
+        }
+        self.grants = grants;
+    }
+
+    /// Sets server `s`'s capacity from its condition and starts whoever now fits.
+    pub(crate) fn apply_server(&mut self, s: ServerId, now: Time, sched: &mut Scheduler<Ev>) {
+        let cap = if self.servers[s as usize].cond.open() { self.w.servers[s as usize].capacity } else { 0 };
+        let mut grants = std::mem::take(&mut self.grants);
+        self.servers[s as usize].res.set_capacity(now, cap, &mut grants);
+        for g in grants.drain(..) {
+            self.start_service(s, g.job, now, sched);
+        }
+        self.grants = grants;
+    }
+
+    fn release_hold(&mut self, lot: u32, now: Time, sched: &mut Scheduler<Ev>) {
+        if let Some(s) = self.lots[lot as usize].hold.take() {
+            self.release_server(s, now, sched);
+        }
+    }
+
+    pub(crate) fn service_done(&mut self, s: ServerId, job: Job, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        match job {
+            Job::Lot(lot) => {
+                let service = self.lots[lot as usize].service;
+                self.finish_step(lot, Some(service), now);
+                let st = &mut self.servers[s as usize];
+                if let Some(rw) = &self.w.servers[s as usize].rework
+                    && unit(&mut st.rng) < rw.p
+                {
+                    // Sent back: leave the server, fix the papers, queue again.
+                    let delay = rw.time.sample(&mut st.rng);
+                    self.release_server(s, now, sched);
+                    let l = &mut self.lots[lot as usize];
+                    l.step_since = now;
+                    l.wait = 0.0;
+                    sched.schedule_in(Duration::saturating(delay), Ev::ReworkDone(lot));
+                    return;
+                }
+                self.lots[lot as usize].hold = Some(s);
+                self.next_step(lot, now);
+                self.ready.push_back(lot);
+            }
+            Job::Bg(j) => {
+                self.release_server(s, now, sched);
+                let flow = &self.w.background[self.bg_jobs[j as usize].flow as usize];
+                if let Some((pool, hold)) = &flow.carriers {
+                    let h = hold.sample(&mut self.bg[self.bg_jobs[j as usize].flow as usize].rng);
+                    sched.schedule_in(Duration::saturating(h), Ev::Returned(*pool, flow.units_per_job));
+                }
+            }
+        }
+    }
+
+    pub(crate) fn dwell_done(&mut self, lot: u32, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let service = now.since(self.lots[lot as usize].step_since).value();
+        self.finish_step(lot, Some(service), now);
+        self.next_step(lot, now);
+        self.ready.push_back(lot);
+    }
+
+    // ----- background traffic ------------------------------------------------------------
+
+    pub(crate) fn background_arrives(&mut self, flow: u16, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let j = self.bg_jobs.len() as u32;
+        self.bg_jobs.push(super::replication::BgJob { flow });
+        let spec = &self.w.background[flow as usize];
+        if let Some((pool, _)) = spec.carriers
+            && self.pools[pool as usize].res.request(now, Job::Bg(j), spec.units_per_job, 0).is_none()
+        {
+            return; // waits for carriers
+        }
+        self.background_to_server(j, now, sched);
+    }
+
+    fn background_to_server(&mut self, j: u32, now: Time, sched: &mut Scheduler<Ev>) {
+        let s = self.w.background[self.bg_jobs[j as usize].flow as usize].server;
+        if self.servers[s as usize].res.request(now, Job::Bg(j), 1, 0).is_some() {
+            self.start_service(s, Job::Bg(j), now, sched);
+        }
+    }
+
+    // ----- legs --------------------------------------------------------------------------
+
+    fn join_leg(&mut self, leg: LegId, lot: u32, now: Time, sched: &mut Scheduler<Ev>) {
+        let units = self.lots[lot as usize].carrier_units();
+        let st = &mut self.legs[leg as usize];
+        let open = st.cond.open();
+        match &mut st.batcher {
+            None if open => self.depart(leg, &[lot], now, sched),
+            None => st.waiting.push_back((lot, now)),
+            Some(b) => match b.add(now, lot, units) {
+                Added::Opened => self.arm_max_wait(leg, sched),
+                Added::Waiting => {}
+                Added::Full | Added::Overflow if open => self.dispatch(leg, false, now, sched),
+                Added::Full | Added::Overflow => {}
+            },
+        }
+    }
+
+    /// Sends the forming group, then any further full groups (or, with `all`, everything).
+    pub(crate) fn dispatch(&mut self, leg: LegId, all: bool, now: Time, sched: &mut Scheduler<Ev>) {
+        let mut boarded = std::mem::take(&mut self.boarded);
+        let mut lots = Vec::new();
+        while let Some(b) = self.legs[leg as usize].batcher.as_mut() {
+            if b.is_empty() {
+                break;
+            }
+            boarded.clear();
+            b.dispatch(now, &mut boarded);
+            lots.clear();
+            lots.extend(boarded.iter().map(|x| x.job));
+            self.depart(leg, &lots, now, sched);
+            let b = self.legs[leg as usize].batcher.as_ref().expect("batcher exists");
+            if !(all || b.is_full()) {
+                break;
+            }
+        }
+        self.boarded = boarded;
+        if let Some(k) = self.legs[leg as usize].max_wait_key.take() {
+            sched.cancel(k);
+        }
+        self.arm_max_wait(leg, sched);
+    }
+
+    fn arm_max_wait(&mut self, leg: LegId, sched: &mut Scheduler<Ev>) {
+        let Some(max_wait) = self.w.legs[leg as usize].departures.as_ref().and_then(|d| d.max_wait) else {
+            return;
+        };
+        let st = &mut self.legs[leg as usize];
+        let Some(oldest) = st.batcher.as_ref().and_then(|b| b.oldest()) else { return };
+        if let Some(k) = st.max_wait_key.take() {
+            sched.cancel(k);
+        }
+        st.max_wait_key = Some(sched.schedule_cancellable(oldest + Duration::saturating(max_wait), Ev::MaxWait(leg)));
+    }
+
+    pub(crate) fn max_wait(&mut self, leg: LegId, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        self.legs[leg as usize].max_wait_key = None;
+        if self.legs[leg as usize].cond.open() {
+            self.dispatch(leg, false, now, sched);
+        }
+    }
+
+    pub(crate) fn timetable(&mut self, leg: LegId, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        if self.legs[leg as usize].cond.open() {
+            self.dispatch(leg, false, now, sched);
+        }
+        if let Some((period, _)) = self.w.legs[leg as usize].departures.as_ref().and_then(|d| d.timetable) {
+            sched.schedule_in(Duration::saturating(period), Ev::Timetable(leg));
+        }
+    }
+
+    /// A closed leg opened again: everything waiting leaves.
+    pub(crate) fn reopen_leg(&mut self, leg: LegId, now: Time, sched: &mut Scheduler<Ev>) {
+        if self.legs[leg as usize].batcher.is_some() {
+            self.dispatch(leg, true, now, sched);
+        } else {
+            while let Some((lot, _)) = self.legs[leg as usize].waiting.pop_front() {
+                self.depart(leg, &[lot], now, sched);
+            }
+        }
+    }
+
+    /// Sends a group of lots down a leg together: one transit time for all of them.
+    fn depart(&mut self, leg: LegId, lots: &[u32], now: Time, sched: &mut Scheduler<Ev>) {
+        let w = self.w;
+        let spec = &w.legs[leg as usize];
+        let st = &mut self.legs[leg as usize];
+        let mut h = match &spec.transit {
+            Transit::Time(d) => d.sample(&mut st.rng),
+            Transit::Speed { km, kmh } => km / kmh.sample(&mut st.rng).max(kmh.mean() * 0.01),
+        };
+        h /= st.cond.factor;
+        h += delay_effects(w, &self.occurrences, &st.cond.delays, &mut st.rng);
+        for &lot in lots {
+            let l = &mut self.lots[lot as usize];
+            l.wait = now.since(l.step_since).value();
+            l.service = h;
+            sched.schedule_in(Duration::saturating(h), Ev::Arrived(lot));
+        }
+    }
+
+    pub(crate) fn arrived(&mut self, lot: u32, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let l = &self.lots[lot as usize];
+        let Step::Leg(leg) = self.w.routes[l.route as usize].steps[l.step as usize] else {
+            unreachable!("a lot arrives only from a leg step");
+        };
+        let service = l.service;
+        self.finish_step(lot, Some(service), now);
+        let p = self.w.legs[leg as usize].incident_p;
+        if p > 0.0 && unit(&mut self.legs[leg as usize].rng) < p {
+            self.lose(lot, now, sched);
+            return;
+        }
+        self.next_step(lot, now);
+        self.ready.push_back(lot);
+    }
+
+    // ----- carriers ----------------------------------------------------------------------
+
+    fn got_carriers(&mut self, lot: u32, pool: PoolId, units: u32, now: Time) {
+        let l = &mut self.lots[lot as usize];
+        if l.carriers.is_none() {
+            l.carriers = Some((pool, units));
+        } else {
+            l.extra = Some((pool, units));
+        }
+        l.wait = now.since(l.step_since).value();
+        self.finish_step(lot, Some(0.0), now);
+        self.next_step(lot, now);
+    }
+
+    fn release_carriers(&mut self, lot: u32, pool: PoolId, now: Time, sched: &mut Scheduler<Ev>) {
+        let l = &mut self.lots[lot as usize];
+        let set = if l.carriers.is_some_and(|c| c.0 == pool) {
+            let c = l.carriers.take();
+            l.carriers = l.extra.take();
+            c
+        } else if l.extra.is_some_and(|c| c.0 == pool) {
+            l.extra.take()
+        } else {
+            None
+        };
+        if let Some((p, units)) = set {
+            self.send_back(p, units, now, sched);
+        }
+    }
+
+    /// Empty carriers head back to their pool; a share of them never returns.
+    fn send_back(&mut self, pool: PoolId, units: u32, now: Time, sched: &mut Scheduler<Ev>) {
+        let spec = &self.w.pools[pool as usize];
+        let st = &mut self.pools[pool as usize];
+        let returning = if spec.return_share >= 1.0 {
+            units
+        } else {
+            (0..units).filter(|_| unit(&mut st.rng) < spec.return_share).count() as u32
+        };
+        if returning < units {
+            st.res.retire(now, units - returning);
+            st.capacity.set(now, st.res.capacity() as f64);
+        }
+        if returning > 0 {
+            let mut h = spec.empty_return.sample(&mut st.rng);
+            h += delay_effects(self.w, &self.occurrences, &st.cond.delays, &mut st.rng);
+            sched.schedule_in(Duration::saturating(h), Ev::Returned(pool, returning));
+        }
+    }
+
+    pub(crate) fn carriers_returned(&mut self, pool: PoolId, units: u32, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let mut grants = std::mem::take(&mut self.grants);
+        self.pools[pool as usize].res.release(now, units, &mut grants);
+        self.hand_out_carriers(pool, &mut grants, now, sched);
+        self.grants = grants;
+    }
+
+    pub(crate) fn supply(&mut self, pool: PoolId, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let Some(supply) = &self.w.pools[pool as usize].supply else { return };
+        let mut grants = std::mem::take(&mut self.grants);
+        let st = &mut self.pools[pool as usize];
+        st.res.add_units(now, supply.units, &mut grants);
+        st.capacity.set(now, st.res.capacity() as f64);
+        let gap = supply.every.sample(&mut st.rng) / st.cond.factor;
+        sched.schedule_in(Duration::saturating(gap), Ev::Supply(pool));
+        self.hand_out_carriers(pool, &mut grants, now, sched);
+        self.grants = grants;
+    }
+
+    fn hand_out_carriers(
+        &mut self,
+        pool: PoolId,
+        grants: &mut Vec<crate::engine::Grant<Job>>,
+        now: Time,
+        sched: &mut Scheduler<Ev>,
+    ) {
+        for g in grants.drain(..) {
+            match g.job {
+                Job::Lot(lot) => {
+                    self.got_carriers(lot, pool, g.units, now);
+                    self.ready.push_back(lot);
+                }
+                Job::Bg(j) => self.background_to_server(j, now, sched),
+            }
+        }
+    }
+
+    // ----- yards -------------------------------------------------------------------------
+
+    fn entered_store(&mut self, lot: u32, x: StoreId, now: Time, sched: &mut Scheduler<Ev>) {
+        let l = &mut self.lots[lot as usize];
+        l.store = Some((x, now));
+        l.wait = now.since(l.step_since).value();
+        self.finish_step(lot, None, now);
+        self.release_hold(lot, now, sched);
+        self.next_step(lot, now);
+    }
+
+    fn leave_store(&mut self, lot: u32, x: StoreId, now: Time, sched: &mut Scheduler<Ev>) {
+        let l = &mut self.lots[lot as usize];
+        let Some((held, since)) = l.store.take() else { return };
+        debug_assert_eq!(held, x, "a lot leaves the yard it entered");
+        let kg = l.tonnes.kg();
+        l.step_since = since;
+        self.tally[self.w.store_stage(x)].service(now.since(since).value());
+        self.finish_step(lot, None, now);
+        self.take_from_store(x, kg, now, sched);
+    }
+
+    pub(crate) fn take_from_store(&mut self, x: StoreId, kg: u64, now: Time, sched: &mut Scheduler<Ev>) {
+        let mut admitted = std::mem::take(&mut self.admitted);
+        self.stores[x as usize].store.take(now, kg, &mut admitted);
+        self.admit(x, &mut admitted, now, sched);
+        self.admitted = admitted;
+    }
+
+    /// Lots let into yard `x` after waiting at its gate.
+    pub(crate) fn admit(
+        &mut self,
+        x: StoreId,
+        admitted: &mut Vec<crate::engine::Admitted<u32>>,
+        now: Time,
+        sched: &mut Scheduler<Ev>,
+    ) {
+        for a in admitted.drain(..) {
+            self.entered_store(a.job, x, now, sched);
+            self.ready.push_back(a.job);
+        }
+    }
+
+    // ----- losses ------------------------------------------------------------------------
+
+    /// The lot is lost or damaged: write it off, free what it held, and have its mill
+    /// produce it again.
+    fn lose(&mut self, lot: u32, now: Time, sched: &mut Scheduler<Ev>) {
+        let l = &mut self.lots[lot as usize];
+        l.state = LotState::Lost;
+        let (tonnes, mill, credited) = (l.tonnes, l.mill, l.handover_credited);
+        let (product, destination) = (l.product, l.destination);
+        let sets = [l.carriers.take(), l.extra.take()];
+        let store = l.store.take();
+        self.books.lost += tonnes;
+        for (pool, units) in sets.into_iter().flatten() {
+            self.send_back(pool, units, now, sched);
+        }
+        if let Some((x, _)) = store {
+            self.take_from_store(x, tonnes.kg(), now, sched);
+        }
+        self.release_hold(lot, now, sched);
+        let pending = super::replication::Pending {
+            lot: super::world::PlannedLot { product, destination, tonnes },
+            replaces: Some(lot),
+            handover_credited: credited,
+        };
+        self.mills[mill as usize].replacements.push_back(pending);
+        if self.mills[mill as usize].current.is_none() {
+            self.start_next(mill, now, sched);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Mills produce the order lot by lot, and each new lot is given a route.
+//!
+//! Production is preemptive-resume: a mill works on one lot at a time at a rate that
+//! breakdowns, closures and disruption factors change while the lot is in progress, and
+//! the completion event is re-timed (cancelled and rescheduled) at every change. That is
+//! the one place the model needs cancellable events.
+
+use crate::engine::{Duration, Scheduler, Time};
+
+use super::replication::{Ev, Lot, LotState, Pending, Replication, Work};
+use super::world::{MillId, RouteId, RoutingPolicy, Service, Step};
+
+impl Replication<'_> {
+    /// Puts the mills' opening stock on the move and starts production.
+    pub(crate) fn start_production(&mut self, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        for m in 0..self.w.mills.len() {
+            let spec = &self.w.mills[m];
+            let mut stock = spec.stock;
+            while let Some(p) = spec.plan.get(self.mills[m].next) {
+                if p.tonnes > stock {
+                    break;
+                }
+                stock -= p.tonnes;
+                self.mills[m].next += 1;
+                self.create_lot(m as MillId, Pending { lot: *p, replaces: None, handover_credited: false }, now);
+            }
+            self.start_next(m as MillId, now, sched);
+        }
+    }
+
+    /// Starts the mill's next lot: replacements of lost lots first, then the plan.
+    pub(crate) fn start_next(&mut self, m: MillId, now: Time, sched: &mut Scheduler<Ev>) {
+        let spec = &self.w.mills[m as usize];
+        let st = &mut self.mills[m as usize];
+        let pending = st.replacements.pop_front().or_else(|| {
+            let p = spec.plan.get(st.next)?;
+            st.next += 1;
+            Some(Pending { lot: *p, replaces: None, handover_credited: false })
+        });
+        let Some(pending) = pending else {
+            st.current = None;
+            return;
+        };
+        // Availability is drawn per lot; floored so a freak draw cannot stall a mill for ever.
+        let availability = spec.availability.as_ref().map_or(1.0, |d| d.sample(&mut st.rng).max(0.01));
+        st.current = Some(Work {
+            pending,
+            left: pending.lot.tonnes.t(),
+            base_rate: spec.rate_t_per_h * availability,
+            rate: 0.0,
+            since: now,
+            key: None,
+        });
+        self.retime_mill(m, now, sched);
+    }
+
+    /// Brings the lot in progress up to date and reschedules its completion at the rate the
+    /// mill's current condition allows (none while it is down or closed).
+    pub(crate) fn retime_mill(&mut self, m: MillId, now: Time, sched: &mut Scheduler<Ev>) {
+        let st = &mut self.mills[m as usize];
+        let open = st.cond.open();
+        let factor = st.cond.factor;
+        let Some(work) = &mut st.current else { return };
+        work.left = (work.left - work.rate * now.since(work.since).value()).max(0.0);
+        work.since = now;
+        work.rate = if open { work.base_rate * factor } else { 0.0 };
+        if let Some(k) = work.key.take() {
+            sched.cancel(k);
+        }
+        if work.rate > 0.0 {
+            let at = now + Duration::saturating(work.left / work.rate);
+            work.key = Some(sched.schedule_cancellable(at, Ev::Produced(m)));
+        }
+    }
+
+    pub(crate) fn produced(&mut self, m: MillId, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let Some(work) = self.mills[m as usize].current.take() else { return };
+        self.create_lot(m, work.pending, now);
+        self.start_next(m, now, sched);
+    }
+
+    fn create_lot(&mut self, m: MillId, p: Pending, now: Time) {
+        let route = self.choose_route(m, p.lot.destination, p.lot.tonnes);
+        let id = self.lots.len() as u32;
+        self.books.produced += p.lot.tonnes;
+        self.lots.push(Lot {
+            tonnes: p.lot.tonnes,
+            mill: m,
+            route,
+            step: 0,
+            product: p.lot.product,
+            destination: p.lot.destination,
+            carriers: None,
+            extra: None,
+            store: None,
+            hold: None,
+            step_since: now,
+            wait: 0.0,
+            service: 0.0,
+            state: LotState::Moving,
+            handover_credited: p.handover_credited,
+            replaces: p.replaces,
+        });
+        self.ready.push_back(id);
+    }
+
+    fn choose_route(&mut self, m: MillId, destination: u8, tonnes: super::units::Tonnes) -> RouteId {
+        let candidates = &self.w.mills[m as usize].routes[destination as usize];
+        if candidates.len() == 1 {
+            return candidates[0].0;
+        }
+        match self.w.order.routing {
+            RoutingPolicy::Shares => {
+                // Smooth weighted round-robin (as in nginx): deterministic, and after any
+                // number of lots each route's count is within one of its exact share.
+                let state = &mut self.mills[m as usize].wrr[destination as usize];
+                let total: f64 = candidates.iter().map(|c| c.1).sum();
+                let mut best = 0;
+                for (i, (_, weight)) in candidates.iter().enumerate() {
+                    state[i] += weight;
+                    if state[i] > state[best] {
+                        best = i;
+                    }
+                }
+                state[best] -= total;
+                candidates[best].0
+            }
+            RoutingPolicy::Fastest => {
+                let mut best = (f64::INFINITY, candidates[0].0);
+                for &(r, _) in candidates {
+                    let t = self.expected_hours(r, tonnes);
+                    if t < best.0 {
+                        best = (t, r);
+                    }
+                }
+                best.1
+            }
+        }
+    }
+
+    /// A quick estimate of a new lot's time along a route given current queues: the
+    /// work queued ahead at each server spread over its capacity, plus mean service and
+    /// transit times, half a departure interval per grouped leg, and a mean empty-return
+    /// time wherever the pool cannot serve the lot now.
+    pub(crate) fn expected_hours(&self, r: RouteId, tonnes: super::units::Tonnes) -> f64 {
+        let w = self.w;
+        let mut units = 1u32;
+        let mut total = 0.0;
+        for step in &w.routes[r as usize].steps {
+            match *step {
+                Step::Serve { server, through } => {
+                    let spec = &w.servers[server as usize];
+                    let svc =
+                        if through { spec.through_service.as_ref().unwrap_or(&spec.service) } else { &spec.service };
+                    let own = svc.mean_hours(units, tonnes);
+                    let res = &self.servers[server as usize].res;
+                    let queued = match svc {
+                        Service::PerCarrier(d) => res.waiting_units() as f64 * d.mean(),
+                        _ => res.waiting() as f64 * own,
+                    };
+                    total += queued / spec.capacity.max(1) as f64 + own;
+                }
+                Step::Dwell(d) => total += w.dwells[d as usize].time.mean(),
+                Step::Leg(l) => {
+                    let leg = &w.legs[l as usize];
+                    total += leg.transit.mean_hours();
+                    if let Some(dep) = &leg.departures {
+                        total += dep.timetable.map(|t| t.0).or(dep.max_wait).unwrap_or(0.0) / 2.0;
+                    }
+                }
+                Step::Acquire(p) => {
+                    let pool = &w.pools[p as usize];
+                    units = tonnes.carriers(pool.payload);
+                    let res = &self.pools[p as usize].res;
+                    if res.waiting() > 0 || res.free() < units {
+                        total += pool.empty_return.mean();
+                    }
+                }
+                Step::Release(_) | Step::EnterStore(_) | Step::LeaveStore(_) | Step::Handover | Step::Deliver => {}
+            }
+        }
+        total
+    }
+}

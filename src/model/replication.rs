@@ -1,0 +1,711 @@
+//! One replication: the state of the world while the order is shipped once.
+//!
+//! The state machine is split by idea: lots moving through their route steps in
+//! [`super::flow`], mills and route choice in [`super::production`], calendars, breakdowns
+//! and disruptions in [`super::effects`]. This file holds the state, sets it up, runs the
+//! engine, and checks the books at the end.
+
+use std::collections::VecDeque;
+
+use crate::engine::random::{Stream, stream};
+use crate::engine::{
+    Admitted, Batcher, Boarded, Control, EventKey, Grant, Model, Outcome, Resource, Scheduler, Store, Time,
+    TimeWeighted, run,
+};
+
+use super::tally::StageTally;
+use super::units::Tonnes;
+use super::world::{LegId, MillId, PlannedLot, PoolId, RouteId, ServerId, StoreId, World};
+
+/// Who holds or waits for a resource: one of the order's lots, or a background job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Job {
+    Lot(u32),
+    Bg(u32),
+}
+
+/// What a disruption or calendar acts on, for events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Actor {
+    Server(ServerId),
+    Leg(LegId),
+    Mill(MillId),
+}
+
+/// The events of the steel world.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Ev {
+    /// A mill finished the lot it was producing.
+    Produced(MillId),
+    /// A server finished a job.
+    ServiceDone(ServerId, Job),
+    /// A lot finished a dwell.
+    DwellDone(u32),
+    /// A lot's rework delay ended; it queues again at the same server.
+    ReworkDone(u32),
+    /// A lot arrived at the end of a leg.
+    Arrived(u32),
+    /// A timetabled departure of a leg.
+    Timetable(LegId),
+    /// The oldest carrier of a forming group has waited the maximum.
+    MaxWait(LegId),
+    /// Empty carriers came back to a pool.
+    Returned(PoolId, u32),
+    /// New carriers joined a pool.
+    Supply(PoolId),
+    /// A background job arrived.
+    Background(u16),
+    /// A calendar changed state.
+    Calendar(Actor),
+    /// A breakdown began (`true`) or was repaired (`false`).
+    Breakdown(Actor, bool),
+    /// A disruption occurrence started (`true`) or ended (`false`).
+    Disruption(u32, bool),
+    /// The deadline: snapshot what has arrived.
+    Deadline,
+}
+
+/// Lifecycle of a lot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LotState {
+    Moving,
+    Delivered,
+    Lost,
+}
+
+/// One lot of the order in motion.
+#[derive(Clone, Debug)]
+pub(crate) struct Lot {
+    pub(crate) tonnes: Tonnes,
+    pub(crate) mill: MillId,
+    pub(crate) route: RouteId,
+    pub(crate) step: u16,
+    pub(crate) product: u8,
+    pub(crate) destination: u8,
+    /// Carriers held: the older set first (during a transload both are held).
+    pub(crate) carriers: Option<(PoolId, u32)>,
+    pub(crate) extra: Option<(PoolId, u32)>,
+    pub(crate) store: Option<(StoreId, Time)>,
+    /// A server kept busy until the lot gets into the next step (blocking after service).
+    pub(crate) hold: Option<ServerId>,
+    pub(crate) step_since: Time,
+    /// Wait at the current step (set when its service or transit starts).
+    pub(crate) wait: f64,
+    /// Service or transit time drawn for the current step.
+    pub(crate) service: f64,
+    pub(crate) state: LotState,
+    pub(crate) handover_credited: bool,
+    pub(crate) replaces: Option<u32>,
+}
+
+impl Lot {
+    /// Carriers counted by per-carrier services and group sizes: the set it arrived with.
+    pub(crate) fn carrier_units(&self) -> u32 {
+        self.carriers.map_or(1, |c| c.1)
+    }
+}
+
+/// A background job at a server.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BgJob {
+    pub(crate) flow: u16,
+}
+
+/// A stage whose capacity or speed responds to calendars, breakdowns and disruptions.
+#[derive(Debug)]
+pub(crate) struct Condition {
+    pub(crate) calendar_open: bool,
+    pub(crate) down: bool,
+    pub(crate) closed: u16,
+    pub(crate) factors: Vec<f64>,
+    pub(crate) factor: f64,
+    /// Occurrences whose delay applies.
+    pub(crate) delays: Vec<u32>,
+}
+
+impl Condition {
+    pub(crate) fn new() -> Self {
+        Condition { calendar_open: true, down: false, closed: 0, factors: Vec::new(), factor: 1.0, delays: Vec::new() }
+    }
+    pub(crate) fn open(&self) -> bool {
+        self.calendar_open && !self.down && self.closed == 0
+    }
+}
+
+pub(crate) struct ServerState {
+    pub(crate) res: Resource<Job>,
+    pub(crate) rng: Stream,
+    pub(crate) fail_rng: Stream,
+    pub(crate) cond: Condition,
+}
+
+pub(crate) struct LegState {
+    pub(crate) batcher: Option<Batcher<u32>>,
+    /// Lots waiting for a closed leg that has no grouped departures.
+    pub(crate) waiting: VecDeque<(u32, Time)>,
+    pub(crate) max_wait_key: Option<EventKey>,
+    pub(crate) rng: Stream,
+    pub(crate) cond: Condition,
+}
+
+pub(crate) struct PoolState {
+    pub(crate) res: Resource<Job>,
+    pub(crate) rng: Stream,
+    pub(crate) cond: Condition,
+    /// Carriers in the pool over time (supply adds, non-returning carriers leave).
+    pub(crate) capacity: TimeWeighted,
+}
+
+pub(crate) struct StoreState {
+    pub(crate) store: Store<u32>,
+    pub(crate) cond: Condition,
+}
+
+/// A lot a mill must still produce, with its history if it replaces a lost one.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pending {
+    pub(crate) lot: PlannedLot,
+    pub(crate) replaces: Option<u32>,
+    pub(crate) handover_credited: bool,
+}
+
+pub(crate) struct Work {
+    pub(crate) pending: Pending,
+    /// Tonnes still to produce.
+    pub(crate) left: f64,
+    /// Tonnes per hour at full conditions for this lot (availability drawn).
+    pub(crate) base_rate: f64,
+    pub(crate) rate: f64,
+    pub(crate) since: Time,
+    pub(crate) key: Option<EventKey>,
+}
+
+pub(crate) struct MillState {
+    pub(crate) next: usize,
+    pub(crate) replacements: VecDeque<Pending>,
+    pub(crate) current: Option<Work>,
+    pub(crate) rng: Stream,
+    pub(crate) fail_rng: Stream,
+    pub(crate) cond: Condition,
+    /// Smooth weighted round-robin state, per destination, per candidate route.
+    pub(crate) wrr: Vec<Vec<f64>>,
+}
+
+pub(crate) struct BgState {
+    pub(crate) rng: Stream,
+}
+
+/// A disruption occurrence drawn for this replication.
+pub(crate) struct Occ {
+    pub(crate) spec: u32,
+    pub(crate) factor: f64,
+}
+
+/// Running totals of the order's tonnes.
+#[derive(Default, Debug)]
+pub(crate) struct Books {
+    pub(crate) produced: Tonnes,
+    pub(crate) delivered: Tonnes,
+    pub(crate) handed_over: Tonnes,
+    pub(crate) lost: Tonnes,
+    pub(crate) completion: Option<Time>,
+    pub(crate) handover_completion: Option<Time>,
+    pub(crate) at_deadline: Option<(Tonnes, Tonnes)>,
+}
+
+/// One step of one lot, for the shipment trace.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceRow {
+    /// Lot number.
+    pub lot: u32,
+    /// Step index in its route.
+    pub step: u16,
+    /// When the lot reached the step (hours).
+    pub entered: f64,
+    /// When its service or transit began (hours).
+    pub started: f64,
+    /// When it left (hours).
+    pub left: f64,
+}
+
+/// What the trace needs to know about a lot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LotInfo {
+    /// Mill index.
+    pub mill: MillId,
+    /// Product index.
+    pub product: u8,
+    /// Destination index.
+    pub destination: u8,
+    /// Route index.
+    pub route: RouteId,
+    /// Size.
+    pub tonnes: Tonnes,
+    /// The lost lot this one replaces.
+    pub replaces: Option<u32>,
+    /// `delivered`, `lost` or `in_transit`.
+    pub outcome: &'static str,
+}
+
+/// The per-lot trace of a replication.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    /// Lots by number.
+    pub lots: Vec<LotInfo>,
+    /// Steps in the order they completed.
+    pub rows: Vec<TraceRow>,
+}
+
+/// Where undelivered tonnes sat when a replication ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    /// Not yet produced at this mill.
+    Production(MillId),
+    /// At a reported stage (waiting or in service).
+    Stage(usize),
+    /// Between stages.
+    Elsewhere,
+}
+
+/// Everything one replication reports.
+#[derive(Clone, Debug)]
+pub struct ReplicationResult {
+    /// Replication index.
+    pub index: u64,
+    /// Its seed.
+    pub seed: u64,
+    /// Hours until every tonne reached its destination, `None` if not by the horizon.
+    pub completion: Option<f64>,
+    /// Hours until every tonne passed the handover point.
+    pub handover_completion: Option<f64>,
+    /// Delivered to destinations by the deadline.
+    pub delivered_by_deadline: Tonnes,
+    /// Handed over by the deadline.
+    pub handed_over_by_deadline: Tonnes,
+    /// Delivered by the end.
+    pub delivered: Tonnes,
+    /// Lost or damaged on the way (and produced again).
+    pub lost: Tonnes,
+    /// Produced and not yet delivered at the end.
+    pub in_transit: Tonnes,
+    /// Not yet produced at the end (including replacements of lost lots).
+    pub unproduced: Tonnes,
+    /// Lots created.
+    pub lots: u32,
+    /// Events handled.
+    pub events: u64,
+    /// Clock at the end (hours).
+    pub end: f64,
+    /// Why the replication ended.
+    pub outcome: Outcome,
+    /// Per reported stage.
+    pub stages: Vec<StageTally>,
+    /// Per reported stage: time-average share of capacity in use (servers, pools, yards).
+    pub utilisation: Vec<Option<f64>>,
+    /// Undelivered tonnes by location (empty when complete).
+    pub stuck: Vec<(Location, Tonnes)>,
+    /// Per-lot trace, when asked for.
+    pub trace: Option<Trace>,
+}
+
+/// Tonnes were created or destroyed: a bug in the model, never the user's fault.
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
+#[error(
+    "replication {index}: tonnes not conserved: ordered {ordered}, delivered {delivered}, in transit {in_transit}, \
+     not yet produced {unproduced}; produced {produced}, lost {lost}, pending replacements {pending_replacements}"
+)]
+pub struct ConservationError {
+    /// Replication index.
+    pub index: u64,
+    /// Ordered.
+    pub ordered: Tonnes,
+    /// Delivered.
+    pub delivered: Tonnes,
+    /// In transit.
+    pub in_transit: Tonnes,
+    /// Not yet produced.
+    pub unproduced: Tonnes,
+    /// Produced (all lots created).
+    pub produced: Tonnes,
+    /// Lost.
+    pub lost: Tonnes,
+    /// Tonnes of replacement lots created or pending.
+    pub pending_replacements: Tonnes,
+}
+
+/// The state of one replication.
+pub struct Replication<'w> {
+    pub(crate) w: &'w World,
+    pub(crate) index: u64,
+    pub(crate) seed: u64,
+    pub(crate) lots: Vec<Lot>,
+    pub(crate) bg_jobs: Vec<BgJob>,
+    pub(crate) servers: Vec<ServerState>,
+    pub(crate) legs: Vec<LegState>,
+    pub(crate) pools: Vec<PoolState>,
+    pub(crate) stores: Vec<StoreState>,
+    pub(crate) mills: Vec<MillState>,
+    pub(crate) bg: Vec<BgState>,
+    pub(crate) dwell_rng: Vec<Stream>,
+    pub(crate) occurrences: Vec<Occ>,
+    pub(crate) ready: VecDeque<u32>,
+    pub(crate) grants: Vec<Grant<Job>>,
+    pub(crate) admitted: Vec<Admitted<u32>>,
+    pub(crate) boarded: Vec<Boarded<u32>>,
+    pub(crate) books: Books,
+    pub(crate) tally: Vec<StageTally>,
+    pub(crate) trace: Option<Vec<TraceRow>>,
+}
+
+impl std::fmt::Debug for Replication<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replication").field("index", &self.index).field("lots", &self.lots.len()).finish()
+    }
+}
+
+impl<'w> Replication<'w> {
+    /// Sets up replication `index` with seed `seed`; `trace` keeps a per-lot trace.
+    pub fn new(w: &'w World, index: u64, seed: u64, trace: bool) -> Self {
+        let cond = Condition::new;
+        let servers = w
+            .servers
+            .iter()
+            .map(|s| ServerState {
+                res: Resource::new(s.capacity, s.discipline),
+                rng: stream(seed, &s.name),
+                fail_rng: stream(seed, &format!("{}#failures", s.name)),
+                cond: cond(),
+            })
+            .collect();
+        let legs = w
+            .legs
+            .iter()
+            .map(|l| LegState {
+                batcher: l.departures.as_ref().map(|d| Batcher::new(d.size)),
+                waiting: VecDeque::new(),
+                max_wait_key: None,
+                rng: stream(seed, &l.name),
+                cond: cond(),
+            })
+            .collect();
+        let pools = w
+            .pools
+            .iter()
+            .map(|p| PoolState {
+                res: Resource::new(p.units, crate::engine::Discipline::Fifo),
+                rng: stream(seed, &p.name),
+                cond: cond(),
+                capacity: TimeWeighted::new(),
+            })
+            .collect();
+        let stores = w.stores.iter().map(|s| StoreState { store: Store::new(s.capacity.kg()), cond: cond() }).collect();
+        let mills = w
+            .mills
+            .iter()
+            .map(|m| MillState {
+                next: 0,
+                replacements: VecDeque::new(),
+                current: None,
+                rng: stream(seed, &m.name),
+                fail_rng: stream(seed, &format!("{}#failures", m.name)),
+                cond: cond(),
+                wrr: m.routes.iter().map(|r| vec![0.0; r.len()]).collect(),
+            })
+            .collect();
+        Replication {
+            w,
+            index,
+            seed,
+            lots: Vec::with_capacity(w.mills.iter().map(|m| m.plan.len()).sum::<usize>() + 16),
+            bg_jobs: Vec::new(),
+            servers,
+            legs,
+            pools,
+            stores,
+            mills,
+            bg: w.background.iter().map(|b| BgState { rng: stream(seed, &b.name) }).collect(),
+            dwell_rng: w.dwells.iter().map(|d| stream(seed, &d.name)).collect(),
+            occurrences: Vec::new(),
+            ready: VecDeque::new(),
+            grants: Vec::new(),
+            admitted: Vec::new(),
+            boarded: Vec::new(),
+            books: Books::default(),
+            tally: vec![StageTally::default(); w.stage_count()],
+            trace: trace.then(Vec::new),
+        }
+    }
+
+    /// Runs the replication to completion (or the horizon) and checks that every tonne
+    /// ordered is accounted for.
+    pub fn run(mut self) -> Result<ReplicationResult, ConservationError> {
+        let mut sched = Scheduler::new();
+        self.start(&mut sched);
+        let outcome = if self.books.completion.is_some() {
+            Outcome::Stopped
+        } else {
+            let (horizon, max_events) = (self.w.horizon, self.w.max_events);
+            run(&mut Driver(&mut self), &mut sched, horizon, max_events)
+        };
+        self.finish(sched.now(), sched.processed(), outcome)
+    }
+
+    fn start(&mut self, sched: &mut Scheduler<Ev>) {
+        sched.schedule_at(self.w.deadline, Ev::Deadline);
+        self.start_effects(sched);
+        self.start_background(sched);
+        self.start_production(sched);
+        self.drain(sched);
+    }
+
+    fn start_background(&mut self, sched: &mut Scheduler<Ev>) {
+        for (f, spec) in self.w.background.iter().enumerate() {
+            for _ in 0..spec.initial_jobs {
+                self.background_arrives(f as u16, sched);
+            }
+            if let Some(every) = &spec.every {
+                let gap = every.sample(&mut self.bg[f].rng);
+                sched.schedule_in(crate::engine::Duration::saturating(gap), Ev::Background(f as u16));
+            }
+        }
+    }
+
+    fn finish(mut self, end: Time, events: u64, outcome: Outcome) -> Result<ReplicationResult, ConservationError> {
+        let w = self.w;
+        let (delivered_by_deadline, handed_over_by_deadline) =
+            self.books.at_deadline.unwrap_or((self.books.delivered, self.books.handed_over));
+
+        // The books, recomputed from the lots themselves rather than from running totals.
+        let mut in_transit = Tonnes::ZERO;
+        let mut stuck: Vec<(Location, Tonnes)> = Vec::new();
+        let mut add_stuck = |loc: Location, t: Tonnes| match stuck.iter_mut().find(|s| s.0 == loc) {
+            Some(s) => s.1 += t,
+            None => stuck.push((loc, t)),
+        };
+        for lot in self.lots.iter().filter(|l| l.state == LotState::Moving) {
+            in_transit += lot.tonnes;
+            let step = w.routes[lot.route as usize].steps[lot.step as usize];
+            add_stuck(w.stage_of(step).map_or(Location::Elsewhere, Location::Stage), lot.tonnes);
+        }
+        let mut unproduced = Tonnes::ZERO;
+        let mut pending_replacements = Tonnes::ZERO;
+        for (m, (mill, spec)) in self.mills.iter().zip(&w.mills).enumerate() {
+            let mut here = spec.plan[mill.next.min(spec.plan.len())..].iter().map(|p| p.tonnes).sum::<Tonnes>();
+            let queued: Tonnes = mill.replacements.iter().map(|p| p.lot.tonnes).sum();
+            here += queued;
+            pending_replacements += queued;
+            if let Some(work) = &mill.current {
+                here += work.pending.lot.tonnes;
+                if work.pending.replaces.is_some() {
+                    pending_replacements += work.pending.lot.tonnes;
+                }
+            }
+            if here > Tonnes::ZERO {
+                add_stuck(Location::Production(m as MillId), here);
+            }
+            unproduced += here;
+        }
+        let produced: Tonnes = self.lots.iter().map(|l| l.tonnes).sum();
+        let replacements_made: Tonnes = self.lots.iter().filter(|l| l.replaces.is_some()).map(|l| l.tonnes).sum();
+        let delivered: Tonnes = self.lots.iter().filter(|l| l.state == LotState::Delivered).map(|l| l.tonnes).sum();
+        let lost: Tonnes = self.lots.iter().filter(|l| l.state == LotState::Lost).map(|l| l.tonnes).sum();
+        let ordered = w.order.tonnes;
+        let balanced = delivered + in_transit + unproduced == ordered
+            && produced == delivered + in_transit + lost
+            && lost == replacements_made + pending_replacements
+            && delivered == self.books.delivered
+            && lost == self.books.lost
+            && produced == self.books.produced;
+        if !balanced {
+            return Err(ConservationError {
+                index: self.index,
+                ordered,
+                delivered,
+                in_transit,
+                unproduced,
+                produced,
+                lost,
+                pending_replacements: replacements_made + pending_replacements,
+            });
+        }
+        if delivered == ordered {
+            stuck.clear();
+        }
+        stuck.sort();
+
+        let horizon_end = end.value().max(f64::MIN_POSITIVE);
+        let n_servers = w.servers.len();
+        let mut utilisation = vec![None; w.stage_count()];
+        for (i, s) in self.servers.iter().enumerate() {
+            let nominal = w.servers[i].capacity as f64;
+            utilisation[i] = Some(s.res.busy_monitor().area(end) / (nominal * horizon_end));
+        }
+        let pool_base = n_servers + w.dwells.len() + w.legs.len();
+        for (i, p) in self.pools.iter().enumerate() {
+            let capacity_area = p.capacity.area(end).max(f64::MIN_POSITIVE);
+            utilisation[pool_base + i] = Some(p.res.busy_monitor().area(end) / capacity_area);
+        }
+        for (i, s) in self.stores.iter().enumerate() {
+            let cap = w.stores[i].capacity.kg().max(1) as f64;
+            utilisation[w.store_stage(i as StoreId)] = Some(s.store.level_monitor().area(end) / (cap * horizon_end));
+        }
+
+        let trace = self.trace.take().map(|rows| Trace {
+            lots: self
+                .lots
+                .iter()
+                .map(|l| LotInfo {
+                    mill: l.mill,
+                    product: l.product,
+                    destination: l.destination,
+                    route: l.route,
+                    tonnes: l.tonnes,
+                    replaces: l.replaces,
+                    outcome: match l.state {
+                        LotState::Delivered => "delivered",
+                        LotState::Lost => "lost",
+                        LotState::Moving => "in_transit",
+                    },
+                })
+                .collect(),
+            rows,
+        });
+
+        Ok(ReplicationResult {
+            index: self.index,
+            seed: self.seed,
+            completion: self.books.completion.map(Time::value),
+            handover_completion: self.books.handover_completion.map(Time::value),
+            delivered_by_deadline,
+            handed_over_by_deadline,
+            delivered,
+            lost,
+            in_transit,
+            unproduced,
+            lots: self.lots.len() as u32,
+            events,
+            end: end.value(),
+            outcome,
+            stages: self.tally,
+            utilisation,
+            stuck,
+            trace,
+        })
+    }
+
+    /// Records that `lot` leaves its current step after waiting `self.lots[lot].wait` and
+    /// being served for `service` hours (`None`: the service is tallied elsewhere).
+    pub(crate) fn finish_step(&mut self, lot: u32, service: Option<f64>, now: Time) {
+        let l = &self.lots[lot as usize];
+        let step = self.w.routes[l.route as usize].steps[l.step as usize];
+        if let Some(stage) = self.w.stage_of(step) {
+            let t = &mut self.tally[stage];
+            t.wait(l.wait);
+            if let Some(service) = service {
+                t.service(service);
+            }
+        }
+        if let Some(rows) = &mut self.trace {
+            let entered = l.step_since.value();
+            rows.push(TraceRow { lot, step: l.step, entered, started: entered + l.wait, left: now.value() });
+        }
+    }
+
+    /// Runs the lots made ready by the last event until each waits or takes time.
+    pub(crate) fn drain(&mut self, sched: &mut Scheduler<Ev>) {
+        while let Some(lot) = self.ready.pop_front() {
+            self.advance(lot, sched);
+        }
+    }
+
+    /// Rejects a state that breaks the engine's contracts; only compiled into debug builds.
+    fn debug_invariants(&self) {
+        #[cfg(debug_assertions)]
+        for (s, st) in self.servers.iter().enumerate() {
+            debug_assert!(
+                st.res.in_use() <= self.w.servers[s].capacity,
+                "server {} holds {} jobs with capacity {}",
+                self.w.servers[s].name,
+                st.res.in_use(),
+                self.w.servers[s].capacity
+            );
+        }
+        #[cfg(debug_assertions)]
+        for st in &self.stores {
+            debug_assert!(st.store.level() <= st.store.capacity().max(st.store.level()));
+        }
+    }
+}
+
+/// Keeps the event type private: the engine drives a replication through this wrapper.
+struct Driver<'r, 'w>(&'r mut Replication<'w>);
+
+impl Model for Driver<'_, '_> {
+    type Event = Ev;
+
+    fn handle(&mut self, ev: Ev, sched: &mut Scheduler<Ev>) -> Control {
+        self.0.handle(ev, sched)
+    }
+}
+
+impl Replication<'_> {
+    fn handle(&mut self, ev: Ev, sched: &mut Scheduler<Ev>) -> Control {
+        match ev {
+            Ev::Produced(m) => self.produced(m, sched),
+            Ev::ServiceDone(s, job) => self.service_done(s, job, sched),
+            Ev::DwellDone(lot) => self.dwell_done(lot, sched),
+            Ev::ReworkDone(lot) => self.ready.push_back(lot),
+            Ev::Arrived(lot) => self.arrived(lot, sched),
+            Ev::Timetable(leg) => self.timetable(leg, sched),
+            Ev::MaxWait(leg) => self.max_wait(leg, sched),
+            Ev::Returned(pool, units) => self.carriers_returned(pool, units, sched),
+            Ev::Supply(pool) => self.supply(pool, sched),
+            Ev::Background(flow) => {
+                self.background_arrives(flow, sched);
+                if let Some(every) = &self.w.background[flow as usize].every {
+                    let gap = every.sample(&mut self.bg[flow as usize].rng);
+                    sched.schedule_in(crate::engine::Duration::saturating(gap), Ev::Background(flow));
+                }
+            }
+            Ev::Calendar(actor) => self.calendar_changed(actor, sched),
+            Ev::Breakdown(actor, down) => self.breakdown(actor, down, sched),
+            Ev::Disruption(occ, start) => self.disruption(occ, start, sched),
+            Ev::Deadline => self.books.at_deadline = Some((self.books.delivered, self.books.handed_over)),
+        }
+        self.drain(sched);
+        self.debug_invariants();
+        if self.books.completion.is_some() { Control::Stop } else { Control::Continue }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> World {
+        crate::scenario::load_str(include_str!("../../tests/fixtures/tiny.toml"), "tiny.toml", "tiny").unwrap()
+    }
+
+    #[test]
+    fn the_books_balance_after_a_run() {
+        let w = tiny();
+        for i in 0..50 {
+            let r = Replication::new(&w, i, 1000 + i, false).run().unwrap();
+            assert_eq!(r.delivered + r.in_transit + r.unproduced, w.order.tonnes);
+        }
+    }
+
+    #[test]
+    fn a_broken_balance_aborts_and_names_the_replication() {
+        let w = tiny();
+        let mut rep = Replication::new(&w, 17, 5, false);
+        let mut sched = Scheduler::new();
+        rep.start(&mut sched);
+        run(&mut Driver(&mut rep), &mut sched, w.horizon, w.max_events);
+        // Forge one lot's mass: a tonne appears from nowhere.
+        rep.lots[0].tonnes += Tonnes::from_t(1.0).unwrap();
+        let err = rep.finish(sched.now(), sched.processed(), Outcome::Stopped).unwrap_err();
+        assert_eq!(err.index, 17);
+        assert!(err.to_string().starts_with("replication 17: tonnes not conserved"), "{err}");
+    }
+}

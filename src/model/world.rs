@@ -1,0 +1,470 @@
+//! The compiled world: everything a replication needs, with names resolved to indices.
+//!
+//! A `World` is built once from a validated scenario (`crate::scenario::compile`) and shared
+//! read-only by every replication. Nothing in it is looked up by name while a replication
+//! runs; names survive only for reports.
+
+use jiff::civil::Date;
+
+use crate::engine::{Calendar, Discipline, Dist, Time};
+
+use super::units::Tonnes;
+
+/// Index of a server stage in [`World::servers`].
+pub type ServerId = u16;
+/// Index of a dwell stage in [`World::dwells`].
+pub type DwellId = u16;
+/// Index of a leg in [`World::legs`].
+pub type LegId = u16;
+/// Index of a carrier pool in [`World::pools`].
+pub type PoolId = u16;
+/// Index of a store in [`World::stores`].
+pub type StoreId = u16;
+/// Index of a mill in [`World::mills`].
+pub type MillId = u16;
+/// Index of a route in [`World::routes`].
+pub type RouteId = u16;
+/// Index of a calendar in [`World::calendars`].
+pub type CalendarId = u16;
+
+/// The whole model of one scenario.
+#[derive(Debug)]
+pub struct World {
+    /// Scenario name (used for output folders and reports).
+    pub name: String,
+    /// Calendar date of simulation time zero (00:00 local time).
+    pub start: Date,
+    /// The order being shipped.
+    pub order: Order,
+    /// Deadline: the end of the deadline date, in hours since the start.
+    pub deadline: Time,
+    /// A replication stops here whether or not everything arrived.
+    pub horizon: Time,
+    /// Unrolled calendars.
+    pub calendars: Vec<Calendar>,
+    /// Capacity-limited stages (customs, interchanges, berths, loading docks).
+    pub servers: Vec<ServerSpec>,
+    /// Pure waiting stages with no capacity limit (yard dwell).
+    pub dwells: Vec<DwellSpec>,
+    /// Transport legs.
+    pub legs: Vec<LegSpec>,
+    /// Carrier pools (wagons by gauge, trucks, vessels).
+    pub pools: Vec<PoolSpec>,
+    /// Finite-capacity yards.
+    pub stores: Vec<StoreSpec>,
+    /// Mills that produce the order.
+    pub mills: Vec<MillSpec>,
+    /// Compiled routes, one per (mill, destination, corridor).
+    pub routes: Vec<Route>,
+    /// Traffic that is not ours but uses our stages.
+    pub background: Vec<BackgroundSpec>,
+    /// Possible disruptions.
+    pub disruptions: Vec<DisruptionSpec>,
+    /// Guard against runaway replications.
+    pub max_events: u64,
+}
+
+/// The order and how its results are judged.
+#[derive(Debug)]
+pub struct Order {
+    /// Total tonnes ordered.
+    pub tonnes: Tonnes,
+    /// Product names (lots carry an index into this).
+    pub products: Vec<String>,
+    /// Destination node names (lots carry an index into this).
+    pub destinations: Vec<String>,
+    /// Names of the nodes where the seller hands the goods over (the Incoterm point).
+    pub handover_points: Vec<String>,
+    /// Confidence levels for promises, ascending.
+    pub confidence: Vec<f64>,
+    /// How each lot's route is chosen.
+    pub routing: RoutingPolicy,
+}
+
+/// How a lot's route is chosen among those serving its mill and destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoutingPolicy {
+    /// Fixed shares, applied deterministically (smooth weighted round-robin).
+    Shares,
+    /// The route with the shortest expected remaining time given current queues.
+    Fastest,
+}
+
+/// How long a server takes.
+#[derive(Debug)]
+pub enum Service {
+    /// One draw per lot (hours).
+    PerLot(Dist),
+    /// One draw per carrier in the lot, summed (hours).
+    PerCarrier(Dist),
+    /// Tonnes divided by a drawn handling rate (tonnes per hour).
+    Rate(Dist),
+}
+
+impl Service {
+    /// Expected hours for a job of `units` carriers and `tonnes`.
+    pub fn mean_hours(&self, units: u32, tonnes: Tonnes) -> f64 {
+        match self {
+            Service::PerLot(d) => d.mean(),
+            Service::PerCarrier(d) => d.mean() * units as f64,
+            Service::Rate(d) => tonnes.t() / d.mean().max(f64::MIN_POSITIVE),
+        }
+    }
+}
+
+/// Alternating up and down periods.
+#[derive(Debug)]
+pub struct Failures {
+    /// Time between failures (hours of up time).
+    pub between: Dist,
+    /// Time to repair (hours).
+    pub repair: Dist,
+}
+
+/// A random extra time that happens with a probability.
+#[derive(Debug)]
+pub struct Chance {
+    /// Probability per lot.
+    pub p: f64,
+    /// The extra time (hours).
+    pub time: Dist,
+}
+
+/// A capacity-limited stage.
+#[derive(Debug)]
+pub struct ServerSpec {
+    /// Qualified name, `node.stage`.
+    pub name: String,
+    /// Parallel servers (lanes, tracks, berths, gangs).
+    pub capacity: u32,
+    /// Service time.
+    pub service: Service,
+    /// Service time for lots that keep their carriers through a transload stage (bogie
+    /// exchange); `None` means such lots skip the stage.
+    pub through_service: Option<Service>,
+    /// `true` if lots that change carriers at this node do it here.
+    pub transload: bool,
+    /// Open hours.
+    pub calendar: Option<CalendarId>,
+    /// Breakdowns.
+    pub failures: Option<Failures>,
+    /// Physical inspection: extra time while holding the server.
+    pub inspection: Option<Chance>,
+    /// Documents rejected: the lot leaves, waits the rework time, and queues again.
+    pub rework: Option<Chance>,
+    /// Queue discipline.
+    pub discipline: Discipline,
+}
+
+/// A stage that only takes time.
+#[derive(Debug)]
+pub struct DwellSpec {
+    /// Qualified name, `node.stage`.
+    pub name: String,
+    /// Time spent (hours).
+    pub time: Dist,
+}
+
+/// Transit time of a leg.
+#[derive(Debug)]
+pub enum Transit {
+    /// A drawn time (hours).
+    Time(Dist),
+    /// Distance over a drawn speed.
+    Speed {
+        /// Distance in km.
+        km: f64,
+        /// Speed in km/h.
+        kmh: Dist,
+    },
+}
+
+impl Transit {
+    /// Expected transit time in hours (for speeds, distance over mean speed: a lower bound
+    /// of the true mean by Jensen's inequality, good enough for route ranking).
+    pub fn mean_hours(&self) -> f64 {
+        match self {
+            Transit::Time(d) => d.mean(),
+            Transit::Speed { km, kmh } => km / kmh.mean().max(f64::MIN_POSITIVE),
+        }
+    }
+}
+
+/// When grouped departures (trains, convoys) leave.
+#[derive(Debug)]
+pub struct Departures {
+    /// Largest group, in carriers: it leaves as soon as it is full.
+    pub size: u32,
+    /// A timetable: every `period` hours starting at `first` hours; whatever waits leaves.
+    pub timetable: Option<(f64, f64)>,
+    /// A partial group leaves once its first carrier has waited this long (hours).
+    pub max_wait: Option<f64>,
+}
+
+/// A transport leg between two nodes.
+#[derive(Debug)]
+pub struct LegSpec {
+    /// Name.
+    pub name: String,
+    /// Transit time.
+    pub transit: Transit,
+    /// Grouped departures, or `None` for each lot leaving on its own.
+    pub departures: Option<Departures>,
+    /// Probability that a lot is lost or damaged on the leg.
+    pub incident_p: f64,
+    /// When departures may leave.
+    pub calendar: Option<CalendarId>,
+}
+
+/// A carrier pool.
+#[derive(Debug)]
+pub struct PoolSpec {
+    /// Name.
+    pub name: String,
+    /// Carriers available at the start.
+    pub units: u32,
+    /// Tonnes one carrier holds.
+    pub payload: Tonnes,
+    /// Time for an empty carrier to come back (hours).
+    pub empty_return: Dist,
+    /// Share of released carriers that come back (the rest leave the pool for good).
+    pub return_share: f64,
+    /// Extra carriers arriving over time.
+    pub supply: Option<Supply>,
+}
+
+/// Carriers that join a pool over time (e.g. empties from backhaul traffic).
+#[derive(Debug)]
+pub struct Supply {
+    /// Time between arrivals (hours).
+    pub every: Dist,
+    /// Carriers per arrival.
+    pub units: u32,
+}
+
+/// A finite yard.
+#[derive(Debug)]
+pub struct StoreSpec {
+    /// Name (`node.yard`).
+    pub name: String,
+    /// Capacity.
+    pub capacity: Tonnes,
+}
+
+/// A lot the plan says a mill will produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlannedLot {
+    /// Product index.
+    pub product: u8,
+    /// Destination index.
+    pub destination: u8,
+    /// Size.
+    pub tonnes: Tonnes,
+}
+
+/// A mill and its share of the order.
+#[derive(Debug)]
+pub struct MillSpec {
+    /// Name.
+    pub name: String,
+    /// Production for this order, tonnes per hour at full availability.
+    pub rate_t_per_h: f64,
+    /// A factor drawn per lot, multiplying the rate.
+    pub availability: Option<Dist>,
+    /// Tonnes ready at the start.
+    pub stock: Tonnes,
+    /// Breakdowns (production stops while down).
+    pub failures: Option<Failures>,
+    /// Lots in production order.
+    pub plan: Vec<PlannedLot>,
+    /// For each destination index: the routes that serve it, with their weights.
+    pub routes: Vec<Vec<(RouteId, f64)>>,
+}
+
+/// One step of a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Queue for and be served by a server; `through` if the lot keeps its carriers at a
+    /// transload stage (bogie exchange).
+    Serve {
+        /// The server.
+        server: ServerId,
+        /// Whether the through-service applies.
+        through: bool,
+    },
+    /// Spend a dwell time.
+    Dwell(DwellId),
+    /// Travel a leg.
+    Leg(LegId),
+    /// Take carriers from a pool (waits until enough are free).
+    Acquire(PoolId),
+    /// Give carriers back (they return empty after the pool's return time).
+    Release(PoolId),
+    /// Enter a yard (waits while it is full, blocking the stage upstream).
+    EnterStore(StoreId),
+    /// Leave a yard.
+    LeaveStore(StoreId),
+    /// Pass the handover (Incoterm) point.
+    Handover,
+    /// Arrive at the final destination.
+    Deliver,
+}
+
+/// A compiled route from one mill to one destination.
+#[derive(Debug)]
+pub struct Route {
+    /// Name: `corridor:mill->destination`.
+    pub name: String,
+    /// The corridor (scenario route) this was compiled from.
+    pub corridor: String,
+    /// Steps in order; the last is [`Step::Deliver`].
+    pub steps: Vec<Step>,
+    /// Node names along the way (for reports).
+    pub nodes: Vec<String>,
+}
+
+/// Traffic that competes for a server but is not part of the order.
+#[derive(Debug)]
+pub struct BackgroundSpec {
+    /// Name.
+    pub name: String,
+    /// The server it uses.
+    pub server: ServerId,
+    /// Carriers per job.
+    pub units_per_job: u32,
+    /// Tonnes per carrier (for rate-based servers).
+    pub tonnes_per_unit: Tonnes,
+    /// Jobs waiting at the start.
+    pub initial_jobs: u32,
+    /// Time between arrivals (hours), if the flow continues.
+    pub every: Option<Dist>,
+    /// Carriers it takes from a pool (and holds for the given time after service).
+    pub carriers: Option<(PoolId, Dist)>,
+}
+
+/// What a disruption does while it lasts.
+#[derive(Debug)]
+pub enum Effect {
+    /// Nothing passes.
+    Closed,
+    /// Capacity or speed multiplied by a drawn factor.
+    Factor(Dist),
+    /// Every lot served or carried meanwhile takes this much longer (hours).
+    Delay(Dist),
+}
+
+/// What a disruption hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A server.
+    Server(ServerId),
+    /// A leg.
+    Leg(LegId),
+    /// A mill.
+    Mill(MillId),
+    /// A pool (its supply and returns).
+    Pool(PoolId),
+    /// A yard.
+    Store(StoreId),
+}
+
+/// When a disruption may start.
+#[derive(Debug)]
+pub enum Occurrence {
+    /// At most once, with this probability, at a uniform time in the window.
+    Once(f64),
+    /// Starts form a Poisson process with this rate per hour within the window.
+    Rate(f64),
+}
+
+/// A possible disruption: a row of the scenario's disruption table.
+#[derive(Debug)]
+pub struct DisruptionSpec {
+    /// Name.
+    pub name: String,
+    /// What it hits (a node-level target expands to several).
+    pub targets: Vec<Target>,
+    /// How often.
+    pub occurrence: Occurrence,
+    /// Window in which it may start (hours).
+    pub window: (f64, f64),
+    /// How long it lasts (hours).
+    pub duration: Dist,
+    /// What it does.
+    pub effect: Effect,
+}
+
+/// Kinds of reported stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StageKind {
+    /// A server.
+    Server,
+    /// A dwell.
+    Dwell,
+    /// A leg (wait = waiting for departure, service = transit).
+    Leg,
+    /// A carrier pool (wait = waiting for carriers).
+    Pool,
+    /// A yard (wait = blocked at its gate, service = time inside).
+    Store,
+}
+
+impl StageKind {
+    /// Lower-case name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageKind::Server => "server",
+            StageKind::Dwell => "dwell",
+            StageKind::Leg => "leg",
+            StageKind::Pool => "pool",
+            StageKind::Store => "yard",
+        }
+    }
+}
+
+impl World {
+    /// Number of reported stages: servers, dwells, legs, pools, then stores.
+    pub fn stage_count(&self) -> usize {
+        self.servers.len() + self.dwells.len() + self.legs.len() + self.pools.len() + self.stores.len()
+    }
+
+    /// Kind and name of reported stage `i`.
+    pub fn stage(&self, i: usize) -> (StageKind, &str) {
+        let mut i = i;
+        if i < self.servers.len() {
+            return (StageKind::Server, &self.servers[i].name);
+        }
+        i -= self.servers.len();
+        if i < self.dwells.len() {
+            return (StageKind::Dwell, &self.dwells[i].name);
+        }
+        i -= self.dwells.len();
+        if i < self.legs.len() {
+            return (StageKind::Leg, &self.legs[i].name);
+        }
+        i -= self.legs.len();
+        if i < self.pools.len() {
+            return (StageKind::Pool, &self.pools[i].name);
+        }
+        i -= self.pools.len();
+        (StageKind::Store, &self.stores[i].name)
+    }
+
+    /// The reported stage a step's waiting and time belong to, if any.
+    pub fn stage_of(&self, step: Step) -> Option<usize> {
+        let (s, d, l, p) = (self.servers.len(), self.dwells.len(), self.legs.len(), self.pools.len());
+        match step {
+            Step::Serve { server, .. } => Some(server as usize),
+            Step::Dwell(x) => Some(s + x as usize),
+            Step::Leg(x) => Some(s + d + x as usize),
+            Step::Acquire(x) => Some(s + d + l + x as usize),
+            Step::EnterStore(x) => Some(s + d + l + p + x as usize),
+            Step::Release(_) | Step::LeaveStore(_) | Step::Handover | Step::Deliver => None,
+        }
+    }
+
+    /// Index of the reported stage of store `x` (used when a lot leaves the store).
+    pub fn store_stage(&self, x: StoreId) -> usize {
+        self.servers.len() + self.dwells.len() + self.legs.len() + self.pools.len() + x as usize
+    }
+}

@@ -1,0 +1,165 @@
+//! "Can this network ever finish?" Checks on the compiled world that catch scenarios where
+//! some lot could never move: carriers that do not exist, lots too big for a train or a
+//! yard, stages closed for the whole horizon. Each is reported where the fix belongs.
+
+use crate::engine::Calendar;
+use crate::model::units::DAY;
+use crate::model::world::{Effect, Occurrence, Step, Target, World};
+
+use super::compile::{CalendarParts, Compiler};
+use super::schema::in_file_order;
+
+impl Compiler<'_> {
+    /// Intervals in which `target` is certainly closed: disruptions that happen for sure
+    /// (probability 1, a fixed start and a fixed duration) and close it.
+    fn certain_closures(&self, world: &World, target: Target) -> Vec<(f64, f64, usize)> {
+        let mut out = Vec::new();
+        for (i, d) in world.disruptions.iter().enumerate() {
+            let certain = matches!(d.occurrence, Occurrence::Once(p) if p >= 1.0) && d.window.0 == d.window.1;
+            if certain && matches!(d.effect, Effect::Closed) && d.duration.is_fixed() && d.targets.contains(&target) {
+                out.push((d.window.0, d.window.0 + d.duration.mean(), i));
+            }
+        }
+        out
+    }
+
+    /// `Some(cause)` if `target` (with this calendar) is never open before the horizon;
+    /// the cause is the disruption row responsible, if any.
+    fn never_open(&self, world: &World, target: Target, calendar: Option<u16>) -> Option<Option<usize>> {
+        let closures = self.certain_closures(world, target);
+        let parts = calendar.map(|c| self.calendar_parts[c as usize].clone());
+        let (weekly, mut closed) = match &parts {
+            Some(CalendarParts { weekly, closed, .. }) => (weekly.clone(), closed.clone()),
+            None => (None, Vec::new()),
+        };
+        closed.extend(closures.iter().map(|c| (c.0, c.1)));
+        let cal = Calendar::new(weekly.as_deref(), self.week_hour_at_zero, &closed, self.horizon_h);
+        (cal.open_hours(0.0, self.horizon_h) <= 0.0).then(|| closures.first().map(|c| c.2))
+    }
+
+    fn report_never_open(
+        &mut self,
+        what: &str,
+        cause: Option<usize>,
+        calendar: Option<u16>,
+        fallback: std::ops::Range<usize>,
+    ) {
+        let until =
+            self.start.checked_add(jiff::Span::new().hours((self.horizon_h - DAY) as i64)).unwrap_or(self.start);
+        let msg = format!(
+            "`{what}` is closed for the whole horizon ({} to {until}): no lot can pass it, so the order can never be completed",
+            self.start
+        );
+        let (span, path) = match (cause, calendar) {
+            (Some(i), _) => (self.f.disruptions[i].span(), format!("disruptions[{i}]")),
+            (None, Some(c)) => {
+                let parts = &self.calendar_parts[c as usize];
+                (parts.span.clone(), format!("calendars.{}", parts.name))
+            }
+            (None, None) => (fallback, String::new()),
+        };
+        self.c.err_help::<()>(span, path, msg, "shorten the closure, open the calendar, or route the order around it");
+    }
+
+    /// Runs the whole-network checks.
+    pub(super) fn feasibility(&mut self, world: &World) {
+        let mut pool_reported = vec![false; world.pools.len()];
+        let mut leg_reported = vec![false; world.legs.len()];
+        let mut store_reported = vec![false; world.stores.len()];
+        let mut server_reported = vec![false; world.servers.len()];
+        for (m, mill) in world.mills.iter().enumerate() {
+            let Some(biggest) = mill.plan.iter().map(|l| l.tonnes).max() else { continue };
+            let (mill_name, mill_spec) = in_file_order(&self.f.mills)[m];
+            if let Some(cause) = self.never_open(world, Target::Mill(m as u16), None) {
+                self.report_never_open(mill_name.get_ref(), cause, None, mill_spec.span());
+            }
+            for (route, _) in mill.routes.iter().flatten() {
+                let mut units = 1u32;
+                for step in &world.routes[*route as usize].steps {
+                    match *step {
+                        Step::Acquire(p) => {
+                            let pool = &world.pools[p as usize];
+                            units = biggest.carriers(pool.payload);
+                            if pool.units < units && pool.supply.is_none() && !pool_reported[p as usize] {
+                                pool_reported[p as usize] = true;
+                                self.c.err_help::<()>(self.pool_spans[p as usize].clone(), format!("pools.{}.units", pool.name), format!("a lot of {biggest} from `{}` needs {units} carriers of `{}` ({} each), but the pool has only {} and no supply", mill.name, pool.name, pool.payload, pool.units), "add carriers, give the pool a `supply`, or make lots smaller");
+                            }
+                        }
+                        Step::Leg(l) => {
+                            let leg = &world.legs[l as usize];
+                            if let Some(d) = &leg.departures
+                                && units > d.size
+                                && !leg_reported[l as usize]
+                            {
+                                leg_reported[l as usize] = true;
+                                let (_, spec) = self
+                                    .f
+                                    .legs
+                                    .iter()
+                                    .find(|(k, _)| *k.get_ref() == leg.name)
+                                    .expect("compiled legs come from the file");
+                                let span = spec
+                                    .get_ref()
+                                    .departures
+                                    .as_ref()
+                                    .map(|d| d.get_ref().size.span())
+                                    .unwrap_or(spec.span());
+                                self.c.err_help::<()>(
+                                    span,
+                                    format!("legs.{}.departures.size", leg.name),
+                                    format!(
+                                        "a lot of {biggest} needs {units} carriers, but groups on `{}` hold at most {}",
+                                        leg.name, d.size
+                                    ),
+                                    "lots never split: make lots smaller or groups larger",
+                                );
+                            }
+                            if !leg_reported[l as usize]
+                                && let Some(cause) = self.never_open(world, Target::Leg(l), leg.calendar)
+                            {
+                                leg_reported[l as usize] = true;
+                                let span = self
+                                    .f
+                                    .legs
+                                    .iter()
+                                    .find(|(k, _)| *k.get_ref() == leg.name)
+                                    .map(|(_, s)| s.span())
+                                    .unwrap_or_default();
+                                self.report_never_open(&leg.name, cause, leg.calendar, span);
+                            }
+                        }
+                        Step::EnterStore(x) => {
+                            let store = &world.stores[x as usize];
+                            if biggest > store.capacity && !store_reported[x as usize] {
+                                store_reported[x as usize] = true;
+                                let node = store.name.trim_end_matches(".yard");
+                                let span = self
+                                    .f
+                                    .nodes
+                                    .iter()
+                                    .find(|(k, _)| k.get_ref() == node)
+                                    .and_then(|(_, n)| n.get_ref().yard_t.as_ref().map(|y| y.span()))
+                                    .unwrap_or_default();
+                                self.c.err::<()>(
+                                    span,
+                                    format!("nodes.{node}.yard_t"),
+                                    format!("a lot of {biggest} can never fit in a yard of {}", store.capacity),
+                                );
+                            }
+                        }
+                        Step::Serve { server, .. } => {
+                            let s = &world.servers[server as usize];
+                            if !server_reported[server as usize]
+                                && let Some(cause) = self.never_open(world, Target::Server(server), s.calendar)
+                            {
+                                server_reported[server as usize] = true;
+                                self.report_never_open(&s.name, cause, s.calendar, 0..0);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}

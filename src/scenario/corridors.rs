@@ -1,0 +1,265 @@
+//! Corridors (`[routes.NAME]`) compiled into one route per mill and destination they
+//! serve, and the check that every destination can be reached from every mill.
+
+use std::collections::HashMap;
+
+use toml::Spanned;
+
+use crate::model::world::{MillSpec, PoolId, Route, RoutingPolicy, Step};
+
+use super::compile::{Compiler, Entity};
+use super::schema::{Name, Via, in_file_order};
+use super::suggest::did_you_mean;
+
+const MODES: [&str; 3] = ["rail", "road", "sea"];
+
+/// A corridor with its names resolved.
+struct Corridor {
+    name: String,
+    span: std::ops::Range<usize>,
+    modes: Vec<String>,
+    /// Waypoints with the modes allowed after each.
+    via: Vec<(usize, Option<Vec<String>>)>,
+    mills: Option<Vec<usize>>,
+    destinations: Option<Vec<usize>>,
+    share: Option<f64>,
+    pools: HashMap<PoolId, PoolId>,
+}
+
+impl Compiler<'_> {
+    fn modes(&mut self, list: &Spanned<Vec<Spanned<String>>>, path: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        for (i, m) in list.get_ref().iter().enumerate() {
+            if MODES.contains(&m.get_ref().as_str()) {
+                v.push(m.get_ref().clone());
+            } else {
+                self.c.err_help::<()>(
+                    m.span(),
+                    format!("{path}[{i}]"),
+                    format!("unknown mode \"{}\"", m.get_ref()),
+                    did_you_mean(m.get_ref(), "mode", MODES),
+                );
+            }
+        }
+        if list.get_ref().is_empty() {
+            self.c.err::<()>(list.span(), path, "name at least one mode");
+        }
+        v
+    }
+
+    fn graph_index(&self, e: Entity) -> Option<usize> {
+        match e {
+            Entity::Mill(m) => Some(m as usize),
+            Entity::Node(n) => Some(self.mill_names.len() + n),
+            _ => None,
+        }
+    }
+
+    fn corridor(&mut self, name: &Name, spec: &Spanned<super::schema::RouteSpec>, dest_names: &[&str]) -> Corridor {
+        let path = format!("routes.{}", name.get_ref());
+        let r = spec.get_ref();
+        let modes = match &r.modes {
+            None => MODES.iter().map(|m| m.to_string()).collect(),
+            Some(list) => self.modes(list, &format!("{path}.modes")),
+        };
+        let mut via = Vec::new();
+        for (i, w) in r.via.iter().enumerate() {
+            let wp = format!("{path}.via[{i}]");
+            let (node, then) = match w.get_ref() {
+                Via::Node(n) => (Spanned::new(w.span(), n.clone()), None),
+                Via::Switch(s) => (s.node.clone(), Some(self.modes(&s.modes, &format!("{wp}.modes")))),
+            };
+            if let Some(e) = self.resolve(&node, &wp, "node", |e| matches!(e, Entity::Node(_))) {
+                via.extend(self.graph_index(e).map(|g| (g, then)));
+            }
+        }
+        let mills = r.mills.as_ref().map(|list| {
+            let mut v = Vec::new();
+            for (i, n) in list.get_ref().iter().enumerate() {
+                if let Some(Entity::Mill(m)) =
+                    self.resolve(n, &format!("{path}.mills[{i}]"), "mill", |e| matches!(e, Entity::Mill(_)))
+                {
+                    v.push(m as usize);
+                }
+            }
+            v
+        });
+        let destinations = r.destinations.as_ref().map(|list| {
+            let mut v = Vec::new();
+            for (i, n) in list.get_ref().iter().enumerate() {
+                match dest_names.iter().position(|d| *d == n.get_ref()) {
+                    Some(d) => v.push(d),
+                    None => {
+                        self.c.err_help::<()>(
+                            n.span(),
+                            format!("{path}.destinations[{i}]"),
+                            format!("`{}` is not a destination of the order", n.get_ref()),
+                            did_you_mean(n.get_ref(), "destination", dest_names.iter().copied()),
+                        );
+                    }
+                }
+            }
+            v
+        });
+        let share = r.share.as_ref().and_then(|s| self.c.non_negative(s, &format!("{path}.share")));
+        let mut pools = HashMap::new();
+        if let Some(map) = &r.pools {
+            for (from, to) in map.get_ref() {
+                let p = format!("{path}.pools.{}", from.get_ref());
+                let a = self.resolve(from, &p, "pool", |e| matches!(e, Entity::Pool(_)));
+                let b = self.resolve(to, &p, "pool", |e| matches!(e, Entity::Pool(_)));
+                if let (Some(Entity::Pool(a)), Some(Entity::Pool(b))) = (a, b) {
+                    pools.insert(a, b);
+                }
+            }
+        }
+        Corridor { name: name.get_ref().clone(), span: name.span(), modes, via, mills, destinations, share, pools }
+    }
+
+    /// Compiles the corridors; fills each mill's per-destination route choices. Reports a
+    /// mill and destination no corridor connects only when `report_unreachable` (a network
+    /// with broken parts would give misleading reasons).
+    pub(super) fn compile_routes(
+        &mut self,
+        mills: &mut [MillSpec],
+        dests: &[(&Name, &Spanned<f64>)],
+        dest_entities: &[Option<Entity>],
+        routing: RoutingPolicy,
+        report_unreachable: bool,
+    ) -> Vec<Route> {
+        let specs = in_file_order(&self.f.routes);
+        let dest_names: Vec<&str> = dests.iter().map(|(n, _)| n.get_ref().as_str()).collect();
+        if specs.is_empty() {
+            self.c.err_help::<()>(
+                self.f.order.span(),
+                "routes",
+                "the scenario has no routes",
+                "add a corridor, e.g. [routes.rail] with modes = [\"rail\"] and via = [\"sarakhs\"]",
+            );
+            return Vec::new();
+        }
+        let corridors: Vec<Corridor> = specs.iter().map(|(n, s)| self.corridor(n, s, &dest_names)).collect();
+        if routing == RoutingPolicy::Shares && corridors.len() > 1 {
+            let missing: Vec<&Corridor> = corridors.iter().filter(|c| c.share.is_none()).collect();
+            for c in &missing {
+                self.c.err_help::<()>(c.span.clone(), format!("routes.{}.share", c.name), format!("route `{}` needs a `share`", c.name), "with several routes and routing = \"shares\", give each route its share of the lots (they must add up to 1)");
+            }
+            let sum: f64 = corridors.iter().filter_map(|c| c.share).sum();
+            if missing.is_empty() && (sum - 1.0).abs() > 1e-6 {
+                self.c.err_help::<()>(
+                    corridors[0].span.clone(),
+                    "routes",
+                    format!("the route shares add up to {sum:.6}, not 1"),
+                    "each route's `share` is the fraction of lots it takes where it serves the mill and destination",
+                );
+            }
+        }
+        let mut routes = Vec::new();
+        let mut missing_handover: Vec<bool> = vec![false; corridors.len()];
+        // Per destination: the mills that cannot reach it, and why.
+        let mut unreachable: Vec<(Vec<String>, Vec<String>)> = vec![(Vec::new(), Vec::new()); dests.len()];
+        for (m, mill) in mills.iter_mut().enumerate() {
+            mill.routes = vec![Vec::new(); dests.len()];
+            let planned: Vec<bool> =
+                (0..dests.len()).map(|d| mill.plan.iter().any(|l| l.destination as usize == d)).collect();
+            for (d, (dest_name, _)) in dests.iter().enumerate() {
+                if !planned[d] {
+                    continue;
+                }
+                let Some(dest_node) = dest_entities[d].and_then(|e| self.graph_index(e)) else { continue };
+                let mut reasons = Vec::new();
+                for (ci, c) in corridors.iter().enumerate() {
+                    if c.mills.as_ref().is_some_and(|ms| !ms.contains(&m)) {
+                        reasons.push(format!("route `{}` does not serve mill `{}`", c.name, mill.name));
+                        continue;
+                    }
+                    if c.destinations.as_ref().is_some_and(|ds| !ds.contains(&d)) {
+                        reasons.push(format!("route `{}` does not serve `{}`", c.name, dest_name.get_ref()));
+                        continue;
+                    }
+                    if routing == RoutingPolicy::Shares && corridors.len() > 1 && c.share == Some(0.0) {
+                        reasons.push(format!("route `{}` has share 0", c.name));
+                        continue;
+                    }
+                    let mut waypoints = vec![m];
+                    let mut seg_modes: Vec<&[String]> = Vec::new();
+                    let mut current: &[String] = &c.modes;
+                    for (node, then) in &c.via {
+                        if *node != *waypoints.last().expect("starts with the mill") {
+                            waypoints.push(*node);
+                            seg_modes.push(current);
+                        }
+                        if let Some(t) = then {
+                            current = t;
+                        }
+                    }
+                    if dest_node != *waypoints.last().expect("starts with the mill") {
+                        waypoints.push(dest_node);
+                        seg_modes.push(current);
+                    }
+                    let legs = match self.graph.path_through(&waypoints, &seg_modes) {
+                        Ok(legs) if !legs.is_empty() => legs,
+                        Ok(_) => continue,
+                        Err((a, b)) => {
+                            let (a, b) = (&self.graph.nodes[a].name, &self.graph.nodes[b].name);
+                            reasons.push(format!(
+                                "route `{}`: no leg of an allowed mode leads from `{a}` to `{b}`",
+                                c.name
+                            ));
+                            continue;
+                        }
+                    };
+                    let (steps, nodes) =
+                        self.graph.steps(&legs, |l| l.pool.map(|p| c.pools.get(&p).copied().unwrap_or(p)));
+                    if !steps.contains(&Step::Handover) {
+                        missing_handover[ci] = true;
+                    }
+                    let id = routes.len() as u16;
+                    routes.push(Route {
+                        name: format!("{}:{}->{}", c.name, mill.name, dest_name.get_ref()),
+                        corridor: c.name.clone(),
+                        steps,
+                        nodes,
+                    });
+                    mill.routes[d].push((id, c.share.unwrap_or(1.0)));
+                }
+                if mill.routes[d].is_empty() {
+                    unreachable[d].0.push(mill.name.clone());
+                    for r in reasons {
+                        if !unreachable[d].1.contains(&r) {
+                            unreachable[d].1.push(r);
+                        }
+                    }
+                }
+            }
+        }
+        for (d, (mills_cut_off, reasons)) in unreachable.iter().enumerate() {
+            if mills_cut_off.is_empty() || !report_unreachable {
+                continue;
+            }
+            let dest = dests[d].0;
+            let from = mills_cut_off.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+            let noun = if mills_cut_off.len() == 1 { "mill" } else { "mills" };
+            let help = if reasons.is_empty() { "no route was found".to_string() } else { reasons.join("; ") };
+            let msg = format!("no route takes lots from {noun} {from} to `{}`", dest.get_ref());
+            self.c.err_help::<()>(dest.span(), format!("order.destinations.{}", dest.get_ref()), msg, help);
+        }
+        for (ci, missing) in missing_handover.iter().enumerate() {
+            if *missing {
+                let c = &corridors[ci];
+                let points: Vec<String> =
+                    self.f.order.get_ref().handover.get_ref().iter().map(|n| format!("`{}`", n.get_ref())).collect();
+                self.c.err_help::<()>(
+                    c.span.clone(),
+                    format!("routes.{}", c.name),
+                    format!("route `{}` never passes a handover point", c.name),
+                    format!(
+                        "the handover points are {}; add one to its `via`, or add a node it passes to `order.handover`",
+                        points.join(", ")
+                    ),
+                );
+            }
+        }
+        routes
+    }
+}

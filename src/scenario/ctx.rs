@@ -1,0 +1,109 @@
+//! The validation context: collects every problem instead of stopping at the first, and
+//! offers the checks most fields need (positive counts, shares, dates, distributions).
+
+use std::ops::Range;
+
+use jiff::civil::Date;
+use toml::Spanned;
+
+use crate::engine::Dist;
+
+use super::diag::Diagnostic;
+use super::values::{self, DistSpec, Kind};
+
+/// Collected problems.
+#[derive(Debug, Default)]
+pub(super) struct Ctx {
+    pub(super) diags: Vec<Diagnostic>,
+}
+
+impl Ctx {
+    /// Records a problem; returns `None` so callers can `return c.err(...)`.
+    pub(super) fn err<T>(&mut self, span: Range<usize>, path: impl Into<String>, msg: impl Into<String>) -> Option<T> {
+        self.diags.push(Diagnostic::new(span, path, msg));
+        None
+    }
+
+    /// Records a problem with a hint.
+    pub(super) fn err_help<T>(
+        &mut self,
+        span: Range<usize>,
+        path: impl Into<String>,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Option<T> {
+        self.diags.push(Diagnostic::new(span, path, msg).help(help));
+        None
+    }
+
+    /// A distribution of `kind`, its values multiplied by `scale`.
+    pub(super) fn dist(&mut self, s: &Spanned<DistSpec>, kind: Kind, scale: f64, path: &str) -> Option<Dist> {
+        values::to_dist(s, kind, scale, path, &mut self.diags)
+    }
+
+    /// A duration written as text with a unit, in hours.
+    pub(super) fn duration(&mut self, s: &Spanned<String>, path: &str) -> Option<f64> {
+        match values::parse_duration(s.get_ref()) {
+            Ok(h) => Some(h),
+            Err(m) => self.err(s.span(), path, m),
+        }
+    }
+
+    /// An integer at least `min`, as a `u32`.
+    pub(super) fn count(&mut self, v: &Spanned<i64>, path: &str, min: i64) -> Option<u32> {
+        let n = *v.get_ref();
+        if n < min {
+            return self.err(v.span(), path, format!("must be at least {min} (got {n})"));
+        }
+        match u32::try_from(n) {
+            Ok(n) => Some(n),
+            Err(_) => self.err(v.span(), path, format!("{n} is too large (at most {})", u32::MAX)),
+        }
+    }
+
+    /// A finite number greater than zero.
+    pub(super) fn positive(&mut self, v: &Spanned<f64>, path: &str) -> Option<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() && x > 0.0 {
+            Some(x)
+        } else {
+            self.err(v.span(), path, format!("must be greater than zero (got {x})"))
+        }
+    }
+
+    /// A finite number that is not negative.
+    pub(super) fn non_negative(&mut self, v: &Spanned<f64>, path: &str) -> Option<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() && x >= 0.0 {
+            Some(x)
+        } else {
+            self.err(v.span(), path, format!("must be zero or more (got {x})"))
+        }
+    }
+
+    /// A probability: `0 <= p <= 1`, or `< 1` when `below_one`.
+    pub(super) fn probability(&mut self, v: &Spanned<f64>, path: &str, below_one: bool) -> Option<f64> {
+        let p = *v.get_ref();
+        let ok = p.is_finite() && p >= 0.0 && if below_one { p < 1.0 } else { p <= 1.0 };
+        if ok {
+            Some(p)
+        } else if below_one {
+            self.err(v.span(), path, format!("must be a probability from 0 up to (not including) 1 (got {p})"))
+        } else {
+            self.err(v.span(), path, format!("must be a probability between 0 and 1 (got {p})"))
+        }
+    }
+
+    /// A calendar date.
+    pub(super) fn date(&mut self, v: &Spanned<toml::Value>, path: &str) -> Option<Date> {
+        match values::parse_date(v.get_ref()) {
+            Ok(d) => Some(d),
+            Err(m) => self.err(v.span(), path, m),
+        }
+    }
+}
+
+/// Hours from 00:00 of `start` to 00:00 of `d` (negative if `d` is earlier).
+pub(super) fn hours_between(start: Date, d: Date) -> f64 {
+    start.until(d).map_or(0.0, |s| s.get_days() as f64 * 24.0)
+}

@@ -1,0 +1,115 @@
+//! Problems found in a scenario file, each pinned to a place in it.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// One problem in a scenario file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Byte range in the file the problem points at.
+    pub span: Range<usize>,
+    /// Dotted path of the field, like `legs.tm_rail.transit.min`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when we can tell.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem at `span` in field `path`.
+    pub fn new(span: Range<usize>, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { span, path: path.into(), message: message.into(), help: None }
+    }
+
+    /// Adds a hint.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// 1-based line and column (in characters) of the start of the span.
+    pub fn line_col(&self, source: &str) -> (usize, usize) {
+        line_col(source, self.span.start)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `source`.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = &source[..floor_char_boundary(source, offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Renders problems the way compilers do: `error: ...`, then `--> file:line:col`, the line
+/// with the span underlined and labelled with the field path, and a help line.
+pub fn render(path: &str, source: &str, diagnostics: &[Diagnostic], color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for d in diagnostics {
+        let mut span = clamp(source, d.span.clone());
+        if span.is_empty() && span.end < source.len() {
+            // Point at one character so the caret is visible.
+            let next = source[span.start..].chars().next().map_or(1, char::len_utf8);
+            span = span.start..span.start + next;
+        }
+        let label = if d.path.is_empty() { String::new() } else { format!("in `{}`", d.path) };
+        let title = Level::ERROR
+            .primary_title(&d.message)
+            .element(Snippet::source(source).path(path).annotation(AnnotationKind::Primary.span(span).label(&label)));
+        let rendered = match &d.help {
+            Some(h) => renderer.render(&[title, Group::with_title(Level::HELP.secondary_title(h))]),
+            None => renderer.render(&[title]),
+        };
+        let _ = writeln!(out, "{rendered}\n");
+    }
+    let n = diagnostics.len();
+    let _ = write!(out, "{path}: {n} problem{} found; nothing was run or written", if n == 1 { "" } else { "s" });
+    out
+}
+
+fn clamp(source: &str, r: Range<usize>) -> Range<usize> {
+    let end = floor_char_boundary(source, r.end.min(source.len()));
+    let start = floor_char_boundary(source, r.start.min(end));
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let src = "a = 1\nnäme = \"x\"\n";
+        assert_eq!(line_col(src, 0), (1, 1));
+        let at = src.find('=').unwrap();
+        assert_eq!(line_col(src, at), (1, 3));
+        let second = src.rfind('=').unwrap();
+        assert_eq!(line_col(src, second), (2, 6));
+    }
+
+    #[test]
+    fn rendering_names_file_line_column_and_field() {
+        let src = "[legs.a]\ntransit = { dist = \"triangular\", min = \"40h\", mode = \"35h\", max = \"30h\" }\n";
+        let start = src.find('{').unwrap();
+        let d = Diagnostic::new(start..start + 5, "legs.a.transit", "triangular needs min <= mode <= max")
+            .help("swap the values");
+        let text = render("bad.toml", src, &[d], false);
+        assert!(text.contains("bad.toml:2:11"), "{text}");
+        assert!(text.contains("in `legs.a.transit`"), "{text}");
+        assert!(text.contains("triangular needs min <= mode <= max"), "{text}");
+        assert!(text.contains("help: swap the values"), "{text}");
+        assert!(text.ends_with("1 problem found; nothing was run or written"), "{text}");
+    }
+}

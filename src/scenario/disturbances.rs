@@ -1,0 +1,341 @@
+//! What else happens on the network: background traffic that competes for our stages, and
+//! the disruption table.
+
+use toml::Spanned;
+
+use crate::model::units::{DAY, Tonnes};
+use crate::model::world::{BackgroundSpec, DisruptionSpec, Effect, Occurrence, Target};
+
+use super::compile::{Compiler, Entity};
+use super::routes::StageRef;
+use super::schema::in_file_order;
+use super::suggest::did_you_mean;
+use super::values::Kind;
+
+/// The most disruption starts a scenario may expect per replication.
+const MAX_EXPECTED_OCCURRENCES: f64 = 100_000.0;
+
+impl Compiler<'_> {
+    fn server_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .stage_names
+            .iter()
+            .filter(|(_, s)| matches!(s, StageRef::Server { .. }))
+            .map(|(n, _)| n.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    pub(super) fn compile_background(&mut self) -> Vec<BackgroundSpec> {
+        let mut out = Vec::new();
+        for (name, bg) in in_file_order(&self.f.background) {
+            let path = format!("background.{}", name.get_ref());
+            let b = bg.get_ref();
+            let server = match self.stage_names.get(b.stage.get_ref()) {
+                Some(StageRef::Server { id, .. }) => Some(*id),
+                Some(StageRef::Dwell { .. }) => self.c.err(
+                    b.stage.span(),
+                    format!("{path}.stage"),
+                    format!(
+                        "`{}` is a dwell stage; background traffic needs a stage with a capacity",
+                        b.stage.get_ref()
+                    ),
+                ),
+                None => {
+                    let names = self.server_names();
+                    let help = did_you_mean(b.stage.get_ref(), "stage", names.iter().map(String::as_str));
+                    self.c.err_help(
+                        b.stage.span(),
+                        format!("{path}.stage"),
+                        format!("unknown stage `{}` (write it as node.stage)", b.stage.get_ref()),
+                        help,
+                    )
+                }
+            };
+            let backlog = b
+                .backlog_units
+                .as_ref()
+                .and_then(|v| self.c.count(v, &format!("{path}.backlog_units"), 0))
+                .unwrap_or(0);
+            let units_per_job =
+                b.units_per_job.as_ref().map_or(Some(1), |v| self.c.count(v, &format!("{path}.units_per_job"), 1));
+            let every = b.every.as_ref().and_then(|e| {
+                let d = self.c.dist(e, Kind::Duration, 1.0, &format!("{path}.every"))?;
+                if d.mean() <= 0.0 {
+                    return self.c.err(
+                        e.span(),
+                        format!("{path}.every"),
+                        "the time between arrivals must have a positive mean",
+                    );
+                }
+                Some(d)
+            });
+            let tonnes_per_unit = b
+                .tonnes_per_unit
+                .as_ref()
+                .and_then(|t| self.c.positive(t, &format!("{path}.tonnes_per_unit")))
+                .and_then(Tonnes::from_t)
+                .unwrap_or(Tonnes::from_kg(60_000));
+            let carriers = b.carriers.as_ref().and_then(|c| {
+                let cp = format!("{path}.carriers");
+                let pool =
+                    self.resolve(&c.get_ref().pool, &format!("{cp}.pool"), "pool", |e| matches!(e, Entity::Pool(_)));
+                let hold = self.c.dist(&c.get_ref().hold, Kind::Duration, 1.0, &format!("{cp}.hold"));
+                match (pool, hold) {
+                    (Some(Entity::Pool(p)), Some(h)) => Some((p, h)),
+                    _ => None,
+                }
+            });
+            if backlog == 0 && b.every.is_none() {
+                self.c.err_help::<()>(
+                    name.span(),
+                    &path,
+                    format!("background `{}` never sends anything", name.get_ref()),
+                    "give `backlog_units` (waiting at the start), `every` (arrivals), or both",
+                );
+            }
+            if let (Some(e), Some(spec)) = (&every, &b.every) {
+                let expected = self.horizon_h / e.mean();
+                if expected > 10_000_000.0 {
+                    self.c.err::<()>(
+                        spec.span(),
+                        format!("{path}.every"),
+                        format!("about {expected:.0} arrivals per replication; that is more than 10 million"),
+                    );
+                }
+            }
+            let (Some(server), Some(units_per_job)) = (server, units_per_job) else { continue };
+            if let Some((p, _)) = &carriers {
+                let pool = &self.pools[*p as usize];
+                if pool.units < units_per_job && pool.supply.is_none() {
+                    let span = b.carriers.as_ref().map(Spanned::span).unwrap_or_default();
+                    self.c.err::<()>(
+                        span,
+                        format!("{path}.carriers"),
+                        format!(
+                            "each job needs {units_per_job} carriers but pool `{}` has only {} and no supply",
+                            pool.name, pool.units
+                        ),
+                    );
+                }
+            }
+            out.push(BackgroundSpec {
+                name: name.get_ref().clone(),
+                server,
+                units_per_job,
+                tonnes_per_unit,
+                initial_jobs: backlog.div_ceil(units_per_job),
+                every,
+                carriers,
+            });
+        }
+        out
+    }
+
+    /// Resolves a disruption target: a mill, node (all its servers), `node.stage`,
+    /// `node.yard`, leg or pool.
+    fn targets(&mut self, target: &super::schema::Name, path: &str) -> Option<Vec<Target>> {
+        let t = target.get_ref();
+        if let Some((node, stage)) = t.split_once('.') {
+            if stage == "yard" {
+                let store = self.stores.iter().position(|s| s.name == *t);
+                return match store {
+                    Some(x) => Some(vec![Target::Store(x as u16)]),
+                    None => self.c.err(target.span(), path, format!("`{node}` has no yard (give it `yard_t`)")),
+                };
+            }
+            return match self.stage_names.get(t) {
+                Some(StageRef::Server { id, .. }) => Some(vec![Target::Server(*id)]),
+                Some(StageRef::Dwell { .. }) => self.c.err_help(
+                    target.span(),
+                    path,
+                    format!("`{t}` is a dwell stage, which has no capacity to disrupt"),
+                    format!("disrupt the node `{node}` or one of its servers"),
+                ),
+                None => {
+                    let names = self.server_names();
+                    let help = did_you_mean(t, "stage", names.iter().map(String::as_str));
+                    self.c.err_help(target.span(), path, format!("unknown stage `{t}`"), help)
+                }
+            };
+        }
+        let entity = self.resolve(target, path, "mill, node, leg or pool", |_| true)?;
+        Some(match entity {
+            Entity::Mill(m) => vec![Target::Mill(m)],
+            Entity::Leg(l) => vec![Target::Leg(l)],
+            Entity::Pool(p) => vec![Target::Pool(p)],
+            Entity::Node(n) => {
+                let node = &self.graph.nodes[self.mill_names.len() + n];
+                let servers: Vec<Target> = node
+                    .stages
+                    .iter()
+                    .filter_map(|s| match s {
+                        StageRef::Server { id, .. } => Some(Target::Server(*id)),
+                        StageRef::Dwell { .. } => None,
+                    })
+                    .collect();
+                if servers.is_empty() {
+                    return self.c.err(
+                        target.span(),
+                        path,
+                        format!("node `{t}` has no stages with a capacity to disrupt"),
+                    );
+                }
+                servers
+            }
+        })
+    }
+
+    pub(super) fn compile_disruptions(&mut self, deadline_h: f64) -> Vec<DisruptionSpec> {
+        let mut out = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        for (i, row) in self.f.disruptions.iter().enumerate() {
+            let d = row.get_ref();
+            let path = format!("disruptions[{i}]");
+            if names.contains(d.name.get_ref()) {
+                self.c.err::<()>(
+                    d.name.span(),
+                    format!("{path}.name"),
+                    format!("another disruption is already called `{}`", d.name.get_ref()),
+                );
+            }
+            names.push(d.name.get_ref().clone());
+            let targets = self.targets(&d.target, &format!("{path}.target"));
+            let at = d.at.as_ref().and_then(|a| self.c.date(a, &format!("{path}.at")));
+            let occurrence = match (&d.probability, &d.rate_per_day) {
+                (Some(p), None) => self.c.probability(p, &format!("{path}.probability"), false).map(Occurrence::Once),
+                (None, Some(r)) if d.at.is_some() => self.c.err(
+                    r.span(),
+                    format!("{path}.rate_per_day"),
+                    "a disruption `at` a fixed date happens once; use `probability`, or a `window` with `rate_per_day`",
+                ),
+                (None, Some(r)) => {
+                    self.c.positive(r, &format!("{path}.rate_per_day")).map(|r| Occurrence::Rate(r / DAY))
+                }
+                (None, None) if d.at.is_some() => Some(Occurrence::Once(1.0)),
+                (None, None) => self.c.err_help(
+                    row.span(),
+                    &path,
+                    format!("disruption `{}` needs `probability` or `rate_per_day`", d.name.get_ref()),
+                    "or give `at` (a date) for one that certainly happens",
+                ),
+                (Some(_), Some(r)) => self.c.err(
+                    r.span(),
+                    format!("{path}.rate_per_day"),
+                    "give either `probability` or `rate_per_day`, not both",
+                ),
+            };
+            let window = match (&d.window, at) {
+                (Some(w), None) if d.at.is_none() => match w.get_ref().as_slice() {
+                    [a, b] => {
+                        let (a, b) = (
+                            self.c.date(a, &format!("{path}.window[0]")),
+                            self.c.date(b, &format!("{path}.window[1]")),
+                        );
+                        match (a, b) {
+                            (Some(a), Some(b)) if a <= b => Some((self.hours(a), self.hours(b) + DAY)),
+                            (Some(_), Some(_)) => {
+                                self.c.err(w.span(), format!("{path}.window"), "the window ends before it starts")
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => self.c.err(w.span(), format!("{path}.window"), "a window is two dates: [from, to]"),
+                },
+                (Some(w), _) => {
+                    self.c.err(w.span(), format!("{path}.window"), "give either `window` or `at`, not both")
+                }
+                (None, Some(a)) => Some((self.hours(a), self.hours(a))),
+                (None, None) if d.at.is_some() => None,
+                (None, None) => Some((0.0, deadline_h)),
+            };
+            if let Some((a, b)) = window {
+                let span =
+                    d.window.as_ref().map(Spanned::span).or(d.at.as_ref().map(Spanned::span)).unwrap_or(row.span());
+                if a < 0.0 || b > self.horizon_h {
+                    self.c.err::<()>(
+                        span.clone(),
+                        format!("{path}.window"),
+                        "the disruption must start between the order's start and its horizon",
+                    );
+                }
+                if let Some(Occurrence::Rate(r)) = &occurrence
+                    && r * (b - a) > MAX_EXPECTED_OCCURRENCES
+                {
+                    self.c.err::<()>(
+                        span,
+                        format!("{path}.rate_per_day"),
+                        format!(
+                            "about {:.0} starts expected per replication; the limit is {MAX_EXPECTED_OCCURRENCES}",
+                            r * (b - a)
+                        ),
+                    );
+                }
+            }
+            let duration = self.c.dist(&d.duration, Kind::Duration, 1.0, &format!("{path}.duration"));
+            let effects = [d.closed.is_some(), d.factor.is_some(), d.delay.is_some()].iter().filter(|x| **x).count();
+            let effect = if effects != 1 {
+                self.c.err_help(row.span(), &path, format!("disruption `{}` needs exactly one effect", d.name.get_ref()), "give one of `closed = true`, `factor = 0.5` (capacity or speed times a factor) or `delay = \"12h\"` (extra time per lot)")
+            } else if let Some(c) = &d.closed {
+                if *c.get_ref() {
+                    Some(Effect::Closed)
+                } else {
+                    self.c.err(
+                        c.span(),
+                        format!("{path}.closed"),
+                        "`closed = false` does nothing; remove the row or give another effect",
+                    )
+                }
+            } else if let Some(f) = &d.factor {
+                self.c.dist(f, Kind::Number, 1.0, &format!("{path}.factor")).and_then(|x| {
+                    if x.mean() > 0.0 {
+                        Some(Effect::Factor(x))
+                    } else {
+                        self.c.err(
+                            f.span(),
+                            format!("{path}.factor"),
+                            "a factor must have a positive mean; use `closed = true` to stop everything",
+                        )
+                    }
+                })
+            } else {
+                let delay = d.delay.as_ref().expect("one effect is present");
+                self.c.dist(delay, Kind::Duration, 1.0, &format!("{path}.delay")).map(Effect::Delay)
+            };
+            if let (Some(targets), Some(effect)) = (&targets, &effect) {
+                for t in targets {
+                    let allowed = match (t, effect) {
+                        (Target::Mill(_), Effect::Delay(_)) => {
+                            Some("a mill can be closed or slowed by a factor, not delayed")
+                        }
+                        (Target::Pool(_), Effect::Closed) => Some(
+                            "a pool cannot be closed; close the stage where its carriers are taken, or cut its supply with a factor",
+                        ),
+                        (Target::Store(_), Effect::Delay(_)) => Some(
+                            "a yard can be closed or shrunk by a factor, not delayed; delay one of the node's stages",
+                        ),
+                        _ => None,
+                    };
+                    if let Some(msg) = allowed {
+                        self.c.err::<()>(d.target.span(), format!("{path}.target"), msg);
+                        break;
+                    }
+                }
+            }
+            if let (Some(targets), Some(occurrence), Some(window), Some(duration), Some(effect)) =
+                (targets, occurrence, window, duration, effect)
+            {
+                out.push(DisruptionSpec {
+                    name: d.name.get_ref().clone(),
+                    targets,
+                    occurrence,
+                    window,
+                    duration,
+                    effect,
+                });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,289 @@
+//! From corridors to step lists.
+//!
+//! A corridor (`[routes.NAME]`) names the modes it may use and the nodes it must pass.
+//! For each mill and destination it serves, the path between consecutive waypoints is the
+//! quickest by mean transit time over legs of those modes. The path is then turned into
+//! steps: each node's stages, carrier changes where the pool changes, yards, the handover
+//! point, and the legs.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::model::world::{DwellId, LegId, PoolId, ServerId, Step, StoreId};
+
+/// A stage of a node as the route compiler sees it.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum StageRef {
+    /// A server stage.
+    Server {
+        /// The server.
+        id: ServerId,
+        /// Lots change carriers here.
+        transload: bool,
+        /// Carriers that stay on are served (bogie exchange) rather than skipping it.
+        through: bool,
+        /// Only for lots ending at this node.
+        ends_here: bool,
+    },
+    /// A dwell stage.
+    Dwell {
+        /// The dwell.
+        id: DwellId,
+        /// Only for lots ending at this node.
+        ends_here: bool,
+    },
+}
+
+/// A mill or node of the network.
+#[derive(Debug)]
+pub(super) struct GraphNode {
+    pub(super) name: String,
+    pub(super) stages: Vec<StageRef>,
+    pub(super) store: Option<StoreId>,
+    pub(super) handover: bool,
+}
+
+/// A leg of the network.
+#[derive(Debug)]
+pub(super) struct GraphLeg {
+    pub(super) id: LegId,
+    pub(super) from: usize,
+    pub(super) to: usize,
+    pub(super) mode: String,
+    pub(super) pool: Option<PoolId>,
+    /// Mean hours, for choosing among paths.
+    pub(super) cost: f64,
+}
+
+/// The network: mills and nodes, joined by legs.
+#[derive(Debug, Default)]
+pub(super) struct Graph {
+    pub(super) nodes: Vec<GraphNode>,
+    pub(super) legs: Vec<GraphLeg>,
+}
+
+impl Graph {
+    /// The quickest chain of legs from `from` to `to` using only `modes`; ties go to the
+    /// path whose legs were declared first, so the choice never depends on hashing.
+    pub(super) fn quickest(&self, from: usize, to: usize, modes: &[String]) -> Option<Vec<usize>> {
+        if from == to {
+            return Some(Vec::new());
+        }
+        let n = self.nodes.len();
+        let mut best = vec![f64::INFINITY; n];
+        let mut via: Vec<Option<usize>> = vec![None; n];
+        let mut heap = BinaryHeap::new();
+        best[from] = 0.0;
+        heap.push(Reverse((Ordered(0.0), from)));
+        while let Some(Reverse((Ordered(d), u))) = heap.pop() {
+            if d > best[u] {
+                continue;
+            }
+            if u == to {
+                break;
+            }
+            for (i, leg) in self.legs.iter().enumerate() {
+                if leg.from != u || !modes.contains(&leg.mode) {
+                    continue;
+                }
+                let nd = d + leg.cost;
+                if nd < best[leg.to] {
+                    best[leg.to] = nd;
+                    via[leg.to] = Some(i);
+                    heap.push(Reverse((Ordered(nd), leg.to)));
+                }
+            }
+        }
+        let mut path = Vec::new();
+        let mut at = to;
+        while at != from {
+            let leg = via[at]?;
+            path.push(leg);
+            at = self.legs[leg].from;
+        }
+        path.reverse();
+        Some(path)
+    }
+
+    /// The legs from `waypoints[0]` through each waypoint in turn, segment `i` using
+    /// `modes[i]`, or the first pair with no path between them.
+    pub(super) fn path_through(&self, waypoints: &[usize], modes: &[&[String]]) -> Result<Vec<usize>, (usize, usize)> {
+        let mut legs = Vec::new();
+        for (i, pair) in waypoints.windows(2).enumerate() {
+            match self.quickest(pair[0], pair[1], modes[i]) {
+                Some(p) => legs.extend(p),
+                None => return Err((pair[0], pair[1])),
+            }
+        }
+        Ok(legs)
+    }
+
+    /// Turns a path (legs from a mill to a destination) into route steps. `pool_of` gives the
+    /// pool a leg uses on this corridor.
+    pub(super) fn steps(
+        &self,
+        legs: &[usize],
+        pool_of: impl Fn(&GraphLeg) -> Option<PoolId>,
+    ) -> (Vec<Step>, Vec<String>) {
+        let mut nodes = vec![self.legs[legs[0]].from];
+        nodes.extend(legs.iter().map(|&l| self.legs[l].to));
+        let mut steps = Vec::new();
+        let last = nodes.len() - 1;
+        for (i, &n) in nodes.iter().enumerate() {
+            let node = &self.nodes[n];
+            let p_in = if i == 0 { None } else { pool_of(&self.legs[legs[i - 1]]) };
+            let p_out = if i == last { None } else { pool_of(&self.legs[legs[i]]) };
+            let change = p_in != p_out;
+            let ends_here = i == last;
+            let applies = |s: &StageRef| match s {
+                StageRef::Server { ends_here: only, .. } | StageRef::Dwell { ends_here: only, .. } => {
+                    !only || ends_here
+                }
+            };
+            let has_transload = change
+                && node.stages.iter().any(|s| applies(s) && matches!(s, StageRef::Server { transload: true, .. }));
+            if let Some(x) = node.store {
+                steps.push(Step::EnterStore(x));
+            }
+            if change
+                && !has_transload
+                && let Some(p) = p_out
+            {
+                steps.push(Step::Acquire(p));
+            }
+            for s in node.stages.iter().filter(|s| applies(s)) {
+                match *s {
+                    StageRef::Server { id, transload: true, through, .. } => {
+                        if change {
+                            if let Some(p) = p_out {
+                                steps.push(Step::Acquire(p));
+                            }
+                            steps.push(Step::Serve { server: id, through: false });
+                            if let Some(p) = p_in {
+                                steps.push(Step::Release(p));
+                            }
+                        } else if through && p_in.is_some() {
+                            steps.push(Step::Serve { server: id, through: true });
+                        }
+                    }
+                    StageRef::Server { id, .. } => steps.push(Step::Serve { server: id, through: false }),
+                    StageRef::Dwell { id, .. } => steps.push(Step::Dwell(id)),
+                }
+            }
+            if change
+                && !has_transload
+                && let Some(p) = p_in
+            {
+                steps.push(Step::Release(p));
+            }
+            if let Some(x) = node.store {
+                steps.push(Step::LeaveStore(x));
+            }
+            if node.handover {
+                steps.push(Step::Handover);
+            }
+            if i == last {
+                steps.push(Step::Deliver);
+            } else {
+                steps.push(Step::Leg(self.legs[legs[i]].id));
+            }
+        }
+        (steps, nodes.iter().map(|&n| self.nodes[n].name.clone()).collect())
+    }
+}
+
+/// A float with a total order, for the path search heap.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ordered(f64);
+impl Eq for Ordered {}
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str, stages: Vec<StageRef>) -> GraphNode {
+        GraphNode { name: name.into(), stages, store: None, handover: false }
+    }
+
+    fn leg(id: u16, from: usize, to: usize, mode: &str, pool: Option<u16>, cost: f64) -> GraphLeg {
+        GraphLeg { id, from, to, mode: mode.into(), pool, cost }
+    }
+
+    /// mill -> border (gauge change) -> destination, and a slow direct road.
+    fn graph() -> Graph {
+        let interchange = StageRef::Server { id: 0, transload: true, through: true, ends_here: false };
+        let unload = StageRef::Server { id: 1, transload: false, through: false, ends_here: true };
+        Graph {
+            nodes: vec![node("mill", vec![]), node("border", vec![interchange]), node("dest", vec![unload])],
+            legs: vec![
+                leg(0, 0, 1, "rail", Some(0), 10.0),
+                leg(1, 1, 2, "rail", Some(1), 10.0),
+                leg(2, 0, 2, "road", Some(2), 50.0),
+            ],
+        }
+    }
+
+    #[test]
+    fn quickest_path_respects_modes_and_waypoints() {
+        let g = graph();
+        let rail = ["rail".to_string()];
+        let road = ["road".to_string()];
+        let all = ["rail".to_string(), "road".to_string()];
+        assert_eq!(g.quickest(0, 2, &rail), Some(vec![0, 1]));
+        assert_eq!(g.quickest(0, 2, &road), Some(vec![2]));
+        assert_eq!(g.quickest(0, 2, &all), Some(vec![0, 1]), "rail is quicker");
+        assert_eq!(g.quickest(2, 0, &all), None);
+        assert_eq!(g.path_through(&[0, 1, 2], &[&all, &all]), Ok(vec![0, 1]));
+        assert_eq!(g.path_through(&[0, 2, 1], &[&all, &all]), Err((2, 1)));
+        assert_eq!(g.path_through(&[0, 2], &[&road]), Ok(vec![2]));
+    }
+
+    #[test]
+    fn a_gauge_change_transloads_between_pools() {
+        let g = graph();
+        let (steps, nodes) = g.steps(&[0, 1], |l| l.pool);
+        assert_eq!(nodes, ["mill", "border", "dest"]);
+        assert_eq!(
+            steps,
+            [
+                Step::Acquire(0),
+                Step::Leg(0),
+                Step::Acquire(1),
+                Step::Serve { server: 0, through: false },
+                Step::Release(0),
+                Step::Leg(1),
+                Step::Serve { server: 1, through: false },
+                Step::Release(1),
+                Step::Deliver,
+            ]
+        );
+    }
+
+    #[test]
+    fn carriers_that_stay_on_get_a_bogie_exchange_instead() {
+        let g = graph();
+        let (steps, _) = g.steps(&[0, 1], |_| Some(7));
+        assert_eq!(
+            steps,
+            [
+                Step::Acquire(7),
+                Step::Leg(0),
+                Step::Serve { server: 0, through: true },
+                Step::Leg(1),
+                Step::Serve { server: 1, through: false },
+                Step::Release(7),
+                Step::Deliver,
+            ]
+        );
+    }
+}

@@ -1,0 +1,448 @@
+//! Values in scenario files: numbers, durations with units, dates, clock times, and
+//! distributions. Each parser returns a message a scenario author can act on; the caller
+//! pins it to the value's place in the file.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use toml::Spanned;
+
+use crate::engine::Dist;
+
+use super::diag::Diagnostic;
+
+/// A scalar as written: a number, or text such as `"36h"`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Quantity {
+    /// A bare number.
+    Number(f64),
+    /// A string.
+    Text(String),
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Quantity::Number(n) => write!(f, "{n}"),
+            Quantity::Text(t) => write!(f, "\"{t}\""),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a duration such as \"36h\"")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
+                Ok(Quantity::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// What a quantity measures, which decides how it must be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A duration with a unit (`"36h"`, `"2.5d"`); converted to hours.
+    Duration,
+    /// A plain number (a speed, a rate, a fraction).
+    Number,
+}
+
+/// Parses a duration such as `"36h"`, `"2.5d"`, `"90min"`, `"1w"` or `"45s"` into hours.
+pub fn parse_duration(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = (t[..split].trim(), t[split..].trim());
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a duration; write a number and a unit, like \"36h\" or \"2.5d\""))?;
+    let hours_per = match unit {
+        "s" | "sec" => 1.0 / 3600.0,
+        "min" => 1.0 / 60.0,
+        "h" | "hr" | "hours" => 1.0,
+        "d" | "day" | "days" => 24.0,
+        "w" | "week" | "weeks" => 168.0,
+        "" => return Err(format!("\"{text}\" has no unit; write it like \"{num}h\" or \"{num}d\"")),
+        other => {
+            return Err(format!("\"{other}\" is not a time unit; use s, min, h, d or w (e.g. \"36h\", \"2.5d\")"));
+        }
+    };
+    let hours = value * hours_per;
+    if !hours.is_finite() || hours < 0.0 {
+        return Err(format!("a duration must be a finite non-negative time (got \"{text}\")"));
+    }
+    Ok(hours)
+}
+
+/// Reads a quantity as `kind`, scaled by `scale` (hours for durations are already hours).
+pub fn quantity(q: &Quantity, kind: Kind, scale: f64) -> Result<f64, String> {
+    let v = match (q, kind) {
+        (Quantity::Number(n), Kind::Number) => *n,
+        (Quantity::Text(t), Kind::Duration) => parse_duration(t)?,
+        (Quantity::Number(n), Kind::Duration) => {
+            return Err(format!("durations need a unit: write \"{n}h\" or \"{n}d\" rather than {n}"));
+        }
+        (Quantity::Text(t), Kind::Number) => return Err(format!("expected a number, found the text \"{t}\"")),
+    };
+    if !v.is_finite() {
+        return Err(format!("{q} is not a finite number"));
+    }
+    Ok(v * scale)
+}
+
+/// A distribution as written: a single value (always that value) or a table with a `dist`
+/// field naming the family and its parameters.
+#[derive(Clone, Debug)]
+pub enum DistSpec {
+    /// Always this value.
+    Fixed(Quantity),
+    /// A family with parameters.
+    Table(Box<DistTable>),
+}
+
+/// The parameters any family may use; which are required depends on `dist`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct DistTable {
+    pub dist: Spanned<String>,
+    pub value: Option<Spanned<Quantity>>,
+    pub min: Option<Spanned<Quantity>>,
+    pub mode: Option<Spanned<Quantity>>,
+    pub max: Option<Spanned<Quantity>>,
+    pub mean: Option<Spanned<Quantity>>,
+    pub sd: Option<Spanned<Quantity>>,
+    pub median: Option<Spanned<Quantity>>,
+    pub p90: Option<Spanned<Quantity>>,
+    pub p95: Option<Spanned<Quantity>>,
+    pub p99: Option<Spanned<Quantity>>,
+    pub shape: Option<Spanned<Quantity>>,
+    pub scale: Option<Spanned<Quantity>>,
+    pub values: Option<Spanned<Vec<Spanned<Quantity>>>>,
+}
+
+impl<'de> Deserialize<'de> for DistSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DistSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value (like \"36h\" or 0.9) or a distribution table like { dist = \"lognormal\", mean = \"35h\", sd = \"12h\" }")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<DistSpec, E> {
+                Ok(DistSpec::Fixed(Quantity::Number(v as f64)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<DistSpec, E> {
+                Ok(DistSpec::Fixed(Quantity::Number(v as f64)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<DistSpec, E> {
+                Ok(DistSpec::Fixed(Quantity::Number(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DistSpec, E> {
+                Ok(DistSpec::Fixed(Quantity::Text(v.to_string())))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, m: M) -> Result<DistSpec, M::Error> {
+                DistTable::deserialize(de::value::MapAccessDeserializer::new(m)).map(|t| DistSpec::Table(Box::new(t)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The families, for messages and suggestions.
+pub const FAMILIES: &[&str] =
+    &["fixed", "uniform", "triangular", "normal", "lognormal", "exponential", "gamma", "weibull", "beta", "empirical"];
+
+/// Converts a written distribution into an engine distribution. Problems are pushed to
+/// `diags` (pinned to the parameter at fault) and `None` is returned.
+pub fn to_dist(
+    spec: &Spanned<DistSpec>,
+    kind: Kind,
+    scale: f64,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Dist> {
+    let whole = spec.span();
+    let table = match spec.get_ref() {
+        DistSpec::Fixed(q) => {
+            return match quantity(q, kind, scale).and_then(|v| Dist::fixed(v).map_err(|e| e.to_string())) {
+                Ok(d) => Some(d),
+                Err(m) => {
+                    diags.push(Diagnostic::new(whole, path, m));
+                    None
+                }
+            };
+        }
+        DistSpec::Table(t) => t,
+    };
+    let family = table.dist.get_ref().as_str();
+    // Which parameters each family takes; anything else present is a mistake worth naming.
+    let allowed: &[&str] = match family {
+        "fixed" => &["value"],
+        "uniform" => &["min", "max"],
+        "triangular" => &["min", "mode", "max"],
+        "normal" | "gamma" | "beta" => &["mean", "sd"],
+        "lognormal" => &["mean", "sd", "median", "p90", "p95", "p99"],
+        "exponential" => &["mean"],
+        "weibull" => &["shape", "scale"],
+        "empirical" => &["values"],
+        other => {
+            let mut d =
+                Diagnostic::new(table.dist.span(), format!("{path}.dist"), format!("unknown distribution \"{other}\""));
+            d = d.help(match super::suggest::nearest(other, FAMILIES.iter().copied()) {
+                Some(s) => format!("did you mean \"{s}\"? The families are: {}", FAMILIES.join(", ")),
+                None => format!("the families are: {}", FAMILIES.join(", ")),
+            });
+            diags.push(d);
+            return None;
+        }
+    };
+    let present: [(&str, Option<std::ops::Range<usize>>); 13] = [
+        ("value", table.value.as_ref().map(Spanned::span)),
+        ("min", table.min.as_ref().map(Spanned::span)),
+        ("mode", table.mode.as_ref().map(Spanned::span)),
+        ("max", table.max.as_ref().map(Spanned::span)),
+        ("mean", table.mean.as_ref().map(Spanned::span)),
+        ("sd", table.sd.as_ref().map(Spanned::span)),
+        ("median", table.median.as_ref().map(Spanned::span)),
+        ("p90", table.p90.as_ref().map(Spanned::span)),
+        ("p95", table.p95.as_ref().map(Spanned::span)),
+        ("p99", table.p99.as_ref().map(Spanned::span)),
+        ("shape", table.shape.as_ref().map(Spanned::span)),
+        ("scale", table.scale.as_ref().map(Spanned::span)),
+        ("values", table.values.as_ref().map(Spanned::span)),
+    ];
+    let before = diags.len();
+    for (name, span) in &present {
+        if let Some(span) = span
+            && !allowed.contains(name)
+        {
+            diags.push(
+                Diagnostic::new(
+                    span.clone(),
+                    format!("{path}.{name}"),
+                    format!("`{name}` is not a parameter of the {family} distribution"),
+                )
+                .help(format!("a {family} distribution takes: {}", allowed.join(", "))),
+            );
+        }
+    }
+    let param = |name: &str, v: &Option<Spanned<Quantity>>, k: Kind, diags: &mut Vec<Diagnostic>| -> Option<f64> {
+        match v {
+            None => {
+                diags.push(
+                    Diagnostic::new(whole.clone(), path, format!("the {family} distribution needs `{name}`"))
+                        .help(format!("a {family} distribution takes: {}", allowed.join(", "))),
+                );
+                None
+            }
+            Some(s) => match quantity(s.get_ref(), k, if k == kind { scale } else { 1.0 }) {
+                Ok(v) => Some(v),
+                Err(m) => {
+                    diags.push(Diagnostic::new(s.span(), format!("{path}.{name}"), m));
+                    None
+                }
+            },
+        }
+    };
+    let built = match family {
+        "fixed" => param("value", &table.value, kind, diags).map(Dist::fixed),
+        "uniform" => {
+            let (a, b) = (param("min", &table.min, kind, diags), param("max", &table.max, kind, diags));
+            a.zip(b).map(|(a, b)| Dist::uniform(a, b))
+        }
+        "triangular" => {
+            let a = param("min", &table.min, kind, diags);
+            let m = param("mode", &table.mode, kind, diags);
+            let b = param("max", &table.max, kind, diags);
+            match (a, m, b) {
+                (Some(a), Some(m), Some(b)) => Some(Dist::triangular(a, m, b)),
+                _ => None,
+            }
+        }
+        "normal" | "gamma" | "beta" => {
+            let (m, s) = (param("mean", &table.mean, kind, diags), param("sd", &table.sd, kind, diags));
+            m.zip(s).map(|(m, s)| match family {
+                "normal" => Dist::normal(m, s),
+                "gamma" => Dist::gamma(m, s),
+                _ => Dist::beta(m, s),
+            })
+        }
+        "lognormal" => {
+            if table.median.is_some() {
+                let upper = [(0.90, &table.p90, "p90"), (0.95, &table.p95, "p95"), (0.99, &table.p99, "p99")];
+                let given: Vec<_> = upper.iter().filter(|u| u.1.is_some()).collect();
+                if given.len() != 1 {
+                    diags.push(
+                        Diagnostic::new(
+                            whole.clone(),
+                            path,
+                            "a lognormal given by its median needs exactly one of p90, p95, p99",
+                        )
+                        .help("for example { dist = \"lognormal\", median = \"6h\", p95 = \"48h\" }"),
+                    );
+                    None
+                } else {
+                    let (pct, value, name) = given[0];
+                    let med = param("median", &table.median, kind, diags);
+                    let up = param(name, value, kind, diags);
+                    med.zip(up).map(|(m, u)| Dist::lognormal_from_median(m, *pct, u))
+                }
+            } else {
+                let (m, s) = (param("mean", &table.mean, kind, diags), param("sd", &table.sd, kind, diags));
+                m.zip(s).map(|(m, s)| Dist::lognormal(m, s))
+            }
+        }
+        "exponential" => param("mean", &table.mean, kind, diags).map(Dist::exponential),
+        "weibull" => {
+            let shape = param("shape", &table.shape, Kind::Number, diags);
+            let sc = param("scale", &table.scale, kind, diags);
+            shape.zip(sc).map(|(k, l)| Dist::weibull(k, l))
+        }
+        "empirical" => match &table.values {
+            None => {
+                diags.push(Diagnostic::new(whole.clone(), path, "the empirical distribution needs `values`"));
+                None
+            }
+            Some(vs) => {
+                let mut out = Vec::with_capacity(vs.get_ref().len());
+                let mut ok = true;
+                for (i, v) in vs.get_ref().iter().enumerate() {
+                    match quantity(v.get_ref(), kind, scale) {
+                        Ok(x) => out.push(x),
+                        Err(m) => {
+                            ok = false;
+                            diags.push(Diagnostic::new(v.span(), format!("{path}.values[{i}]"), m));
+                        }
+                    }
+                }
+                ok.then(|| Dist::empirical(out))
+            }
+        },
+        _ => unreachable!("families were checked above"),
+    };
+    if diags.len() > before {
+        return None;
+    }
+    match built? {
+        Ok(d) => Some(d),
+        Err(e) => {
+            diags.push(Diagnostic::new(whole, path, format!("impossible {family} distribution: {e}")));
+            None
+        }
+    }
+}
+
+/// A calendar date, written bare (`2025-09-15`) or quoted (`"2025-09-15"`).
+pub fn parse_date(v: &toml::Value) -> Result<Date, String> {
+    let text = match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
+        toml::Value::Datetime(d) => return Err(format!("expected a date like 2025-09-15, found the date-time {d}")),
+        other => return Err(format!("expected a date like 2025-09-15, found {}", other.type_str())),
+    };
+    text.parse::<Date>().map_err(|e| format!("\"{text}\" is not a valid date (YYYY-MM-DD): {e}"))
+}
+
+/// Parses `"HH:MM"` (00:00 to 24:00) into hours.
+pub fn parse_clock(text: &str) -> Result<f64, String> {
+    let bad = || format!("\"{text}\" is not a time of day; write it as HH:MM, like \"08:00\"");
+    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if m >= 60 || h > 24 || (h == 24 && m != 0) {
+        return Err(bad());
+    }
+    Ok(h as f64 + m as f64 / 60.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_need_units_and_convert_to_hours() {
+        assert_eq!(parse_duration("36h"), Ok(36.0));
+        assert_eq!(parse_duration("2.5d"), Ok(60.0));
+        assert_eq!(parse_duration("90min"), Ok(1.5));
+        assert_eq!(parse_duration("1w"), Ok(168.0));
+        assert_eq!(parse_duration(" 3 d "), Ok(72.0));
+        assert!(parse_duration("36").unwrap_err().contains("no unit"));
+        assert!(parse_duration("3 fortnights").unwrap_err().contains("not a time unit"));
+        assert!(parse_duration("-2h").is_err());
+        assert!(quantity(&Quantity::Number(35.0), Kind::Duration, 1.0).unwrap_err().contains("\"35h\""));
+    }
+
+    #[test]
+    fn dates_bare_or_quoted() {
+        let v: toml::Table =
+            toml::from_str("a = 2025-09-15\nb = \"2025-12-31\"\nc = 2025-02-30\nd = 5").unwrap_or_default();
+        assert!(v.is_empty(), "2025-02-30 is not valid TOML, so the whole table fails");
+        let v: toml::Table = toml::from_str("a = 2025-09-15\nb = \"2025-12-31\"\nc = \"2025-02-30\"\nd = 5").unwrap();
+        assert_eq!(parse_date(&v["a"]).unwrap().to_string(), "2025-09-15");
+        assert_eq!(parse_date(&v["b"]).unwrap().to_string(), "2025-12-31");
+        assert!(parse_date(&v["c"]).is_err());
+        assert!(parse_date(&v["d"]).is_err());
+    }
+
+    #[test]
+    fn clock_times() {
+        assert_eq!(parse_clock("08:30"), Ok(8.5));
+        assert_eq!(parse_clock("24:00"), Ok(24.0));
+        assert!(parse_clock("25:00").is_err());
+        assert!(parse_clock("8h").is_err());
+    }
+
+    fn dist(src: &str, kind: Kind) -> Result<Dist, Vec<Diagnostic>> {
+        #[derive(Deserialize)]
+        struct W {
+            d: Spanned<DistSpec>,
+        }
+        let w: W = toml::from_str(src).map_err(|e| vec![Diagnostic::new(0..0, "", e.to_string())])?;
+        let mut diags = vec![];
+        to_dist(&w.d, kind, 1.0, "d", &mut diags).ok_or(diags)
+    }
+
+    #[test]
+    fn distribution_tables_convert_or_explain() {
+        assert_eq!(dist("d = \"35h\"", Kind::Duration).unwrap().mean(), 35.0);
+        assert_eq!(dist("d = 0.9", Kind::Number).unwrap().mean(), 0.9);
+        let t =
+            dist("d = { dist = \"triangular\", min = \"1d\", mode = \"2d\", max = \"3d\" }", Kind::Duration).unwrap();
+        assert!((t.mean() - 48.0).abs() < 1e-9);
+
+        let e = dist("d = { dist = \"triangular\", min = \"40h\", mode = \"35h\", max = \"30h\" }", Kind::Duration)
+            .unwrap_err();
+        assert!(e[0].message.contains("min <= mode <= max"), "{:?}", e);
+
+        let e = dist("d = { dist = \"lognormal\", mean = \"35h\" }", Kind::Duration).unwrap_err();
+        assert!(e[0].message.contains("needs `sd`"), "{:?}", e);
+
+        let e = dist("d = { dist = \"lognormel\", mean = \"35h\", sd = \"1h\" }", Kind::Duration).unwrap_err();
+        assert!(e[0].help.as_deref().unwrap().contains("did you mean \"lognormal\""), "{:?}", e);
+
+        let e =
+            dist("d = { dist = \"uniform\", min = \"1h\", max = \"2h\", mode = \"1h\" }", Kind::Duration).unwrap_err();
+        assert!(e[0].message.contains("`mode` is not a parameter of the uniform"), "{:?}", e);
+        assert_eq!(e[0].path, "d.mode");
+
+        let e = dist("d = { dist = \"exponential\", mean = 4 }", Kind::Duration).unwrap_err();
+        assert!(e[0].message.contains("need a unit"), "{:?}", e);
+    }
+}
