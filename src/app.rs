@@ -127,7 +127,7 @@ pub fn validate(paths: &[PathBuf], color: bool) -> Result<usize, AppError> {
                     w.servers.len() + w.dwells.len(),
                     w.legs.len(),
                     w.routes.len(),
-                    w.mills.iter().map(|m| m.plan.len()).sum::<usize>()
+                    w.mills.iter().map(|m| m.planned().count()).sum::<usize>()
                 );
             }
             Err(e) => {

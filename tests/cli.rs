@@ -220,3 +220,22 @@ fn help_explains_each_command_with_an_example() {
         assert!(stdout(&o).contains("Example:"), "{cmd} --help has no example");
     }
 }
+
+#[test]
+fn every_misspelt_field_is_reported_in_one_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/tiny.toml"))
+        .unwrap()
+        .replace("payload_t = 60", "payload = 60")
+        .replace("lot_t = 600", "lott = 600");
+    let path = tmp.path().join("typos.toml");
+    std::fs::write(&path, text).unwrap();
+    let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    // Two pools and two mills: four misspellings, each with its own position and suggestion.
+    assert_eq!(err.matches("unknown field `payload`").count(), 2, "{err}");
+    assert_eq!(err.matches("unknown field `lott`").count(), 2, "{err}");
+    assert!(err.contains("did you mean `payload_t`?") && err.contains("did you mean `lot_t`?"), "{err}");
+    assert!(err.contains("4 problems found"), "{err}");
+}

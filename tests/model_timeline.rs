@@ -79,3 +79,37 @@ fn the_summary_reports_on_time_at_both_points() {
     assert_eq!(s.handover.delivery.completion_days.p99, Some(64.0 / 24.0));
     assert_eq!(s.destination.promise[0].date.as_deref(), Some("2025-09-17"));
 }
+
+/// Line `b` (2 t/h) makes lots at 12 h and 24 h, line `a` (1 t/h) at 24 h and 48 h; each
+/// reaches the port 2 h later. The vessel takes 48 t (two lots):
+/// - b0 (port at 14) and a0 (26) fill it at 26: sail 26-36. The vessel is back at
+///   26 + 10 + 30 = 66.
+/// - b1 (26) and a1 (50) fill the next group at 50, which waits for the vessel until 66:
+///   sail 66-76.
+///
+/// Handover at the port completes at 50 h, delivery at 76 h.
+#[test]
+fn parallel_lines_and_a_vessel_follow_the_hand_computed_timeline() {
+    let w = scenario::load_str(include_str!("fixtures/sea.toml"), "sea.toml", "sea").unwrap();
+    let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: Some(0) }, &mut |_| {}).unwrap();
+    let trace = out.trace.as_ref().unwrap();
+    let product = |lot: u32| w.order.products[trace.lots[lot as usize].product as usize].clone();
+    let mut sea: Vec<(String, f64, f64, f64)> = trace
+        .rows
+        .iter()
+        .filter(|r| r.step == 2) // mill -> port leg is step 0, the port's handover 1, the sea leg 2
+        .map(|r| (product(r.lot), r.entered, r.started, r.left))
+        .collect();
+    sea.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.3.total_cmp(&y.3)).then(x.0.cmp(&y.0)));
+    assert_eq!(
+        sea,
+        [
+            ("b".to_string(), 14.0, 26.0, 36.0),
+            ("a".to_string(), 26.0, 26.0, 36.0),
+            ("b".to_string(), 26.0, 66.0, 76.0),
+            ("a".to_string(), 50.0, 66.0, 76.0),
+        ]
+    );
+    assert_eq!(out.rows[0].handover_completion, Some(50.0));
+    assert_eq!(out.rows[0].completion, Some(76.0));
+}

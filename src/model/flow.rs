@@ -7,8 +7,8 @@
 use crate::engine::dist::unit;
 use crate::engine::{Added, Duration, Scheduler, Time};
 
-use super::replication::{Ev, Job, LotState, Replication};
-use super::world::{Effect, LegId, PoolId, ServerId, Service, Step, StoreId, Transit};
+use super::replication::{Ev, Holder, Job, LotState, Replication};
+use super::world::{Effect, GroupUnit, LegId, PoolId, ServerId, Service, Step, StoreId, Transit};
 
 /// Extra time from active delay effects, drawn from the stage's own stream.
 fn delay_effects(
@@ -83,7 +83,7 @@ impl Replication<'_> {
                     self.release_hold(lot, now, sched);
                     let units = self.lots[lot as usize].tonnes.carriers(self.w.pools[pool as usize].payload);
                     let prio = self.priority(lot);
-                    if self.pools[pool as usize].res.request(now, Job::Lot(lot), units, prio).is_none() {
+                    if self.pools[pool as usize].res.request(now, Holder::Lot(lot), units, prio).is_none() {
                         return;
                     }
                     self.got_carriers(lot, pool, units, now);
@@ -243,7 +243,7 @@ impl Replication<'_> {
         self.bg_jobs.push(super::replication::BgJob { flow });
         let spec = &self.w.background[flow as usize];
         if let Some((pool, _)) = spec.carriers
-            && self.pools[pool as usize].res.request(now, Job::Bg(j), spec.units_per_job, 0).is_none()
+            && self.pools[pool as usize].res.request(now, Holder::Bg(j), spec.units_per_job, 0).is_none()
         {
             return; // waits for carriers
         }
@@ -260,7 +260,11 @@ impl Replication<'_> {
     // ----- legs --------------------------------------------------------------------------
 
     fn join_leg(&mut self, leg: LegId, lot: u32, now: Time, sched: &mut Scheduler<Ev>) {
-        let units = self.lots[lot as usize].carrier_units();
+        let l = &self.lots[lot as usize];
+        let units = match self.w.legs[leg as usize].departures.as_ref().map(|d| d.unit) {
+            Some(GroupUnit::Tonnes) => l.tonnes.t().ceil() as u32,
+            _ => l.carrier_units(),
+        };
         let st = &mut self.legs[leg as usize];
         let open = st.cond.open();
         match &mut st.batcher {
@@ -341,8 +345,20 @@ impl Replication<'_> {
         }
     }
 
-    /// Sends a group of lots down a leg together: one transit time for all of them.
+    /// Sends a group of lots down a leg, once a vehicle of the leg's fleet (if it has one)
+    /// is free; otherwise the group waits for one.
     fn depart(&mut self, leg: LegId, lots: &[u32], now: Time, sched: &mut Scheduler<Ev>) {
+        if let Some(fleet) = self.w.legs[leg as usize].departures.as_ref().and_then(|d| d.fleet)
+            && self.pools[fleet as usize].res.request(now, Holder::Fleet(leg), 1, 0).is_none()
+        {
+            self.legs[leg as usize].fleet_waiting.push_back(lots.to_vec());
+            return;
+        }
+        self.launch(leg, lots, now, sched);
+    }
+
+    /// The group leaves: one transit time for all of its lots.
+    fn launch(&mut self, leg: LegId, lots: &[u32], now: Time, sched: &mut Scheduler<Ev>) {
         let w = self.w;
         let spec = &w.legs[leg as usize];
         let st = &mut self.legs[leg as usize];
@@ -357,6 +373,15 @@ impl Replication<'_> {
             l.wait = now.since(l.step_since).value();
             l.service = h;
             sched.schedule_in(Duration::saturating(h), Ev::Arrived(lot));
+        }
+        if let Some(fleet) = spec.departures.as_ref().and_then(|d| d.fleet) {
+            // The vehicle delivers the group, then comes back empty.
+            let pool = &w.pools[fleet as usize];
+            let st = &mut self.pools[fleet as usize];
+            let back = h
+                + pool.empty_return.sample(&mut st.rng)
+                + delay_effects(w, &self.occurrences, &st.cond.delays, &mut st.rng);
+            sched.schedule_in(Duration::saturating(back), Ev::Returned(fleet, 1));
         }
     }
 
@@ -429,39 +454,43 @@ impl Replication<'_> {
 
     pub(crate) fn carriers_returned(&mut self, pool: PoolId, units: u32, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
-        let mut grants = std::mem::take(&mut self.grants);
+        let mut grants = std::mem::take(&mut self.pool_grants);
         self.pools[pool as usize].res.release(now, units, &mut grants);
         self.hand_out_carriers(pool, &mut grants, now, sched);
-        self.grants = grants;
+        self.pool_grants = grants;
     }
 
     pub(crate) fn supply(&mut self, pool: PoolId, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         let Some(supply) = &self.w.pools[pool as usize].supply else { return };
-        let mut grants = std::mem::take(&mut self.grants);
+        let mut grants = std::mem::take(&mut self.pool_grants);
         let st = &mut self.pools[pool as usize];
         st.res.add_units(now, supply.units, &mut grants);
         st.capacity.set(now, st.res.capacity() as f64);
         let gap = supply.every.sample(&mut st.rng) / st.cond.factor;
         sched.schedule_in(Duration::saturating(gap), Ev::Supply(pool));
         self.hand_out_carriers(pool, &mut grants, now, sched);
-        self.grants = grants;
+        self.pool_grants = grants;
     }
 
     fn hand_out_carriers(
         &mut self,
         pool: PoolId,
-        grants: &mut Vec<crate::engine::Grant<Job>>,
+        grants: &mut Vec<crate::engine::Grant<Holder>>,
         now: Time,
         sched: &mut Scheduler<Ev>,
     ) {
         for g in grants.drain(..) {
             match g.job {
-                Job::Lot(lot) => {
+                Holder::Lot(lot) => {
                     self.got_carriers(lot, pool, g.units, now);
                     self.ready.push_back(lot);
                 }
-                Job::Bg(j) => self.background_to_server(j, now, sched),
+                Holder::Bg(j) => self.background_to_server(j, now, sched),
+                Holder::Fleet(leg) => {
+                    let group = self.legs[leg as usize].fleet_waiting.pop_front().expect("a granted group waits");
+                    self.launch(leg, &group, now, sched);
+                }
             }
         }
     }
@@ -533,9 +562,11 @@ impl Replication<'_> {
             replaces: Some(lot),
             handover_credited: credited,
         };
-        self.mills[mill as usize].replacements.push_back(pending);
-        if self.mills[mill as usize].current.is_none() {
-            self.start_next(mill, now, sched);
+        let line = self.w.mills[mill as usize].line_of(product);
+        let state = &mut self.mills[mill as usize].lines[line];
+        state.replacements.push_back(pending);
+        if state.current.is_none() {
+            self.start_next(mill, line, now, sched);
         }
     }
 }

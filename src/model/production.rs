@@ -1,7 +1,8 @@
 //! Mills produce the order lot by lot, and each new lot is given a route.
 //!
-//! Production is preemptive-resume: a mill works on one lot at a time at a rate that
-//! breakdowns, closures and disruption factors change while the lot is in progress, and
+//! A mill has one production line for all its products, or one per product, working in
+//! parallel. Production is preemptive-resume: a line works on one lot at a time at a rate
+//! that breakdowns, closures and disruption factors change while the lot is in progress, and
 //! the completion event is re-timed (cancelled and rescheduled) at every change. That is
 //! the one place the model needs cancellable events.
 
@@ -11,57 +12,68 @@ use super::replication::{Ev, Lot, LotState, Pending, Replication, Work};
 use super::world::{MillId, RouteId, RoutingPolicy, Service, Step};
 
 impl Replication<'_> {
-    /// Puts the mills' opening stock on the move and starts production.
+    /// Puts the mills' opening stock on the move and starts production on every line.
     pub(crate) fn start_production(&mut self, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         for m in 0..self.w.mills.len() {
-            let spec = &self.w.mills[m];
-            let mut stock = spec.stock;
-            while let Some(p) = spec.plan.get(self.mills[m].next) {
-                if p.tonnes > stock {
-                    break;
+            for line in 0..self.w.mills[m].lines.len() {
+                let spec = &self.w.mills[m].lines[line];
+                let mut stock = spec.stock;
+                while let Some(p) = spec.plan.get(self.mills[m].lines[line].next) {
+                    if p.tonnes > stock {
+                        break;
+                    }
+                    stock -= p.tonnes;
+                    self.mills[m].lines[line].next += 1;
+                    self.create_lot(m as MillId, Pending { lot: *p, replaces: None, handover_credited: false }, now);
                 }
-                stock -= p.tonnes;
-                self.mills[m].next += 1;
-                self.create_lot(m as MillId, Pending { lot: *p, replaces: None, handover_credited: false }, now);
+                self.start_next(m as MillId, line, now, sched);
             }
-            self.start_next(m as MillId, now, sched);
         }
     }
 
-    /// Starts the mill's next lot: replacements of lost lots first, then the plan.
-    pub(crate) fn start_next(&mut self, m: MillId, now: Time, sched: &mut Scheduler<Ev>) {
+    /// Starts a line's next lot: replacements of lost lots first, then the plan.
+    pub(crate) fn start_next(&mut self, m: MillId, line: usize, now: Time, sched: &mut Scheduler<Ev>) {
         let spec = &self.w.mills[m as usize];
         let st = &mut self.mills[m as usize];
-        let pending = st.replacements.pop_front().or_else(|| {
-            let p = spec.plan.get(st.next)?;
-            st.next += 1;
+        let state = &mut st.lines[line];
+        let plan = &spec.lines[line].plan;
+        let pending = state.replacements.pop_front().or_else(|| {
+            let p = plan.get(state.next)?;
+            state.next += 1;
             Some(Pending { lot: *p, replaces: None, handover_credited: false })
         });
         let Some(pending) = pending else {
-            st.current = None;
+            state.current = None;
             return;
         };
         // Availability is drawn per lot; floored so a freak draw cannot stall a mill for ever.
         let availability = spec.availability.as_ref().map_or(1.0, |d| d.sample(&mut st.rng).max(0.01));
-        st.current = Some(Work {
+        st.lines[line].current = Some(Work {
             pending,
             left: pending.lot.tonnes.t(),
-            base_rate: spec.rate_t_per_h * availability,
+            base_rate: spec.lines[line].rate_t_per_h * availability,
             rate: 0.0,
             since: now,
             key: None,
         });
-        self.retime_mill(m, now, sched);
+        self.retime_line(m, line, now, sched);
     }
 
-    /// Brings the lot in progress up to date and reschedules its completion at the rate the
-    /// mill's current condition allows (none while it is down or closed).
+    /// Brings every line of a mill up to date with its condition.
     pub(crate) fn retime_mill(&mut self, m: MillId, now: Time, sched: &mut Scheduler<Ev>) {
+        for line in 0..self.mills[m as usize].lines.len() {
+            self.retime_line(m, line, now, sched);
+        }
+    }
+
+    /// Brings the lot in progress on a line up to date and reschedules its completion at the
+    /// rate the mill's current condition allows (none while it is down or closed).
+    fn retime_line(&mut self, m: MillId, line: usize, now: Time, sched: &mut Scheduler<Ev>) {
         let st = &mut self.mills[m as usize];
         let open = st.cond.open();
         let factor = st.cond.factor;
-        let Some(work) = &mut st.current else { return };
+        let Some(work) = &mut st.lines[line].current else { return };
         work.left = (work.left - work.rate * now.since(work.since).value()).max(0.0);
         work.since = now;
         work.rate = if open { work.base_rate * factor } else { 0.0 };
@@ -70,15 +82,16 @@ impl Replication<'_> {
         }
         if work.rate > 0.0 {
             let at = now + Duration::saturating(work.left / work.rate);
-            work.key = Some(sched.schedule_cancellable(at, Ev::Produced(m)));
+            work.key = Some(sched.schedule_cancellable(at, Ev::Produced(m, line as u8)));
         }
     }
 
-    pub(crate) fn produced(&mut self, m: MillId, sched: &mut Scheduler<Ev>) {
+    pub(crate) fn produced(&mut self, m: MillId, line: u8, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
-        let Some(work) = self.mills[m as usize].current.take() else { return };
+        let line = line as usize;
+        let Some(work) = self.mills[m as usize].lines[line].current.take() else { return };
         self.create_lot(m, work.pending, now);
-        self.start_next(m, now, sched);
+        self.start_next(m, line, now, sched);
     }
 
     fn create_lot(&mut self, m: MillId, p: Pending, now: Time) {

@@ -17,11 +17,20 @@ use super::tally::StageTally;
 use super::units::Tonnes;
 use super::world::{LegId, MillId, PlannedLot, PoolId, RouteId, ServerId, StoreId, World};
 
-/// Who holds or waits for a resource: one of the order's lots, or a background job.
+/// Who holds or waits for a server: one of the order's lots, or a background job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Job {
     Lot(u32),
     Bg(u32),
+}
+
+/// Who holds or waits for carriers of a pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Holder {
+    Lot(u32),
+    Bg(u32),
+    /// The oldest waiting group of this leg, for a vehicle of the leg's fleet.
+    Fleet(LegId),
 }
 
 /// What a disruption or calendar acts on, for events.
@@ -35,8 +44,8 @@ pub(crate) enum Actor {
 /// The events of the steel world.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Ev {
-    /// A mill finished the lot it was producing.
-    Produced(MillId),
+    /// A mill's line finished the lot it was producing.
+    Produced(MillId, u8),
     /// A server finished a job.
     ServiceDone(ServerId, Job),
     /// A lot finished a dwell.
@@ -144,12 +153,14 @@ pub(crate) struct LegState {
     /// Lots waiting for a closed leg that has no grouped departures.
     pub(crate) waiting: VecDeque<(u32, Time)>,
     pub(crate) max_wait_key: Option<EventKey>,
+    /// Groups that left the batcher but wait for a vehicle of the fleet, oldest first.
+    pub(crate) fleet_waiting: VecDeque<Vec<u32>>,
     pub(crate) rng: Stream,
     pub(crate) cond: Condition,
 }
 
 pub(crate) struct PoolState {
-    pub(crate) res: Resource<Job>,
+    pub(crate) res: Resource<Holder>,
     pub(crate) rng: Stream,
     pub(crate) cond: Condition,
     /// Carriers in the pool over time (supply adds, non-returning carriers leave).
@@ -180,10 +191,18 @@ pub(crate) struct Work {
     pub(crate) key: Option<EventKey>,
 }
 
-pub(crate) struct MillState {
+/// One production line's progress.
+pub(crate) struct LineState {
+    /// Next lot of the plan.
     pub(crate) next: usize,
+    /// Lost lots to make again, before the plan continues.
     pub(crate) replacements: VecDeque<Pending>,
+    /// The lot being made.
     pub(crate) current: Option<Work>,
+}
+
+pub(crate) struct MillState {
+    pub(crate) lines: Vec<LineState>,
     pub(crate) rng: Stream,
     pub(crate) fail_rng: Stream,
     pub(crate) cond: Condition,
@@ -350,6 +369,7 @@ pub struct Replication<'w> {
     pub(crate) occurrences: Vec<Occ>,
     pub(crate) ready: VecDeque<u32>,
     pub(crate) grants: Vec<Grant<Job>>,
+    pub(crate) pool_grants: Vec<Grant<Holder>>,
     pub(crate) admitted: Vec<Admitted<u32>>,
     pub(crate) boarded: Vec<Boarded<u32>>,
     pub(crate) books: Books,
@@ -384,6 +404,7 @@ impl<'w> Replication<'w> {
                 batcher: l.departures.as_ref().map(|d| Batcher::new(d.size)),
                 waiting: VecDeque::new(),
                 max_wait_key: None,
+                fleet_waiting: VecDeque::new(),
                 rng: stream(seed, &l.name),
                 cond: cond(),
             })
@@ -403,9 +424,11 @@ impl<'w> Replication<'w> {
             .mills
             .iter()
             .map(|m| MillState {
-                next: 0,
-                replacements: VecDeque::new(),
-                current: None,
+                lines: m
+                    .lines
+                    .iter()
+                    .map(|_| LineState { next: 0, replacements: VecDeque::new(), current: None })
+                    .collect(),
                 rng: stream(seed, &m.name),
                 fail_rng: stream(seed, &format!("{}#failures", m.name)),
                 cond: cond(),
@@ -416,7 +439,7 @@ impl<'w> Replication<'w> {
             w,
             index,
             seed,
-            lots: Vec::with_capacity(w.mills.iter().map(|m| m.plan.len()).sum::<usize>() + 16),
+            lots: Vec::with_capacity(w.mills.iter().map(|m| m.planned().count()).sum::<usize>() + 16),
             bg_jobs: Vec::new(),
             servers,
             legs,
@@ -428,6 +451,7 @@ impl<'w> Replication<'w> {
             occurrences: Vec::new(),
             ready: VecDeque::new(),
             grants: Vec::new(),
+            pool_grants: Vec::new(),
             admitted: Vec::new(),
             boarded: Vec::new(),
             books: Books::default(),
@@ -490,14 +514,18 @@ impl<'w> Replication<'w> {
         let mut unproduced = Tonnes::ZERO;
         let mut pending_replacements = Tonnes::ZERO;
         for (m, (mill, spec)) in self.mills.iter().zip(&w.mills).enumerate() {
-            let mut here = spec.plan[mill.next.min(spec.plan.len())..].iter().map(|p| p.tonnes).sum::<Tonnes>();
-            let queued: Tonnes = mill.replacements.iter().map(|p| p.lot.tonnes).sum();
-            here += queued;
-            pending_replacements += queued;
-            if let Some(work) = &mill.current {
-                here += work.pending.lot.tonnes;
-                if work.pending.replaces.is_some() {
-                    pending_replacements += work.pending.lot.tonnes;
+            let mut here = Tonnes::ZERO;
+            for (line, line_spec) in mill.lines.iter().zip(&spec.lines) {
+                let plan = &line_spec.plan;
+                here += plan[line.next.min(plan.len())..].iter().map(|p| p.tonnes).sum::<Tonnes>();
+                let queued: Tonnes = line.replacements.iter().map(|p| p.lot.tonnes).sum();
+                here += queued;
+                pending_replacements += queued;
+                if let Some(work) = &line.current {
+                    here += work.pending.lot.tonnes;
+                    if work.pending.replaces.is_some() {
+                        pending_replacements += work.pending.lot.tonnes;
+                    }
                 }
             }
             if here > Tonnes::ZERO {
@@ -651,7 +679,7 @@ impl Model for Driver<'_, '_> {
 impl Replication<'_> {
     fn handle(&mut self, ev: Ev, sched: &mut Scheduler<Ev>) -> Control {
         match ev {
-            Ev::Produced(m) => self.produced(m, sched),
+            Ev::Produced(m, line) => self.produced(m, line, sched),
             Ev::ServiceDone(s, job) => self.service_done(s, job, sched),
             Ev::DwellDone(lot) => self.dwell_done(lot, sched),
             Ev::ReworkDone(lot) => self.ready.push_back(lot),

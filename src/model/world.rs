@@ -190,11 +190,25 @@ impl Transit {
     }
 }
 
-/// When grouped departures (trains, convoys) leave.
+/// What a group's size counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupUnit {
+    /// Carriers (wagons, trucks).
+    Carriers,
+    /// Whole tonnes (a vessel's capacity).
+    Tonnes,
+}
+
+/// When grouped departures (trains, convoys, sailings) leave.
 #[derive(Debug)]
 pub struct Departures {
-    /// Largest group, in carriers: it leaves as soon as it is full.
+    /// Largest group: it leaves as soon as it is full.
     pub size: u32,
+    /// What `size` counts.
+    pub unit: GroupUnit,
+    /// Each group needs one vehicle of this pool (a locomotive, a vessel); it comes back
+    /// after the transit plus the pool's return time.
+    pub fleet: Option<PoolId>,
     /// A timetable: every `period` hours starting at `first` hours; whatever waits leaves.
     pub timetable: Option<(f64, f64)>,
     /// A partial group leaves once its first carrier has waited this long (hours).
@@ -267,18 +281,39 @@ pub struct PlannedLot {
 pub struct MillSpec {
     /// Name.
     pub name: String,
-    /// Production for this order, tonnes per hour at full availability.
-    pub rate_t_per_h: f64,
     /// A factor drawn per lot, multiplying the rate.
     pub availability: Option<Dist>,
-    /// Tonnes ready at the start.
-    pub stock: Tonnes,
-    /// Breakdowns (production stops while down).
+    /// Breakdowns (production stops on every line while down).
     pub failures: Option<Failures>,
-    /// Lots in production order.
-    pub plan: Vec<PlannedLot>,
+    /// Production lines working in parallel: one for the whole mill, or one per product.
+    pub lines: Vec<LineSpec>,
     /// For each destination index: the routes that serve it, with their weights.
     pub routes: Vec<Vec<(RouteId, f64)>>,
+}
+
+/// A production line of a mill.
+#[derive(Debug)]
+pub struct LineSpec {
+    /// The products it makes (indices into the order's products).
+    pub products: Vec<u8>,
+    /// Production for this order, tonnes per hour at full availability.
+    pub rate_t_per_h: f64,
+    /// Tonnes ready at the start (whole lots are shipped at once).
+    pub stock: Tonnes,
+    /// Lots in production order.
+    pub plan: Vec<PlannedLot>,
+}
+
+impl MillSpec {
+    /// Every planned lot of every line.
+    pub fn planned(&self) -> impl Iterator<Item = &PlannedLot> {
+        self.lines.iter().flat_map(|l| l.plan.iter())
+    }
+
+    /// The line that makes `product` (the first line if none lists it).
+    pub fn line_of(&self, product: u8) -> usize {
+        self.lines.iter().position(|l| l.products.contains(&product)).unwrap_or(0)
+    }
 }
 
 /// One step of a route.

@@ -4,7 +4,8 @@
 
 use crate::engine::Calendar;
 use crate::model::units::DAY;
-use crate::model::world::{Effect, Occurrence, Step, Target, World};
+use crate::model::world::{Effect, GroupUnit, Occurrence, Step, Target, World};
+use toml::Spanned;
 
 use super::compile::{CalendarParts, Compiler};
 use super::schema::in_file_order;
@@ -68,7 +69,7 @@ impl Compiler<'_> {
         let mut store_reported = vec![false; world.stores.len()];
         let mut server_reported = vec![false; world.servers.len()];
         for (m, mill) in world.mills.iter().enumerate() {
-            let Some(biggest) = mill.plan.iter().map(|l| l.tonnes).max() else { continue };
+            let Some(biggest) = mill.planned().map(|l| l.tonnes).max() else { continue };
             let (mill_name, mill_spec) = in_file_order(&self.f.mills)[m];
             if let Some(cause) = self.never_open(world, Target::Mill(m as u16), None) {
                 self.report_never_open(mill_name.get_ref(), cause, None, mill_spec.span());
@@ -87,32 +88,43 @@ impl Compiler<'_> {
                         }
                         Step::Leg(l) => {
                             let leg = &world.legs[l as usize];
-                            if let Some(d) = &leg.departures
-                                && units > d.size
-                                && !leg_reported[l as usize]
-                            {
-                                leg_reported[l as usize] = true;
-                                let (_, spec) = self
-                                    .f
-                                    .legs
-                                    .iter()
-                                    .find(|(k, _)| *k.get_ref() == leg.name)
-                                    .expect("compiled legs come from the file");
-                                let span = spec
-                                    .get_ref()
-                                    .departures
-                                    .as_ref()
-                                    .map(|d| d.get_ref().size.span())
-                                    .unwrap_or(spec.span());
-                                self.c.err_help::<()>(
-                                    span,
-                                    format!("legs.{}.departures.size", leg.name),
-                                    format!(
-                                        "a lot of {biggest} needs {units} carriers, but groups on `{}` hold at most {}",
+                            if let Some(d) = &leg.departures {
+                                let (need, what, field) = match d.unit {
+                                    GroupUnit::Carriers => (units, "carriers", "size"),
+                                    GroupUnit::Tonnes => (biggest.t().ceil() as u32, "tonnes", "size_t"),
+                                };
+                                if need > d.size && !leg_reported[l as usize] {
+                                    leg_reported[l as usize] = true;
+                                    let file = self.f.legs.iter().find(|(k, _)| *k.get_ref() == leg.name);
+                                    let (_, spec) = file.expect("compiled legs come from the file");
+                                    let span = spec.get_ref().departures.as_ref().map_or(spec.span(), Spanned::span);
+                                    let msg = format!(
+                                        "a lot of {biggest} needs {need} {what}, but groups on `{}` hold at most {}",
                                         leg.name, d.size
-                                    ),
-                                    "lots never split: make lots smaller or groups larger",
-                                );
+                                    );
+                                    let path = format!("legs.{}.departures.{field}", leg.name);
+                                    self.c.err_help::<()>(
+                                        span,
+                                        path,
+                                        msg,
+                                        "lots never split: make lots smaller or groups larger",
+                                    );
+                                }
+                                if let Some(f) = d.fleet {
+                                    let pool = &world.pools[f as usize];
+                                    if pool.units == 0 && pool.supply.is_none() && !pool_reported[f as usize] {
+                                        pool_reported[f as usize] = true;
+                                        let msg = format!(
+                                            "the fleet `{}` of leg `{}` has no vehicles and no supply",
+                                            pool.name, leg.name
+                                        );
+                                        self.c.err::<()>(
+                                            self.pool_spans[f as usize].clone(),
+                                            format!("pools.{}.units", pool.name),
+                                            msg,
+                                        );
+                                    }
+                                }
                             }
                             if !leg_reported[l as usize]
                                 && let Some(cause) = self.never_open(world, Target::Leg(l), leg.calendar)

@@ -717,7 +717,17 @@ impl Compiler<'_> {
             let path = format!("mills.{}", name.get_ref());
             let m = mill.get_ref();
             self.register(name, Entity::Mill(mills.len() as MillId), &path);
-            let rate = self.c.positive(&m.rate_t_per_day, &format!("{path}.rate_t_per_day")).unwrap_or(1.0);
+            let rate_path = format!("{path}.rate_t_per_day");
+            match m.rate_t_per_day.get_ref() {
+                RateSpec::Whole(r) => {
+                    self.c.positive(&Spanned::new(m.rate_t_per_day.span(), *r), &rate_path);
+                }
+                RateSpec::PerProduct(rates) => {
+                    for (product, r) in rates {
+                        self.c.positive(r, &format!("{rate_path}.{}", product.get_ref()));
+                    }
+                }
+            }
             let availability = m
                 .availability
                 .as_ref()
@@ -739,12 +749,9 @@ impl Compiler<'_> {
                     "a lot must weigh at least 1 kg and at most 10^12 t",
                 );
             }
-            let stock = m
-                .stock_t
-                .as_ref()
-                .and_then(|s| self.c.non_negative(s, &format!("{path}.stock_t")))
-                .and_then(Tonnes::from_t)
-                .unwrap_or(Tonnes::ZERO);
+            if let Some(s) = &m.stock_t {
+                self.c.non_negative(s, &format!("{path}.stock_t"));
+            }
             let failures = self.failures(&m.failures, &path);
             let mut seen = Vec::new();
             let stages: Vec<StageRef> = m
@@ -757,11 +764,9 @@ impl Compiler<'_> {
             self.graph.nodes.push(GraphNode { name: name.get_ref().clone(), stages, store: None, handover: false });
             mills.push(MillSpec {
                 name: name.get_ref().clone(),
-                rate_t_per_h: rate / DAY,
                 availability,
-                stock,
                 failures,
-                plan: Vec::new(),
+                lines: Vec::new(),
                 routes: Vec::new(),
             });
             lot_sizes.push(lot);
@@ -870,7 +875,25 @@ impl Compiler<'_> {
             let departures = l.departures.as_ref().and_then(|d| {
                 let dp = format!("{path}.departures");
                 let spec = d.get_ref();
-                let size = self.c.count(&spec.size, &format!("{dp}.size"), 1);
+                let fleet = spec.fleet.as_ref().and_then(|f| {
+                    match self.resolve(f, &format!("{dp}.fleet"), "pool", |e| matches!(e, Entity::Pool(_))) {
+                        Some(Entity::Pool(p)) => Some(p),
+                        _ => None,
+                    }
+                });
+                let size = match (&spec.size, &spec.size_t) {
+                    (Some(n), None) => self.c.count(n, &format!("{dp}.size"), 1).map(|n| (n, GroupUnit::Carriers)),
+                    (None, Some(t)) => self
+                        .c
+                        .positive(t, &format!("{dp}.size_t"))
+                        .map(|t| (t.ceil().min(u32::MAX as f64) as u32, GroupUnit::Tonnes)),
+                    (None, None) => match fleet {
+                        Some(p) => Some((self.pools[p as usize].payload.t().ceil() as u32, GroupUnit::Tonnes)),
+                        None if spec.fleet.is_some() => None,
+                        None => self.c.err_help(d.span(), &dp, "how big is a group?", "give `size` (carriers), `size_t` (tonnes), or a `fleet` whose vehicles' payload sets it"),
+                    },
+                    (Some(_), Some(t)) => self.c.err(t.span(), format!("{dp}.size_t"), "give either `size` (carriers) or `size_t` (tonnes), not both"),
+                };
                 let every = spec.every.as_ref().and_then(|e| self.c.duration(e, &format!("{dp}.every")));
                 let first = spec.first.as_ref().and_then(|e| self.c.duration(e, &format!("{dp}.first"))).unwrap_or(0.0);
                 let max_wait = spec.max_wait.as_ref().and_then(|e| self.c.duration(e, &format!("{dp}.max_wait")));
@@ -890,7 +913,8 @@ impl Compiler<'_> {
                 if spec.first.is_some() && spec.every.is_none() {
                     self.c.err::<()>(spec.first.as_ref().map(Spanned::span).unwrap_or_default(), format!("{dp}.first"), "`first` sets the first timetabled departure; it needs `every`");
                 }
-                Some(Departures { size: size?, timetable: every.map(|e| (e, first)), max_wait })
+                let (size, unit) = size?;
+                Some(Departures { size, unit, fleet, timetable: every.map(|e| (e, first)), max_wait })
             });
             let incident_p = l
                 .incident_p
@@ -968,19 +992,87 @@ impl Compiler<'_> {
         let n_products = mix.len();
         let mut lots = 0usize;
         let mut biggest: Option<(usize, usize)> = None;
+        let files = in_file_order(&self.f.mills);
         for (m, mill) in mills.iter_mut().enumerate() {
             let Some(lot) = lot_sizes[m] else { continue };
             let row = &kg[m * n_products..(m + 1) * n_products];
-            mill.plan = plan::mill_plan(row, lot, dest_shares);
-            lots += mill.plan.len();
-            if biggest.is_none_or(|(_, n)| mill.plan.len() > n) {
-                biggest = Some((m, mill.plan.len()));
+            let (name, spec) = files[m];
+            let spec = spec.get_ref();
+            let stock_t = spec.stock_t.as_ref().map_or(0.0, |s| s.get_ref().max(0.0));
+            let mill_kg: u64 = row.iter().sum();
+            // Opening stock is shared among lines in proportion to what they make.
+            let stock_of = |line_kg: u64| {
+                let share = if mill_kg == 0 { 0.0 } else { line_kg as f64 / mill_kg as f64 };
+                Tonnes::from_t(stock_t * share).unwrap_or(Tonnes::ZERO)
+            };
+            mill.lines = match spec.rate_t_per_day.get_ref() {
+                RateSpec::Whole(rate) => vec![LineSpec {
+                    products: (0..n_products).filter(|&p| row[p] > 0).map(|p| p as u8).collect(),
+                    rate_t_per_h: rate / DAY,
+                    stock: stock_of(mill_kg),
+                    plan: plan::mill_plan(row, lot, dest_shares),
+                }],
+                RateSpec::PerProduct(rates) => {
+                    let path = format!("mills.{}.rate_t_per_day", name.get_ref());
+                    let names: Vec<&str> = mix.iter().map(|(n, _)| n.get_ref().as_str()).collect();
+                    let mut lines = Vec::new();
+                    for (product, rate) in in_order(rates) {
+                        let p_path = format!("{path}.{}", product.get_ref());
+                        match names.iter().position(|n| n == product.get_ref()) {
+                            None => {
+                                let help = did_you_mean(product.get_ref(), "product", names.iter().copied());
+                                let msg = format!("`{}` is not a product of the order", product.get_ref());
+                                self.c.err_help::<()>(product.span(), p_path, msg, help);
+                            }
+                            Some(p) if row[p] == 0 => {
+                                let msg =
+                                    format!("`{}` makes none of the order's `{}`", name.get_ref(), product.get_ref());
+                                self.c.err_help::<()>(
+                                    product.span(),
+                                    p_path,
+                                    msg,
+                                    "remove this rate, or add the product to the mill's `supplies`",
+                                );
+                            }
+                            Some(p) => {
+                                let mut plan = plan::mill_plan(&[row[p]], lot, dest_shares);
+                                for l in &mut plan {
+                                    l.product = p as u8;
+                                }
+                                let rate = *rate.get_ref() / DAY;
+                                lines.push(LineSpec {
+                                    products: vec![p as u8],
+                                    rate_t_per_h: rate,
+                                    stock: stock_of(row[p]),
+                                    plan,
+                                });
+                            }
+                        }
+                    }
+                    for (p, kg) in row.iter().enumerate() {
+                        if *kg > 0 && !rates.keys().any(|k| k.get_ref() == names[p]) {
+                            let msg = format!("`{}` supplies `{}` but has no rate for it", name.get_ref(), names[p]);
+                            self.c.err_help::<()>(
+                                spec.rate_t_per_day.span(),
+                                &path,
+                                msg,
+                                "give a rate for every product the mill supplies, or one number for the whole mill",
+                            );
+                        }
+                    }
+                    lines
+                }
+            };
+            let count = mill.planned().count();
+            lots += count;
+            if biggest.is_none_or(|(_, n)| count > n) {
+                biggest = Some((m, count));
             }
         }
         if lots > max_lots as usize
             && let Some((m, n)) = biggest
         {
-            let (name, spec) = in_file_order(&self.f.mills)[m];
+            let (name, spec) = files[m];
             self.c.err_help::<()>(
                 spec.get_ref().lot_t.span(),
                 format!("mills.{}.lot_t", name.get_ref()),

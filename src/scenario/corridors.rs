@@ -161,7 +161,7 @@ impl Compiler<'_> {
         for (m, mill) in mills.iter_mut().enumerate() {
             mill.routes = vec![Vec::new(); dests.len()];
             let planned: Vec<bool> =
-                (0..dests.len()).map(|d| mill.plan.iter().any(|l| l.destination as usize == d)).collect();
+                (0..dests.len()).map(|d| mill.planned().any(|l| l.destination as usize == d)).collect();
             for (d, (dest_name, _)) in dests.iter().enumerate() {
                 if !planned[d] {
                     continue;

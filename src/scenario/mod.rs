@@ -76,18 +76,131 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
 
 /// Compiles scenario text; `label` names it in messages.
 pub fn load_str(source: &str, label: &str, default_name: &str) -> Result<World, LoadError> {
-    let invalid = |diagnostics| LoadError::Invalid { label: label.to_string(), text: source.to_string(), diagnostics };
-    let file = parse(source).map_err(|d| invalid(vec![d]))?;
-    compile(&file, source, default_name).map_err(invalid)
+    let invalid = |mut diagnostics: Vec<Diagnostic>| {
+        diagnostics.sort_by_key(|d| d.span.start);
+        LoadError::Invalid { label: label.to_string(), text: source.to_string(), diagnostics }
+    };
+    let parsed = parse(source).map_err(invalid)?;
+    match (compile(&parsed.file, source, default_name), parsed.misspelt) {
+        (Ok(world), misspelt) if misspelt.is_empty() => Ok(world),
+        (Ok(_), misspelt) => Err(invalid(misspelt)),
+        (Err(mut semantic), mut misspelt) => {
+            misspelt.append(&mut semantic);
+            Err(invalid(misspelt))
+        }
+    }
 }
 
-/// Parses scenario text into its schema (syntax, types and field names only).
-pub fn parse(source: &str) -> Result<schema::ScenarioFile, Diagnostic> {
-    let de = toml::de::Deserializer::parse(source).map_err(|e| toml_diagnostic(&e, String::new()))?;
-    serde_path_to_error::deserialize::<_, schema::ScenarioFile>(de).map_err(|e| {
+/// A file that parsed, possibly after reading misspelt field names as their nearest valid
+/// names (each reported in `misspelt`).
+#[derive(Debug)]
+pub struct Parsed {
+    /// The scenario as read.
+    pub file: schema::ScenarioFile,
+    /// Misspelt fields that were read as their suggestion.
+    pub misspelt: Vec<Diagnostic>,
+}
+
+/// Most unknown fields reported from one file before giving up.
+const MAX_UNKNOWN_FIELDS: usize = 50;
+/// Most syntax errors reported (later ones are usually echoes of the first).
+const MAX_SYNTAX_ERRORS: usize = 10;
+
+/// Parses scenario text into its schema (syntax, types and field names). Syntax errors are
+/// all reported at once. An unknown field is reported and then read as its suggested name
+/// (or set aside when there is none), and parsing goes on, so every misspelling shows up in
+/// one pass; any other schema error ends the parse.
+pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    let (mut root, errors) = toml::de::DeTable::parse_recoverable(source);
+    if !errors.is_empty() {
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        for e in &errors {
+            let d = toml_diagnostic(e, String::new());
+            if !diags.iter().any(|x| x.span == d.span && x.message == d.message) {
+                diags.push(d);
+            }
+        }
+        diags.truncate(MAX_SYNTAX_ERRORS);
+        return Err(diags);
+    }
+    let mut misspelt = Vec::new();
+    loop {
+        let de = toml::de::Deserializer::from(root.clone());
+        let e = match serde_path_to_error::deserialize::<_, schema::ScenarioFile>(de) {
+            Ok(file) => return Ok(Parsed { file, misspelt }),
+            Err(e) => e,
+        };
+        let span = e.inner().span();
         let path = clean_path(&e.path().to_string());
-        let path = fill_keys(&path, source, e.inner().span().map_or(0, |s| s.start));
-        toml_diagnostic(e.inner(), path)
+        let path = fill_keys(&path, source, span.as_ref().map_or(0, |s| s.start));
+        let d = toml_diagnostic(e.inner(), path);
+        let fixed = match (unknown_field(e.inner().message()), &span) {
+            (Some((_, suggestion)), Some(s)) => rename_key(root.get_mut(), s, suggestion.as_deref()),
+            _ => false,
+        };
+        misspelt.push(d);
+        if !fixed || misspelt.len() >= MAX_UNKNOWN_FIELDS {
+            return Err(misspelt);
+        }
+    }
+}
+
+/// Renames the key at `span` to `to` (if that name is free in its table), or removes it.
+fn rename_key(table: &mut toml::de::DeTable<'_>, span: &std::ops::Range<usize>, to: Option<&str>) -> bool {
+    let key = table.iter().find(|(k, _)| k.span() == *span).map(|(k, _)| k.clone());
+    if let Some(k) = key {
+        let Some(value) = table.remove(&k) else { return false };
+        if let Some(to) = to.filter(|t| !table.contains_key(*t)) {
+            table.insert(toml::Spanned::new(span.clone(), std::borrow::Cow::Owned(to.to_string())), value);
+        }
+        return true;
+    }
+    table.iter_mut().any(|(_, v)| rename_key_in(v.get_mut(), span, to))
+}
+
+fn rename_key_in(value: &mut toml::de::DeValue<'_>, span: &std::ops::Range<usize>, to: Option<&str>) -> bool {
+    match value {
+        toml::de::DeValue::Table(t) => rename_key(t, span, to),
+        toml::de::DeValue::Array(items) => items.iter_mut().any(|v| rename_key_in(v.get_mut(), span, to)),
+        _ => false,
+    }
+}
+
+/// Drops serde's internal markers from a field path.
+fn clean_path(raw: &str) -> String {
+    raw.split('.').filter(|seg| !seg.starts_with("$__")).collect::<Vec<_>>().join(".").replace(".[", "[")
+}
+
+fn toml_diagnostic(e: &toml::de::Error, path: String) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let span = e.span().unwrap_or(0..0);
+    let help = unknown_field_help(&message);
+    let path = if path == "?" || path == "." { String::new() } else { path };
+    let d = Diagnostic::new(span, path, message);
+    match help {
+        Some(h) => d.help(h),
+        None => d,
+    }
+}
+
+/// Reads serde's "unknown field `x`, expected one of `a`, `b`": the field, the nearest
+/// expected name (if it is a likely typo), and all expected names.
+fn unknown_field(message: &str) -> Option<(String, Option<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    Some((field.to_string(), suggest::nearest(field, names.iter().copied()).map(str::to_string)))
+}
+
+/// A hint for an unknown field: the nearest valid name, or the list of valid names.
+fn unknown_field_help(message: &str) -> Option<String> {
+    let (_, suggestion) = unknown_field(message)?;
+    Some(match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => {
+            let expected = message.split_once(", expected ").map_or("", |x| x.1);
+            format!("the fields allowed here are: {expected}")
+        }
     })
 }
 
@@ -113,32 +226,4 @@ fn fill_keys(path: &str, source: &str, offset: usize) -> String {
         }
     }
     segments.join(".")
-}
-
-/// Drops serde's internal markers from a field path.
-fn clean_path(raw: &str) -> String {
-    raw.split('.').filter(|seg| !seg.starts_with("$__")).collect::<Vec<_>>().join(".").replace(".[", "[")
-}
-
-fn toml_diagnostic(e: &toml::de::Error, path: String) -> Diagnostic {
-    let message = e.message().trim().to_string();
-    let span = e.span().unwrap_or(0..0);
-    let help = unknown_field_help(&message);
-    let path = if path == "?" || path == "." { String::new() } else { path };
-    let d = Diagnostic::new(span, path, message);
-    match help {
-        Some(h) => d.help(h),
-        None => d,
-    }
-}
-
-/// Turns serde's "unknown field `x`, expected one of `a`, `b`" into a suggestion.
-fn unknown_field_help(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (field, expected) = rest.split_once('`')?;
-    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    Some(match suggest::nearest(field, names.iter().copied()) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => format!("the fields allowed here are: {}", names.join(", ")),
-    })
 }

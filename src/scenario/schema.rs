@@ -137,8 +137,9 @@ pub struct FailureSpec {
 pub struct MillSpecFile {
     /// Product to the share of the order's tonnes of that product this mill supplies.
     pub supplies: Spanned<BTreeMap<Name, Spanned<f64>>>,
-    /// Production available for this order at full availability, tonnes per day.
-    pub rate_t_per_day: Spanned<f64>,
+    /// Production available for this order at full availability, tonnes per day: one number
+    /// for the whole mill (one line), or a table by product (a line per product, in parallel).
+    pub rate_t_per_day: Spanned<RateSpec>,
     /// A factor drawn per lot multiplying the rate (e.g. beta, mean 0.85).
     pub availability: Option<Spanned<DistSpec>>,
     /// Lot size in tonnes.
@@ -150,6 +151,40 @@ pub struct MillSpecFile {
     /// Stages at the mill (loading, inspection), in order.
     #[serde(default)]
     pub stages: Vec<Spanned<StageSpec>>,
+}
+
+/// A mill's rate: one number, or one per product.
+#[derive(Debug)]
+pub enum RateSpec {
+    /// One line making everything.
+    Whole(f64),
+    /// A line per product.
+    PerProduct(BTreeMap<Name, Spanned<f64>>),
+}
+
+impl<'de> Deserialize<'de> for RateSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RateSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("tonnes per day, or a table of tonnes per day by product")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RateSpec, E> {
+                Ok(RateSpec::Whole(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RateSpec, E> {
+                Ok(RateSpec::Whole(v as f64))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RateSpec, E> {
+                Ok(RateSpec::Whole(v))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, m: M) -> Result<RateSpec, M::Error> {
+                BTreeMap::deserialize(serde::de::value::MapAccessDeserializer::new(m)).map(RateSpec::PerProduct)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `[nodes.NAME]`.
@@ -236,12 +271,17 @@ pub struct LegSpecFile {
     pub calendar: Option<Name>,
 }
 
-/// `departures = { size = 40, every = "24h", first = "6h", max_wait = "2d" }`.
+/// `departures = { size = 40, every = "24h", first = "6h", max_wait = "2d" }`, or for a
+/// sailing `departures = { fleet = "vessels", max_wait = "7d" }` (groups of a vessel's payload).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeparturesSpec {
     /// Carriers per group; a full group leaves at once.
-    pub size: Spanned<i64>,
+    pub size: Option<Spanned<i64>>,
+    /// Or: tonnes per group (default with a `fleet`: the fleet's `payload_t`).
+    pub size_t: Option<Spanned<f64>>,
+    /// A pool of vehicles (locomotives, vessels): each group needs one.
+    pub fleet: Option<Name>,
     /// Timetable period.
     pub every: Option<Spanned<String>>,
     /// First timetabled departure after the start (default: at the start).
