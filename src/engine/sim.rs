@@ -85,6 +85,15 @@ impl<E> Scheduler<E> {
     pub fn cancel(&mut self, key: EventKey) -> bool {
         self.queue.cancel(key)
     }
+
+    /// Moves a pending event to `at`: cancels the old one (if `previous` is still pending)
+    /// and schedules `event` anew. Returns the new key.
+    pub fn reschedule(&mut self, previous: Option<EventKey>, at: Time, event: E) -> EventKey {
+        if let Some(k) = previous {
+            self.queue.cancel(k);
+        }
+        self.schedule_cancellable(at, event)
+    }
 }
 
 /// A simulation model: state plus a handler for its events.
@@ -181,6 +190,16 @@ mod tests {
         let mut s: Scheduler<()> = Scheduler::new();
         let mut m = Ticker { seen: vec![], step: 1.0, stop_after: 1 };
         assert_eq!(run(&mut m, &mut s, Time::new(1.0).unwrap(), 10), Outcome::Exhausted);
+    }
+
+    #[test]
+    fn rescheduling_moves_an_event() {
+        let mut s: Scheduler<u8> = Scheduler::new();
+        let k = s.schedule_cancellable(Time::new(5.0).unwrap(), 1);
+        s.schedule_at(Time::new(3.0).unwrap(), 2);
+        s.reschedule(Some(k), Time::new(1.0).unwrap(), 1);
+        let order: Vec<(f64, u8)> = std::iter::from_fn(|| s.queue.pop()).map(|(t, e)| (t.value(), e)).collect();
+        assert_eq!(order, [(1.0, 1), (3.0, 2)]);
     }
 
     #[test]

@@ -77,12 +77,11 @@ impl Replication<'_> {
         work.left = (work.left - work.rate * now.since(work.since).value()).max(0.0);
         work.since = now;
         work.rate = if open { work.base_rate * factor } else { 0.0 };
-        if let Some(k) = work.key.take() {
-            sched.cancel(k);
-        }
         if work.rate > 0.0 {
             let at = now + Duration::saturating(work.left / work.rate);
-            work.key = Some(sched.schedule_cancellable(at, Ev::Produced(m, line as u8)));
+            work.key = Some(sched.reschedule(work.key.take(), at, Ev::Produced(m, line as u8)));
+        } else if let Some(k) = work.key.take() {
+            sched.cancel(k); // stopped: completes only once the rate is back
         }
     }
 

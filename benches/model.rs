@@ -1,0 +1,49 @@
+//! Model benchmarks on the baseline scenario: loading it, one replication, and 1,000
+//! replications on one thread and on every core (parallel efficiency).
+//!
+//! Run: `cargo bench --bench model`. Figures are recorded in docs/performance.md.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use steelsim::experiment::{Plan, replicate, run};
+use steelsim::scenario;
+
+const BASELINE: &str = include_str!("../scenarios/baseline.toml");
+
+fn load(c: &mut Criterion) {
+    c.bench_function("load_scenario", |b| {
+        b.iter(|| black_box(scenario::load_str(BASELINE, "baseline.toml", "baseline").unwrap()));
+    });
+}
+
+fn one_replication(c: &mut Criterion) {
+    let world = scenario::load_str(BASELINE, "baseline.toml", "baseline").unwrap();
+    let mut i = 0u64;
+    c.bench_function("baseline_replication", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(replicate(&world, 7, i, false).unwrap())
+        });
+    });
+}
+
+fn thousand(c: &mut Criterion) {
+    let world = scenario::load_str(BASELINE, "baseline.toml", "baseline").unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut group = c.benchmark_group("baseline_1000");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1000));
+    for (label, threads) in [("1_thread", 1), ("all_cores", cores)] {
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                let plan = Plan { replications: 1000, seed: 7, threads: Some(threads), trace: None };
+                black_box(run(&world, &plan, &mut |_| {}).unwrap())
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load, one_replication, thousand);
+criterion_main!(benches);
