@@ -14,7 +14,7 @@ fn heavy_losses_are_reproduced_and_the_books_balance_in_every_replication() {
     let ordered = w.order.tonnes.t();
     let mut lost_total = 0.0;
     for r in &out.rows {
-        assert!(r.completion.is_some(), "replication {} did not finish", r.index);
+        assert!(r.completion_days.is_some(), "replication {} did not finish", r.index);
         assert_eq!(r.delivered.t(), ordered, "replication {}", r.index);
         lost_total += r.lost.t();
     }

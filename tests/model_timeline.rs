@@ -58,13 +58,19 @@ fn every_lot_follows_the_hand_computed_timeline() {
         timeline.iter().map(|(l, k, a, b, c)| (*l, k.as_str(), *a, *b, *c)).collect();
     assert_eq!(got, expected);
     let row = &out.rows[0];
-    assert_eq!(row.completion, Some(71.0));
-    assert_eq!(row.handover_completion, Some(64.0));
+    assert_eq!(row.completion_days, Some(71.0 / 24.0));
+    assert_eq!(row.handover_completion_days, Some(64.0 / 24.0));
     assert_eq!(row.delivered.t(), 48.0);
     // Events, counted by hand: 2 productions; per lot 3 service ends (loading, check,
-    // unload) and 2 arrivals; 1 wagon return (lot 0's, at 50 h). Lot 1's wagons would be back
-    // at 76 h and the deadline is at 144 h, but the run stops when the order completes at 71 h.
-    assert_eq!(row.events, 2 + 2 * (3 + 2) + 1);
+    // unload) and 2 arrivals; 1 wagon return (lot 0's, at 50 h); 2 end-of-day snapshots (24 h,
+    // 48 h). Lot 1's wagons would be back at 76 h and the deadline is at 144 h, but the run
+    // stops when the order completes at 71 h.
+    assert_eq!(row.events, 2 + 2 * (3 + 2) + 1 + 2);
+    // The daily series: nothing by the end of day 1 (24 h), lot 0 (delivered at 45 h) by
+    // the end of day 2, both when the run ends at 71 h (the partial third day).
+    let daily = &out.agg.daily.delivered;
+    let means: Vec<Option<f64>> = daily.days.iter().map(|c| c.moments.mean()).collect();
+    assert_eq!(means, [Some(0.0), Some(24.0), Some(48.0)]);
 }
 
 #[test]
@@ -72,7 +78,7 @@ fn the_summary_reports_on_time_at_both_points() {
     let w = world();
     let plan = Plan { replications: 3, seed: 9, threads: Some(1), trace: None };
     let out = run(&w, &plan, &mut |_| {}).unwrap();
-    let s = steelsim::report::summary::build(&w, &plan, &out);
+    let s = steelsim::report::summary::build(&w, plan.seed, &out);
     assert_eq!(s.destination.p_on_time, 1.0);
     assert_eq!(s.handover.delivery.p_on_time, 1.0);
     assert_eq!(s.destination.completion_days.p50, Some(71.0 / 24.0));
@@ -110,6 +116,6 @@ fn parallel_lines_and_a_vessel_follow_the_hand_computed_timeline() {
             ("a".to_string(), 50.0, 66.0, 76.0),
         ]
     );
-    assert_eq!(out.rows[0].handover_completion, Some(50.0));
-    assert_eq!(out.rows[0].completion, Some(76.0));
+    assert_eq!(out.rows[0].handover_completion_days, Some(50.0 / 24.0));
+    assert_eq!(out.rows[0].completion_days, Some(76.0 / 24.0));
 }

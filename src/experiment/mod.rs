@@ -1,11 +1,14 @@
 //! Many replications of one world, in parallel, with results that do not depend on the
-//! number of threads.
+//! number of threads, on sharding, or on how many batches a precision-driven run took.
 //!
-//! Replication `r` always gets the seed `replication_seed(master, r)`, whichever thread
-//! runs it. Replications run in chunks; each chunk's results are collected in replication
-//! order and folded into the totals in that order, so every floating-point sum is formed
-//! the same way on one thread or many. Only one chunk of full results is in memory at a
-//! time; what is kept per replication is a small row.
+//! Replication `r` always gets the seed `replication_seed(master, r)`, whichever thread or
+//! machine runs it. Each replication's small [`Row`] is kept; everything else is folded into
+//! [`Aggregates`], whose totals are exact (integer counts, fixed-point sums, fixed-bin
+//! histograms), so they can be formed on any thread and merged in any order.
+
+pub mod aggregate;
+pub mod compare;
+pub mod precision;
 
 use std::time::{Duration, Instant};
 
@@ -13,12 +16,23 @@ use rayon::prelude::*;
 
 use crate::engine::Outcome;
 use crate::engine::random::replication_seed;
-use crate::model::{ConservationError, Location, Replication, ReplicationResult, StageTally, Tonnes, Trace, World};
+use crate::model::{ConservationError, Replication, ReplicationResult, Tonnes, Trace, World};
+
+pub use aggregate::Aggregates;
+
+/// Which replications a run covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard's number, from 0.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
 
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Plan {
-    /// Number of replications.
+    /// Number of replications (of the whole run, when sharded).
     pub replications: u64,
     /// Master seed.
     pub seed: u64,
@@ -35,10 +49,10 @@ pub struct Row {
     pub index: u64,
     /// Its seed.
     pub seed: u64,
-    /// Hours until the whole order reached its destinations (`None`: not by the horizon).
-    pub completion: Option<f64>,
-    /// Hours until the whole order passed the handover point.
-    pub handover_completion: Option<f64>,
+    /// Days until the whole order reached its destinations (`None`: not by the horizon).
+    pub completion_days: Option<f64>,
+    /// Days until the whole order passed the handover point.
+    pub handover_completion_days: Option<f64>,
     /// Delivered by the deadline.
     pub delivered_by_deadline: Tonnes,
     /// Handed over by the deadline.
@@ -51,40 +65,72 @@ pub struct Row {
     pub lots: u32,
     /// Events handled.
     pub events: u64,
-    /// Clock at the end (hours).
-    pub end: f64,
+    /// Clock at the end, days.
+    pub end_days: f64,
     /// Why it ended: `complete`, `horizon` or `stalled`.
-    pub outcome: &'static str,
+    pub outcome: String,
+    /// Costs incurred (transport, handling, storage).
+    pub cost: f64,
+    /// Late-delivery penalties.
+    pub penalty: f64,
 }
 
-/// Where undelivered tonnes were stuck across incomplete replications.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Stuck {
-    /// Where.
-    pub location: Location,
-    /// Replications with tonnes stuck there.
-    pub replications: u64,
-    /// Mean tonnes stuck there in those replications.
-    pub mean_tonnes: f64,
+impl Row {
+    fn from(r: &ReplicationResult) -> Row {
+        Row {
+            index: r.index,
+            seed: r.seed,
+            completion_days: r.completion.map(|h| h / 24.0),
+            handover_completion_days: r.handover_completion.map(|h| h / 24.0),
+            delivered_by_deadline: r.delivered_by_deadline,
+            handed_over_by_deadline: r.handed_over_by_deadline,
+            delivered: r.delivered,
+            lost: r.lost,
+            lots: r.lots,
+            events: r.events,
+            end_days: r.end / 24.0,
+            outcome: match r.outcome {
+                Outcome::Stopped => "complete",
+                Outcome::Horizon => "horizon",
+                Outcome::Exhausted => "stalled",
+                Outcome::EventLimit => "event_limit",
+            }
+            .to_string(),
+            cost: r.cost,
+            penalty: r.penalty,
+        }
+    }
 }
 
 /// Everything a run produced.
 #[derive(Clone, Debug)]
 pub struct RunOutput {
-    /// One row per replication, in order.
+    /// One row per replication, in replication order.
     pub rows: Vec<Row>,
-    /// Per reported stage, merged over replications.
-    pub stages: Vec<StageTally>,
-    /// Per reported stage: mean utilisation over replications (`None` where not defined).
-    pub utilisation: Vec<Option<f64>>,
-    /// Where undelivered tonnes sat, most common first.
-    pub stuck: Vec<Stuck>,
+    /// Totals over replications.
+    pub agg: Aggregates,
     /// The traced replication's per-lot trace.
     pub trace: Option<Trace>,
-    /// Events handled in all replications.
-    pub events: u64,
     /// Wall-clock time spent simulating.
     pub elapsed: Duration,
+}
+
+impl RunOutput {
+    /// An empty output for `world`.
+    pub fn new(world: &World) -> Self {
+        RunOutput { rows: Vec::new(), agg: Aggregates::new(world), trace: None, elapsed: Duration::ZERO }
+    }
+
+    /// Adds the replications of another output (another batch, another shard).
+    pub fn merge(&mut self, other: RunOutput) {
+        self.rows.extend(other.rows);
+        self.rows.sort_by_key(|r| r.index);
+        self.agg.merge(&other.agg);
+        if other.trace.is_some() {
+            self.trace = other.trace;
+        }
+        self.elapsed += other.elapsed;
+    }
 }
 
 /// A run that could not produce trustworthy results.
@@ -116,78 +162,6 @@ pub enum RunError {
     },
 }
 
-/// Replications simulated per chunk and thread: enough to keep every core busy, few
-/// enough that a chunk's full results (with histograms) stay small.
-const CHUNK_PER_THREAD: u64 = 32;
-
-/// Totals folded from full replication results, in replication order.
-struct Fold {
-    stages: Vec<StageTally>,
-    utilisation_sum: Vec<f64>,
-    utilisation_n: Vec<u64>,
-    stuck: Vec<(Location, u64, f64)>,
-    events: u64,
-    trace: Option<Trace>,
-}
-
-impl Fold {
-    fn new(world: &World) -> Self {
-        let n = world.stage_count();
-        Fold {
-            stages: vec![StageTally::default(); n],
-            utilisation_sum: vec![0.0; n],
-            utilisation_n: vec![0; n],
-            stuck: Vec::new(),
-            events: 0,
-            trace: None,
-        }
-    }
-
-    fn add(&mut self, r: &mut ReplicationResult) -> Row {
-        for (total, t) in self.stages.iter_mut().zip(&r.stages) {
-            total.merge(t);
-        }
-        for (i, u) in r.utilisation.iter().enumerate() {
-            if let Some(u) = u {
-                self.utilisation_sum[i] += u;
-                self.utilisation_n[i] += 1;
-            }
-        }
-        for (loc, t) in &r.stuck {
-            match self.stuck.iter_mut().find(|s| s.0 == *loc) {
-                Some(s) => {
-                    s.1 += 1;
-                    s.2 += t.t();
-                }
-                None => self.stuck.push((*loc, 1, t.t())),
-            }
-        }
-        self.events += r.events;
-        if r.trace.is_some() {
-            self.trace = r.trace.take();
-        }
-        Row {
-            index: r.index,
-            seed: r.seed,
-            completion: r.completion,
-            handover_completion: r.handover_completion,
-            delivered_by_deadline: r.delivered_by_deadline,
-            handed_over_by_deadline: r.handed_over_by_deadline,
-            delivered: r.delivered,
-            lost: r.lost,
-            lots: r.lots,
-            events: r.events,
-            end: r.end,
-            outcome: match r.outcome {
-                Outcome::Stopped => "complete",
-                Outcome::Horizon => "horizon",
-                Outcome::Exhausted => "stalled",
-                Outcome::EventLimit => "event_limit",
-            },
-        }
-    }
-}
-
 /// Runs one replication of `world` (index `index` of a run seeded `master`).
 pub fn replicate(world: &World, master: u64, index: u64, trace: bool) -> Result<ReplicationResult, RunError> {
     let r = Replication::new(world, index, replication_seed(master, index), trace).run()?;
@@ -197,53 +171,79 @@ pub fn replicate(world: &World, master: u64, index: u64, trace: bool) -> Result<
     Ok(r)
 }
 
-/// Runs the plan. `progress` is called with the number of replications finished so far
-/// (from the calling thread, between chunks).
-pub fn run(world: &World, plan: &Plan, progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
-    let began = Instant::now();
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = plan.threads {
-        builder = builder.num_threads(t);
-    }
-    let pool =
-        builder.build().map_err(|e| RunError::Threads { threads: plan.threads.unwrap_or(0), reason: e.to_string() })?;
-    let chunk = CHUNK_PER_THREAD * pool.current_num_threads() as u64;
-    let mut fold = Fold::new(world);
-    let mut rows = Vec::with_capacity(plan.replications as usize);
-    let mut start = 0;
-    while start < plan.replications {
-        let end = (start + chunk).min(plan.replications);
-        let results: Vec<Result<ReplicationResult, RunError>> = pool.install(|| {
-            (start..end).into_par_iter().map(|i| replicate(world, plan.seed, i, plan.trace == Some(i))).collect()
-        });
-        for r in results {
-            rows.push(fold.add(&mut r?));
+/// Replications simulated between progress reports, per thread.
+const CHUNK_PER_THREAD: usize = 64;
+
+/// Runs replications on a thread pool.
+#[derive(Debug)]
+pub struct Runner<'w> {
+    world: &'w World,
+    seed: u64,
+    trace: Option<u64>,
+    pool: rayon::ThreadPool,
+}
+
+impl<'w> Runner<'w> {
+    /// A runner for `world` with master seed `seed`.
+    pub fn new(world: &'w World, seed: u64, threads: Option<usize>, trace: Option<u64>) -> Result<Self, RunError> {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(t) = threads {
+            builder = builder.num_threads(t);
         }
-        progress(end);
-        start = end;
+        let pool =
+            builder.build().map_err(|e| RunError::Threads { threads: threads.unwrap_or(0), reason: e.to_string() })?;
+        Ok(Runner { world, seed, trace, pool })
     }
-    let incomplete = rows.iter().filter(|r| r.completion.is_none()).count() as u64;
-    let mut stuck: Vec<Stuck> = fold
-        .stuck
-        .iter()
-        .map(|&(location, reps, sum)| Stuck { location, replications: reps, mean_tonnes: sum / reps as f64 })
-        .collect();
-    stuck.sort_by(|a, b| {
-        b.replications
-            .cmp(&a.replications)
-            .then(b.mean_tonnes.total_cmp(&a.mean_tonnes))
-            .then(a.location.cmp(&b.location))
-    });
-    debug_assert!(incomplete > 0 || stuck.is_empty());
-    let utilisation =
-        fold.utilisation_sum.iter().zip(&fold.utilisation_n).map(|(s, n)| (*n > 0).then(|| s / *n as f64)).collect();
-    Ok(RunOutput {
-        rows,
-        stages: fold.stages,
-        utilisation,
-        stuck,
-        trace: fold.trace,
-        events: fold.events,
-        elapsed: began.elapsed(),
-    })
+
+    /// Runs the replications `indices` (in any order on any thread), calling `progress` with
+    /// the number finished after each chunk.
+    pub fn run(&self, indices: &[u64], progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
+        let began = Instant::now();
+        let mut out = RunOutput::new(self.world);
+        let chunk = CHUNK_PER_THREAD * self.pool.current_num_threads();
+        let mut done = 0;
+        for part in indices.chunks(chunk) {
+            let partial = self.pool.install(|| {
+                part.par_iter()
+                    .try_fold(
+                        || RunOutput::new(self.world),
+                        |mut acc, &i| -> Result<RunOutput, RunError> {
+                            let mut r = replicate(self.world, self.seed, i, self.trace == Some(i))?;
+                            acc.rows.push(Row::from(&r));
+                            acc.agg.add(&r);
+                            if r.trace.is_some() {
+                                acc.trace = r.trace.take();
+                            }
+                            Ok(acc)
+                        },
+                    )
+                    .try_reduce(
+                        || RunOutput::new(self.world),
+                        |mut a, b| {
+                            a.merge(b);
+                            Ok(a)
+                        },
+                    )
+            })?;
+            out.merge(partial);
+            done += part.len() as u64;
+            progress(done);
+        }
+        out.elapsed = began.elapsed();
+        Ok(out)
+    }
+}
+
+/// The replication indices a (possibly sharded) run of `n` covers: all of them, or
+/// `index, index + count, ...`.
+pub fn indices(n: u64, shard: Option<Shard>) -> Vec<u64> {
+    match shard {
+        None => (0..n).collect(),
+        Some(s) => (s.index..n).step_by(s.count.max(1) as usize).collect(),
+    }
+}
+
+/// Runs the plan. `progress` is called with the number of replications finished so far.
+pub fn run(world: &World, plan: &Plan, progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
+    Runner::new(world, plan.seed, plan.threads, plan.trace)?.run(&indices(plan.replications, None), progress)
 }

@@ -5,6 +5,7 @@
 //! at once, so nothing here recurses and the order of moves is the order of hand-offs.
 
 use crate::engine::dist::unit;
+use crate::engine::random::keyed;
 use crate::engine::{Added, Duration, Scheduler, Time};
 
 use super::replication::{Ev, Holder, Job, LotState, Replication};
@@ -24,6 +25,24 @@ fn delay_effects(
         }
     }
     h
+}
+
+/// What a keyed draw is for. With the step and the visit it names one draw site of a lot,
+/// so each gets its own stream (see [`crate::engine::random::keyed`]).
+pub(crate) mod site {
+    pub(crate) const SERVICE: u64 = 1;
+    pub(crate) const REWORK: u64 = 2;
+    pub(crate) const DWELL: u64 = 3;
+    pub(crate) const TRANSIT: u64 = 4;
+    pub(crate) const INCIDENT: u64 = 5;
+    pub(crate) const RETURN: u64 = 6;
+    pub(crate) const AVAILABILITY: u64 = 7;
+    pub(crate) const HOLD: u64 = 8;
+
+    /// The site of a draw of `kind` at route step `step` on the `visit`-th pass.
+    pub(crate) fn at(kind: u64, step: u16, visit: u32) -> u64 {
+        kind | (step as u64) << 8 | (visit as u64) << 24
+    }
 }
 
 fn draw_service(svc: &Service, units: u32, tonnes_t: f64, rng: &mut crate::engine::Stream) -> f64 {
@@ -47,6 +66,7 @@ impl Replication<'_> {
         l.step += 1;
         l.step_since = now;
         l.wait = 0.0;
+        l.visit = 0;
     }
 
     /// Moves `lot` forward until it waits or takes time.
@@ -70,7 +90,9 @@ impl Replication<'_> {
                 }
                 Step::Dwell(d) => {
                     self.release_hold(lot, now, sched);
-                    let h = self.w.dwells[d as usize].time.sample(&mut self.dwell_rng[d as usize]);
+                    let l = &self.lots[lot as usize];
+                    let mut rng = keyed(self.dwell_key[d as usize], l.key, site::at(site::DWELL, l.step, 0));
+                    let h = self.w.dwells[d as usize].time.sample(&mut rng);
                     sched.schedule_in(Duration::saturating(h), Ev::DwellDone(lot));
                     return;
                 }
@@ -119,9 +141,14 @@ impl Replication<'_> {
                 Step::Deliver => {
                     self.release_hold(lot, now, sched);
                     self.finish_step(lot, None, now);
+                    let w = self.w;
                     let l = &mut self.lots[lot as usize];
                     l.state = LotState::Delivered;
                     self.books.delivered += l.tonnes;
+                    let late_days = (now.value() - w.deadline.value()).max(0.0) / 24.0;
+                    self.books.penalty += l.tonnes.t() * late_days * w.order.late_penalty_per_t_day;
+                    let lead = now.since(l.created).value() / 24.0;
+                    self.lead_times.push((w.routes[l.route as usize].corridor, lead as f32));
                     if self.books.delivered == self.w.order.tonnes {
                         self.books.completion = Some(now);
                     }
@@ -137,29 +164,32 @@ impl Replication<'_> {
     pub(crate) fn start_service(&mut self, s: ServerId, job: Job, now: Time, sched: &mut Scheduler<Ev>) {
         let w = self.w;
         let spec = &w.servers[s as usize];
-        let (units, tonnes_t, through) = match job {
+        let st = &self.servers[s as usize];
+        let (units, tonnes_t, through, mut rng) = match job {
             Job::Lot(i) => {
                 let l = &mut self.lots[i as usize];
                 l.wait = now.since(l.step_since).value();
                 let through =
                     matches!(w.routes[l.route as usize].steps[l.step as usize], Step::Serve { through: true, .. });
-                (l.carrier_units(), l.tonnes.t(), through)
+                let rng = keyed(st.key, l.key, site::at(site::SERVICE, l.step, l.visit));
+                (l.carrier_units(), l.tonnes.t(), through, rng)
             }
             Job::Bg(j) => {
-                let f = &w.background[self.bg_jobs[j as usize].flow as usize];
-                (f.units_per_job, f.tonnes_per_unit.t() * f.units_per_job as f64, false)
+                let b = self.bg_jobs[j as usize];
+                let f = &w.background[b.flow as usize];
+                let rng = keyed(st.key, b.key, site::SERVICE);
+                (f.units_per_job, f.tonnes_per_unit.t() * f.units_per_job as f64, false, rng)
             }
         };
-        let st = &mut self.servers[s as usize];
         let svc = if through { spec.through_service.as_ref().unwrap_or(&spec.service) } else { &spec.service };
-        let mut h = draw_service(svc, units, tonnes_t, &mut st.rng);
+        let mut h = draw_service(svc, units, tonnes_t, &mut rng);
         if let (Job::Lot(_), Some(insp)) = (job, &spec.inspection)
-            && unit(&mut st.rng) < insp.p
+            && unit(&mut rng) < insp.p
         {
-            h += insp.time.sample(&mut st.rng);
+            h += insp.time.sample(&mut rng);
         }
         h /= st.cond.factor;
-        h += delay_effects(w, &self.occurrences, &st.cond.delays, &mut st.rng);
+        h += delay_effects(w, &self.occurrences, &st.cond.delays, &mut rng);
         if let Job::Lot(i) = job {
             self.lots[i as usize].service = h;
         }
@@ -198,17 +228,21 @@ impl Replication<'_> {
         match job {
             Job::Lot(lot) => {
                 let service = self.lots[lot as usize].service;
+                let spec = &self.w.servers[s as usize];
+                self.books.cost += spec.cost_per_lot + spec.cost_per_t * self.lots[lot as usize].tonnes.t();
                 self.finish_step(lot, Some(service), now);
-                let st = &mut self.servers[s as usize];
-                if let Some(rw) = &self.w.servers[s as usize].rework
-                    && unit(&mut st.rng) < rw.p
+                let l = &self.lots[lot as usize];
+                let mut rng = keyed(self.servers[s as usize].key, l.key, site::at(site::REWORK, l.step, l.visit));
+                if let Some(rw) = &spec.rework
+                    && unit(&mut rng) < rw.p
                 {
                     // Sent back: leave the server, fix the papers, queue again.
-                    let delay = rw.time.sample(&mut st.rng);
+                    let delay = rw.time.sample(&mut rng);
                     self.release_server(s, now, sched);
                     let l = &mut self.lots[lot as usize];
                     l.step_since = now;
                     l.wait = 0.0;
+                    l.visit += 1;
                     sched.schedule_in(Duration::saturating(delay), Ev::ReworkDone(lot));
                     return;
                 }
@@ -218,9 +252,10 @@ impl Replication<'_> {
             }
             Job::Bg(j) => {
                 self.release_server(s, now, sched);
-                let flow = &self.w.background[self.bg_jobs[j as usize].flow as usize];
+                let b = self.bg_jobs[j as usize];
+                let flow = &self.w.background[b.flow as usize];
                 if let Some((pool, hold)) = &flow.carriers {
-                    let h = hold.sample(&mut self.bg[self.bg_jobs[j as usize].flow as usize].rng);
+                    let h = hold.sample(&mut keyed(self.bg[b.flow as usize].key, b.key, site::HOLD));
                     sched.schedule_in(Duration::saturating(h), Ev::Returned(*pool, flow.units_per_job));
                 }
             }
@@ -240,7 +275,10 @@ impl Replication<'_> {
     pub(crate) fn background_arrives(&mut self, flow: u16, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
         let j = self.bg_jobs.len() as u32;
-        self.bg_jobs.push(super::replication::BgJob { flow });
+        let state = &mut self.bg[flow as usize];
+        let key = crate::engine::random::mix64(state.key ^ state.arrivals);
+        state.arrivals += 1;
+        self.bg_jobs.push(super::replication::BgJob { flow, key });
         let spec = &self.w.background[flow as usize];
         if let Some((pool, _)) = spec.carriers
             && self.pools[pool as usize].res.request(now, Holder::Bg(j), spec.units_per_job, 0).is_none()
@@ -361,26 +399,31 @@ impl Replication<'_> {
     fn launch(&mut self, leg: LegId, lots: &[u32], now: Time, sched: &mut Scheduler<Ev>) {
         let w = self.w;
         let spec = &w.legs[leg as usize];
-        let st = &mut self.legs[leg as usize];
+        let st = &self.legs[leg as usize];
+        // One draw for the whole group, keyed by its first lot.
+        let first = &self.lots[lots[0] as usize];
+        let (group, step) = (first.key, first.step);
+        let mut rng = keyed(st.key, group, site::at(site::TRANSIT, step, 0));
         let mut h = match &spec.transit {
-            Transit::Time(d) => d.sample(&mut st.rng),
-            Transit::Speed { km, kmh } => km / kmh.sample(&mut st.rng).max(kmh.mean() * 0.01),
+            Transit::Time(d) => d.sample(&mut rng),
+            Transit::Speed { km, kmh } => km / kmh.sample(&mut rng).max(kmh.mean() * 0.01),
         };
         h /= st.cond.factor;
-        h += delay_effects(w, &self.occurrences, &st.cond.delays, &mut st.rng);
+        h += delay_effects(w, &self.occurrences, &st.cond.delays, &mut rng);
         for &lot in lots {
             let l = &mut self.lots[lot as usize];
             l.wait = now.since(l.step_since).value();
             l.service = h;
+            self.books.cost += spec.cost_per_t * l.tonnes.t();
             sched.schedule_in(Duration::saturating(h), Ev::Arrived(lot));
         }
         if let Some(fleet) = spec.departures.as_ref().and_then(|d| d.fleet) {
             // The vehicle delivers the group, then comes back empty.
             let pool = &w.pools[fleet as usize];
-            let st = &mut self.pools[fleet as usize];
-            let back = h
-                + pool.empty_return.sample(&mut st.rng)
-                + delay_effects(w, &self.occurrences, &st.cond.delays, &mut st.rng);
+            let st = &self.pools[fleet as usize];
+            let mut rng = keyed(st.key, group, site::at(site::RETURN, step, 0));
+            let back =
+                h + pool.empty_return.sample(&mut rng) + delay_effects(w, &self.occurrences, &st.cond.delays, &mut rng);
             sched.schedule_in(Duration::saturating(back), Ev::Returned(fleet, 1));
         }
     }
@@ -392,9 +435,10 @@ impl Replication<'_> {
             unreachable!("a lot arrives only from a leg step");
         };
         let service = l.service;
+        let mut rng = keyed(self.legs[leg as usize].key, l.key, site::at(site::INCIDENT, l.step, 0));
         self.finish_step(lot, Some(service), now);
         let p = self.w.legs[leg as usize].incident_p;
-        if p > 0.0 && unit(&mut self.legs[leg as usize].rng) < p {
+        if p > 0.0 && unit(&mut rng) < p {
             self.lose(lot, now, sched);
             return;
         }
@@ -428,26 +472,28 @@ impl Replication<'_> {
             None
         };
         if let Some((p, units)) = set {
-            self.send_back(p, units, now, sched);
+            self.send_back(p, units, lot, now, sched);
         }
     }
 
-    /// Empty carriers head back to their pool; a share of them never returns.
-    fn send_back(&mut self, pool: PoolId, units: u32, now: Time, sched: &mut Scheduler<Ev>) {
+    /// `lot`'s empty carriers head back to their pool; a share of them never returns.
+    fn send_back(&mut self, pool: PoolId, units: u32, lot: u32, now: Time, sched: &mut Scheduler<Ev>) {
         let spec = &self.w.pools[pool as usize];
+        let l = &self.lots[lot as usize];
         let st = &mut self.pools[pool as usize];
+        let mut rng = keyed(st.key, l.key, site::at(site::RETURN, l.step, 0));
         let returning = if spec.return_share >= 1.0 {
             units
         } else {
-            (0..units).filter(|_| unit(&mut st.rng) < spec.return_share).count() as u32
+            (0..units).filter(|_| unit(&mut rng) < spec.return_share).count() as u32
         };
         if returning < units {
             st.res.retire(now, units - returning);
             st.capacity.set(now, st.res.capacity() as f64);
         }
         if returning > 0 {
-            let mut h = spec.empty_return.sample(&mut st.rng);
-            h += delay_effects(self.w, &self.occurrences, &st.cond.delays, &mut st.rng);
+            let mut h = spec.empty_return.sample(&mut rng);
+            h += delay_effects(self.w, &self.occurrences, &st.cond.delays, &mut rng);
             sched.schedule_in(Duration::saturating(h), Ev::Returned(pool, returning));
         }
     }
@@ -512,6 +558,8 @@ impl Replication<'_> {
         debug_assert_eq!(held, x, "a lot leaves the yard it entered");
         let kg = l.tonnes.kg();
         l.step_since = since;
+        let days = now.since(since).value() / 24.0;
+        self.books.cost += self.w.stores[x as usize].storage_per_t_day * l.tonnes.t() * days;
         self.tally[self.w.store_stage(x)].service(now.since(since).value());
         self.finish_step(lot, None, now);
         self.take_from_store(x, kg, now, sched);
@@ -551,7 +599,7 @@ impl Replication<'_> {
         let store = l.store.take();
         self.books.lost += tonnes;
         for (pool, units) in sets.into_iter().flatten() {
-            self.send_back(pool, units, now, sched);
+            self.send_back(pool, units, lot, now, sched);
         }
         if let Some((x, _)) = store {
             self.take_from_store(x, tonnes.kg(), now, sched);
@@ -561,6 +609,7 @@ impl Replication<'_> {
             lot: super::world::PlannedLot { product, destination, tonnes },
             replaces: Some(lot),
             handover_credited: credited,
+            key: crate::engine::random::mix64(self.lots[lot as usize].key ^ 0xd1b5_4a32_d192_ed03),
         };
         let line = self.w.mills[mill as usize].line_of(product);
         let state = &mut self.mills[mill as usize].lines[line];

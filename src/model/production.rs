@@ -6,10 +6,18 @@
 //! the completion event is re-timed (cancelled and rescheduled) at every change. That is
 //! the one place the model needs cancellable events.
 
+use crate::engine::random::{keyed, mix64};
 use crate::engine::{Duration, Scheduler, Time};
+
+use super::flow::site;
 
 use super::replication::{Ev, Lot, LotState, Pending, Replication, Work};
 use super::world::{MillId, RouteId, RoutingPolicy, Service, Step};
+
+/// The stable identity of the lot at position `index` of line `line` of mill `m`.
+fn lot_key(m: usize, line: usize, index: usize) -> u64 {
+    mix64(((m as u64) << 48) ^ ((line as u64) << 40) ^ index as u64 ^ 0x6c07_8965_2f1b_1d2b)
+}
 
 impl Replication<'_> {
     /// Puts the mills' opening stock on the move and starts production on every line.
@@ -24,8 +32,10 @@ impl Replication<'_> {
                         break;
                     }
                     stock -= p.tonnes;
+                    let key = lot_key(m, line, self.mills[m].lines[line].next);
                     self.mills[m].lines[line].next += 1;
-                    self.create_lot(m as MillId, Pending { lot: *p, replaces: None, handover_credited: false }, now);
+                    let pending = Pending { lot: *p, replaces: None, handover_credited: false, key };
+                    self.create_lot(m as MillId, pending, now);
                 }
                 self.start_next(m as MillId, line, now, sched);
             }
@@ -40,15 +50,17 @@ impl Replication<'_> {
         let plan = &spec.lines[line].plan;
         let pending = state.replacements.pop_front().or_else(|| {
             let p = plan.get(state.next)?;
+            let key = lot_key(m as usize, line, state.next);
             state.next += 1;
-            Some(Pending { lot: *p, replaces: None, handover_credited: false })
+            Some(Pending { lot: *p, replaces: None, handover_credited: false, key })
         });
         let Some(pending) = pending else {
             state.current = None;
             return;
         };
         // Availability is drawn per lot; floored so a freak draw cannot stall a mill for ever.
-        let availability = spec.availability.as_ref().map_or(1.0, |d| d.sample(&mut st.rng).max(0.01));
+        let mut rng = keyed(st.key, pending.key, site::AVAILABILITY);
+        let availability = spec.availability.as_ref().map_or(1.0, |d| d.sample(&mut rng).max(0.01));
         st.lines[line].current = Some(Work {
             pending,
             left: pending.lot.tonnes.t(),
@@ -114,6 +126,9 @@ impl Replication<'_> {
             state: LotState::Moving,
             handover_credited: p.handover_credited,
             replaces: p.replaces,
+            created: now,
+            key: p.key,
+            visit: 0,
         });
         self.ready.push_back(id);
     }

@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::random::{Stream, stream};
+use crate::engine::random::{Stream, component_key, stream};
 use crate::engine::{
     Admitted, Batcher, Boarded, Control, EventKey, Grant, Model, Outcome, Resource, Scheduler, Store, Time,
     TimeWeighted, run,
@@ -72,6 +72,8 @@ pub(crate) enum Ev {
     Disruption(u32, bool),
     /// The deadline: snapshot what has arrived.
     Deadline,
+    /// The end of a simulated day: snapshot the day's series.
+    Day,
 }
 
 /// Lifecycle of a lot.
@@ -105,6 +107,13 @@ pub(crate) struct Lot {
     pub(crate) state: LotState,
     pub(crate) handover_credited: bool,
     pub(crate) replaces: Option<u32>,
+    /// When the lot was produced.
+    pub(crate) created: Time,
+    /// Stable identity (mill, line, position in the plan, replacement generation): keys the
+    /// lot's random draws, so it gets the same draws in any variant of the scenario.
+    pub(crate) key: u64,
+    /// Times the lot has been sent back to queue again at its current step.
+    pub(crate) visit: u32,
 }
 
 impl Lot {
@@ -118,6 +127,8 @@ impl Lot {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct BgJob {
     pub(crate) flow: u16,
+    /// Stable identity (flow, arrival number).
+    pub(crate) key: u64,
 }
 
 /// A stage whose capacity or speed responds to calendars, breakdowns and disruptions.
@@ -143,7 +154,8 @@ impl Condition {
 
 pub(crate) struct ServerState {
     pub(crate) res: Resource<Job>,
-    pub(crate) rng: Stream,
+    /// Keys the per-lot draws (service, inspection, rework).
+    pub(crate) key: u64,
     pub(crate) fail_rng: Stream,
     pub(crate) cond: Condition,
 }
@@ -155,13 +167,17 @@ pub(crate) struct LegState {
     pub(crate) max_wait_key: Option<EventKey>,
     /// Groups that left the batcher but wait for a vehicle of the fleet, oldest first.
     pub(crate) fleet_waiting: VecDeque<Vec<u32>>,
-    pub(crate) rng: Stream,
+    /// Keys the per-group transit and per-lot incident draws.
+    pub(crate) key: u64,
     pub(crate) cond: Condition,
 }
 
 pub(crate) struct PoolState {
     pub(crate) res: Resource<Holder>,
+    /// Draws of the supply process (independent of lots).
     pub(crate) rng: Stream,
+    /// Keys the per-lot empty-return draws.
+    pub(crate) key: u64,
     pub(crate) cond: Condition,
     /// Carriers in the pool over time (supply adds, non-returning carriers leave).
     pub(crate) capacity: TimeWeighted,
@@ -178,6 +194,8 @@ pub(crate) struct Pending {
     pub(crate) lot: PlannedLot,
     pub(crate) replaces: Option<u32>,
     pub(crate) handover_credited: bool,
+    /// The lot's stable identity.
+    pub(crate) key: u64,
 }
 
 pub(crate) struct Work {
@@ -203,7 +221,8 @@ pub(crate) struct LineState {
 
 pub(crate) struct MillState {
     pub(crate) lines: Vec<LineState>,
-    pub(crate) rng: Stream,
+    /// Keys the per-lot availability draws.
+    pub(crate) key: u64,
     pub(crate) fail_rng: Stream,
     pub(crate) cond: Condition,
     /// Smooth weighted round-robin state, per destination, per candidate route.
@@ -211,7 +230,12 @@ pub(crate) struct MillState {
 }
 
 pub(crate) struct BgState {
+    /// Draws of the arrival process.
     pub(crate) rng: Stream,
+    /// Keys the per-job draws.
+    pub(crate) key: u64,
+    /// Jobs so far.
+    pub(crate) arrivals: u64,
 }
 
 /// A disruption occurrence drawn for this replication.
@@ -230,6 +254,33 @@ pub(crate) struct Books {
     pub(crate) completion: Option<Time>,
     pub(crate) handover_completion: Option<Time>,
     pub(crate) at_deadline: Option<(Tonnes, Tonnes)>,
+    /// Costs incurred (transport, handling, storage), in the scenario's currency.
+    pub(crate) cost: f64,
+    /// Late-delivery penalties incurred so far.
+    pub(crate) penalty: f64,
+}
+
+/// Day-by-day series of one replication, recorded at the end of each simulated day (and
+/// for the part of the last day before the replication ended).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Daily {
+    /// Tonnes delivered to destinations by the end of each day, in kilograms.
+    pub delivered_kg: Vec<u64>,
+    /// Tonnes handed over by the end of each day, in kilograms.
+    pub handed_over_kg: Vec<u64>,
+    /// Per day, per tracked resource (servers then pools): share of capacity in use.
+    pub utilisation: Vec<f32>,
+    /// Per day, per tracked resource: mean number waiting.
+    pub queue: Vec<f32>,
+}
+
+/// What the daily snapshot needs to remember between days.
+#[derive(Debug, Default)]
+pub(crate) struct DayMarks {
+    pub(crate) at: f64,
+    pub(crate) busy: Vec<f64>,
+    pub(crate) queue: Vec<f64>,
+    pub(crate) capacity: Vec<f64>,
 }
 
 /// One step of one lot, for the shipment trace.
@@ -276,7 +327,7 @@ pub struct Trace {
 }
 
 /// Where undelivered tonnes sat when a replication ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Location {
     /// Not yet produced at this mill.
     Production(MillId),
@@ -325,6 +376,14 @@ pub struct ReplicationResult {
     pub stuck: Vec<(Location, Tonnes)>,
     /// Per-lot trace, when asked for.
     pub trace: Option<Trace>,
+    /// Day-by-day series.
+    pub daily: Daily,
+    /// Lead time (production to delivery, days) of each delivered lot, with its corridor.
+    pub lead_times: Vec<(u16, f32)>,
+    /// Costs incurred (transport, handling, storage).
+    pub cost: f64,
+    /// Late-delivery penalties (for undelivered tonnes counted up to the end: a lower bound).
+    pub penalty: f64,
 }
 
 /// Tonnes were created or destroyed: a bug in the model, never the user's fault.
@@ -365,7 +424,7 @@ pub struct Replication<'w> {
     pub(crate) stores: Vec<StoreState>,
     pub(crate) mills: Vec<MillState>,
     pub(crate) bg: Vec<BgState>,
-    pub(crate) dwell_rng: Vec<Stream>,
+    pub(crate) dwell_key: Vec<u64>,
     pub(crate) occurrences: Vec<Occ>,
     pub(crate) ready: VecDeque<u32>,
     pub(crate) grants: Vec<Grant<Job>>,
@@ -375,6 +434,9 @@ pub struct Replication<'w> {
     pub(crate) books: Books,
     pub(crate) tally: Vec<StageTally>,
     pub(crate) trace: Option<Vec<TraceRow>>,
+    pub(crate) daily: Daily,
+    pub(crate) marks: DayMarks,
+    pub(crate) lead_times: Vec<(u16, f32)>,
 }
 
 impl std::fmt::Debug for Replication<'_> {
@@ -392,7 +454,7 @@ impl<'w> Replication<'w> {
             .iter()
             .map(|s| ServerState {
                 res: Resource::new(s.capacity, s.discipline),
-                rng: stream(seed, &s.name),
+                key: component_key(seed, &s.name),
                 fail_rng: stream(seed, &format!("{}#failures", s.name)),
                 cond: cond(),
             })
@@ -405,7 +467,7 @@ impl<'w> Replication<'w> {
                 waiting: VecDeque::new(),
                 max_wait_key: None,
                 fleet_waiting: VecDeque::new(),
-                rng: stream(seed, &l.name),
+                key: component_key(seed, &l.name),
                 cond: cond(),
             })
             .collect();
@@ -415,6 +477,7 @@ impl<'w> Replication<'w> {
             .map(|p| PoolState {
                 res: Resource::new(p.units, crate::engine::Discipline::Fifo),
                 rng: stream(seed, &p.name),
+                key: component_key(seed, &format!("{}#returns", p.name)),
                 cond: cond(),
                 capacity: TimeWeighted::new(),
             })
@@ -429,7 +492,7 @@ impl<'w> Replication<'w> {
                     .iter()
                     .map(|_| LineState { next: 0, replacements: VecDeque::new(), current: None })
                     .collect(),
-                rng: stream(seed, &m.name),
+                key: component_key(seed, &m.name),
                 fail_rng: stream(seed, &format!("{}#failures", m.name)),
                 cond: cond(),
                 wrr: m.routes.iter().map(|r| vec![0.0; r.len()]).collect(),
@@ -446,8 +509,16 @@ impl<'w> Replication<'w> {
             pools,
             stores,
             mills,
-            bg: w.background.iter().map(|b| BgState { rng: stream(seed, &b.name) }).collect(),
-            dwell_rng: w.dwells.iter().map(|d| stream(seed, &d.name)).collect(),
+            bg: w
+                .background
+                .iter()
+                .map(|b| BgState {
+                    rng: stream(seed, &b.name),
+                    key: component_key(seed, &format!("{}#jobs", b.name)),
+                    arrivals: 0,
+                })
+                .collect(),
+            dwell_key: w.dwells.iter().map(|d| component_key(seed, &d.name)).collect(),
             occurrences: Vec::new(),
             ready: VecDeque::new(),
             grants: Vec::new(),
@@ -457,6 +528,14 @@ impl<'w> Replication<'w> {
             books: Books::default(),
             tally: vec![StageTally::default(); w.stage_count()],
             trace: trace.then(Vec::new),
+            daily: Daily::default(),
+            marks: DayMarks {
+                at: 0.0,
+                busy: vec![0.0; w.tracked_resources()],
+                queue: vec![0.0; w.tracked_resources()],
+                capacity: vec![0.0; w.tracked_resources()],
+            },
+            lead_times: Vec::new(),
         }
     }
 
@@ -476,6 +555,7 @@ impl<'w> Replication<'w> {
 
     fn start(&mut self, sched: &mut Scheduler<Ev>) {
         sched.schedule_at(self.w.deadline, Ev::Deadline);
+        sched.schedule_at(Time::new(24.0).unwrap_or(Time::ZERO), Ev::Day);
         self.start_effects(sched);
         self.start_background(sched);
         self.start_production(sched);
@@ -496,6 +576,9 @@ impl<'w> Replication<'w> {
 
     fn finish(mut self, end: Time, events: u64, outcome: Outcome) -> Result<ReplicationResult, ConservationError> {
         let w = self.w;
+        if end.value() > self.marks.at {
+            self.snapshot_day(end);
+        }
         let (delivered_by_deadline, handed_over_by_deadline) =
             self.books.at_deadline.unwrap_or((self.books.delivered, self.books.handed_over));
 
@@ -559,6 +642,9 @@ impl<'w> Replication<'w> {
         if delivered == ordered {
             stuck.clear();
         }
+        // Tonnes not delivered by the end are late at least until the end.
+        let late_days = (end.value() - w.deadline.value()).max(0.0) / 24.0;
+        self.books.penalty += (in_transit + unproduced).t() * late_days * w.order.late_penalty_per_t_day;
         stuck.sort();
 
         let horizon_end = end.value().max(f64::MIN_POSITIVE);
@@ -618,7 +704,40 @@ impl<'w> Replication<'w> {
             utilisation,
             stuck,
             trace,
+            daily: std::mem::take(&mut self.daily),
+            lead_times: std::mem::take(&mut self.lead_times),
+            cost: self.books.cost,
+            penalty: self.books.penalty,
         })
+    }
+
+    /// Records the day (or part of a day) since the last snapshot.
+    fn snapshot_day(&mut self, now: Time) {
+        let dt = now.value() - self.marks.at;
+        if dt <= 0.0 {
+            return;
+        }
+        self.daily.delivered_kg.push(self.books.delivered.kg());
+        self.daily.handed_over_kg.push(self.books.handed_over.kg());
+        let n_servers = self.servers.len();
+        for i in 0..self.w.tracked_resources() {
+            let (busy, queue, capacity) = if i < n_servers {
+                let r = &self.servers[i].res;
+                let nominal = self.w.servers[i].capacity as f64;
+                (r.busy_monitor().area(now), r.queue_monitor().area(now), nominal * now.value())
+            } else {
+                let p = &self.pools[i - n_servers];
+                (p.res.busy_monitor().area(now), p.res.queue_monitor().area(now), p.capacity.area(now))
+            };
+            let cap = capacity - self.marks.capacity[i];
+            let used = busy - self.marks.busy[i];
+            self.daily.utilisation.push(if cap > 0.0 { (used / cap) as f32 } else { 0.0 });
+            self.daily.queue.push(((queue - self.marks.queue[i]) / dt) as f32);
+            self.marks.busy[i] = busy;
+            self.marks.queue[i] = queue;
+            self.marks.capacity[i] = capacity;
+        }
+        self.marks.at = now.value();
     }
 
     /// Records that `lot` leaves its current step after waiting `self.lots[lot].wait` and
@@ -699,6 +818,10 @@ impl Replication<'_> {
             Ev::Breakdown(actor, down) => self.breakdown(actor, down, sched),
             Ev::Disruption(occ, start) => self.disruption(occ, start, sched),
             Ev::Deadline => self.books.at_deadline = Some((self.books.delivered, self.books.handed_over)),
+            Ev::Day => {
+                self.snapshot_day(sched.now());
+                sched.schedule_in(crate::engine::Duration::new(24.0).unwrap_or_default(), Ev::Day);
+            }
         }
         self.drain(sched);
         self.debug_invariants();

@@ -1,10 +1,10 @@
 //! Per-stage tallies of the order's lots: how long they waited and how long they were
 //! served, so a report can say where the time goes.
 
-use crate::stats::histogram::LogHistogram;
+use crate::stats::histogram::{Histogram, Scale};
 
 /// Waits and service times of lots at one stage, in hours.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StageTally {
     /// Lots that waited (entered the stage).
     pub lots: u64,
@@ -13,9 +13,21 @@ pub struct StageTally {
     /// Sum of service (or transit, or time inside) times.
     pub service_sum: f64,
     /// Distribution of waits.
-    pub wait_hist: LogHistogram,
+    pub wait_hist: Histogram,
     /// Distribution of service times.
-    pub service_hist: LogHistogram,
+    pub service_hist: Histogram,
+}
+
+impl Default for StageTally {
+    fn default() -> Self {
+        StageTally {
+            lots: 0,
+            wait_sum: 0.0,
+            service_sum: 0.0,
+            wait_hist: Histogram::new(Scale::HOURS),
+            service_hist: Histogram::new(Scale::HOURS),
+        }
+    }
 }
 
 impl StageTally {

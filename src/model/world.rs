@@ -56,6 +56,8 @@ pub struct World {
     pub mills: Vec<MillSpec>,
     /// Compiled routes, one per (mill, destination, corridor).
     pub routes: Vec<Route>,
+    /// Corridor names (routes refer to them by index).
+    pub corridors: Vec<String>,
     /// Traffic that is not ours but uses our stages.
     pub background: Vec<BackgroundSpec>,
     /// Possible disruptions.
@@ -79,6 +81,12 @@ pub struct Order {
     pub confidence: Vec<f64>,
     /// How each lot's route is chosen.
     pub routing: RoutingPolicy,
+    /// Penalty per tonne per day delivered after the deadline.
+    pub late_penalty_per_t_day: f64,
+    /// Lost or damaged tonnes a replication may have before the guarantee is broken.
+    pub lost_tolerance: Tonnes,
+    /// Currency of costs and penalties, for reports.
+    pub currency: String,
 }
 
 /// How a lot's route is chosen among those serving its mill and destination.
@@ -154,6 +162,10 @@ pub struct ServerSpec {
     pub rework: Option<Chance>,
     /// Queue discipline.
     pub discipline: Discipline,
+    /// Cost per tonne served.
+    pub cost_per_t: f64,
+    /// Cost per lot served.
+    pub cost_per_lot: f64,
 }
 
 /// A stage that only takes time.
@@ -228,6 +240,8 @@ pub struct LegSpec {
     pub incident_p: f64,
     /// When departures may leave.
     pub calendar: Option<CalendarId>,
+    /// Cost per tonne carried.
+    pub cost_per_t: f64,
 }
 
 /// A carrier pool.
@@ -263,6 +277,8 @@ pub struct StoreSpec {
     pub name: String,
     /// Capacity.
     pub capacity: Tonnes,
+    /// Storage cost per tonne per day inside.
+    pub storage_per_t_day: f64,
 }
 
 /// A lot the plan says a mill will produce.
@@ -350,8 +366,8 @@ pub enum Step {
 pub struct Route {
     /// Name: `corridor:mill->destination`.
     pub name: String,
-    /// The corridor (scenario route) this was compiled from.
-    pub corridor: String,
+    /// Index of the corridor (scenario route) this was compiled from.
+    pub corridor: u16,
     /// Steps in order; the last is [`Step::Deliver`].
     pub steps: Vec<Step>,
     /// Node names along the way (for reports).
@@ -483,6 +499,16 @@ impl World {
         }
         i -= self.pools.len();
         (StageKind::Store, &self.stores[i].name)
+    }
+
+    /// Servers then pools: the resources whose utilisation and queue are tracked daily.
+    pub fn tracked_resources(&self) -> usize {
+        self.servers.len() + self.pools.len()
+    }
+
+    /// Name of tracked resource `i`.
+    pub fn tracked_name(&self, i: usize) -> &str {
+        if i < self.servers.len() { &self.servers[i].name } else { &self.pools[i - self.servers.len()].name }
     }
 
     /// The reported stage a step's waiting and time belong to, if any.

@@ -7,35 +7,111 @@ pub mod text;
 
 use std::path::{Path, PathBuf};
 
-use crate::experiment::{Plan, RunOutput};
+use serde::{Deserialize, Serialize};
+
+use crate::experiment::{RunOutput, Shard};
 use crate::model::World;
 
 pub use output::{OutputError, Staging};
 pub use summary::Summary;
 
+/// How a run was made: what `merge` checks and what a reader needs to reproduce it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// steelsim version.
+    pub steelsim: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// FNV-1a hash of the scenario's text, to recognise the same scenario.
+    pub scenario_hash: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications of the whole run.
+    pub replications: u64,
+    /// This part of a sharded run, if it is one.
+    pub shard: Option<ShardInfo>,
+    /// The command that reproduces it.
+    pub command: String,
+}
+
+/// `--shard I/N`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// This shard, from 0.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+impl From<Shard> for ShardInfo {
+    fn from(s: Shard) -> Self {
+        ShardInfo { index: s.index, count: s.count }
+    }
+}
+
+/// Hash of a scenario's text, as a hex string.
+pub fn scenario_hash(source: &str) -> String {
+    format!("{:016x}", crate::engine::random::name_hash(source))
+}
+
+/// Names of the files of a run folder.
+pub mod files {
+    /// The summary.
+    pub const SUMMARY: &str = "summary.json";
+    /// One row per replication.
+    pub const REPLICATIONS: &str = "replications.csv";
+    /// The per-lot trace.
+    pub const SHIPMENTS: &str = "shipments.csv";
+    /// Daily series.
+    pub const TIMESERIES: &str = "timeseries.csv";
+    /// The scenario as run.
+    pub const SCENARIO: &str = "scenario.toml";
+    /// How the run was made.
+    pub const RUN: &str = "run.json";
+    /// Exact totals, for merging shards.
+    pub const AGGREGATES: &str = "aggregates.json";
+}
+
+fn io(path: PathBuf) -> impl FnOnce(String) -> OutputError {
+    move |e| OutputError::Io { path, source: std::io::Error::other(e) }
+}
+
+/// Pretty JSON with a final newline.
+pub fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
+    let mut v = serde_json::to_vec_pretty(value).map_err(|e| e.to_string())?;
+    v.push(b'\n');
+    Ok(v)
+}
+
 /// Writes every result file of a run into `dir` (all or nothing) and returns the folder.
+/// `shipments` is the trace as CSV, when the run traced a replication.
+#[allow(clippy::too_many_arguments)]
 pub fn write_run(
     dir: &Path,
     world: &World,
-    plan: &Plan,
+    source: &str,
+    info: &RunInfo,
     out: &RunOutput,
     summary: &Summary,
+    shipments: Option<&[u8]>,
     force: bool,
 ) -> Result<PathBuf, OutputError> {
     let staging = Staging::new(dir, &world.name, force)?;
-    let csv_err = |name: &str, e: csv::Error| OutputError::Io {
-        path: staging.path(name),
-        source: std::io::Error::other(e.to_string()),
-    };
-    let mut json = serde_json::to_vec_pretty(summary)
-        .map_err(|e| OutputError::Io { path: staging.path("summary.json"), source: e.into() })?;
-    json.push(b'\n');
-    staging.write("summary.json", &json)?;
-    let reps = tables::replications_csv(&out.rows).map_err(|e| csv_err("replications.csv", e))?;
-    staging.write("replications.csv", &reps)?;
-    if let (Some(trace), Some(r)) = (&out.trace, plan.trace) {
-        let ships = tables::shipments_csv(world, r, trace).map_err(|e| csv_err("shipments.csv", e))?;
-        staging.write("shipments.csv", &ships)?;
+    let at = |name: &str| staging.path(name);
+    staging.write(files::SUMMARY, &json_bytes(summary).map_err(io(at(files::SUMMARY)))?)?;
+    let reps = tables::replications_csv(&out.rows).map_err(|e| io(at(files::REPLICATIONS))(e.to_string()))?;
+    staging.write(files::REPLICATIONS, &reps)?;
+    if let Some(ships) = shipments {
+        staging.write(files::SHIPMENTS, ships)?;
+    }
+    let series = tables::timeseries_csv(world, &out.agg).map_err(|e| io(at(files::TIMESERIES))(e.to_string()))?;
+    staging.write(files::TIMESERIES, &series)?;
+    staging.write(files::SCENARIO, source.as_bytes())?;
+    staging.write(files::RUN, &json_bytes(info).map_err(io(at(files::RUN)))?)?;
+    if info.shard.is_some() {
+        // Machine-only and large: compact JSON.
+        let agg = serde_json::to_vec(&out.agg).map_err(|e| io(at(files::AGGREGATES))(e.to_string()))?;
+        staging.write(files::AGGREGATES, &agg)?;
     }
     staging.commit()
 }

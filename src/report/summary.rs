@@ -1,23 +1,32 @@
-//! `summary.json`: the machine-readable answer, and the contract harnesses rely on.
+//! `summary.json`: the machine-readable answer, and the contract harnesses rely on
+//! (described field by field in `docs/summary.schema.json`).
 //!
-//! Every field here is a deterministic function of the scenario, the seed and the number
-//! of replications: no timings, no paths that vary between machines. Two runs with the
-//! same inputs write the same bytes whatever the thread count.
+//! Every field is a deterministic function of the scenario, the seed and the replications
+//! run: no timings, no machine-dependent paths. Every estimate comes with its interval at
+//! [`LEVEL`]: Wilson for proportions, Student t for means, binomial order statistics for
+//! quantiles (distribution-free). A bound that lies beyond the horizon, or that the data
+//! cannot give (too few replications), is `null`, never invented.
 
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::experiment::{Plan, Row, RunOutput};
+use crate::experiment::{Row, RunOutput};
 use crate::model::World;
 use crate::model::replication::Location;
+use crate::stats::exact::Moments;
 use crate::stats::proportion::wilson;
-use crate::stats::quantile::{Censored, quantile, quantile_censored, sort_censored};
+use crate::stats::quantile::{
+    Censored, quantile, quantile_censored, quantile_interval, quantile_interval_censored, sort_censored,
+};
 
 /// Version of this layout; bumped when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
-/// Confidence level of the reported intervals.
-pub const INTERVAL_LEVEL: f64 = 0.95;
+pub const SCHEMA_VERSION: u32 = 2;
+/// Confidence level of every reported interval.
+pub const LEVEL: f64 = 0.95;
+
+/// An interval; a `null` bound is unknown (too little data) or beyond the horizon.
+pub type Interval = [Option<f64>; 2];
 
 /// The whole summary.
 #[derive(Clone, Debug, Serialize)]
@@ -40,15 +49,23 @@ pub struct Summary {
     pub deadline_days: f64,
     /// Last simulated day.
     pub horizon: String,
+    /// Confidence level of every interval (`*_ci95`).
+    pub interval_level: f64,
     /// Results at the final destinations.
     #[serde(flatten)]
     pub destination: Delivery,
     /// Results at the handover (Incoterm) point.
     pub handover: Handover,
+    /// What can be promised at each confidence level of the scenario.
+    pub guarantees: Vec<Guarantee>,
     /// Tonnes lost or damaged per replication (all produced again and re-shipped).
     pub lost_tonnes: Lost,
+    /// Costs and late-delivery penalties per replication.
+    pub cost: Cost,
     /// Per stage: waits, service times and utilisation.
     pub stages: Vec<StageSummary>,
+    /// Lead times of lots (production to delivery) by corridor.
+    pub corridors: Vec<CorridorSummary>,
     /// The resource that binds: the highest mean utilisation among servers, pools, yards.
     pub bottleneck: Option<Bottleneck>,
     /// Events handled in all replications.
@@ -64,7 +81,7 @@ pub struct Summary {
 pub struct Delivery {
     /// Share of replications delivering every tonne by the deadline.
     pub p_on_time: f64,
-    /// Its Wilson 95 % interval.
+    /// Its Wilson interval.
     pub p_on_time_ci95: [f64; 2],
     /// Days from the start until the last tonne arrived.
     pub completion_days: Completion,
@@ -89,14 +106,24 @@ pub struct Handover {
 pub struct Completion {
     /// Mean (`null` if any replication is censored).
     pub mean: Option<f64>,
+    /// Its t interval.
+    pub mean_ci95: Interval,
     /// Median.
     pub p50: Option<f64>,
+    /// Its interval.
+    pub p50_ci95: Interval,
     /// 90th percentile.
     pub p90: Option<f64>,
+    /// Its interval.
+    pub p90_ci95: Interval,
     /// 95th percentile.
     pub p95: Option<f64>,
+    /// Its interval.
+    pub p95_ci95: Interval,
     /// 99th percentile.
     pub p99: Option<f64>,
+    /// Its interval.
+    pub p99_ci95: Interval,
     /// Replications not complete by the horizon.
     pub censored_replications: u64,
 }
@@ -108,8 +135,12 @@ pub struct Promise {
     pub confidence: f64,
     /// Days from the start (`null` if beyond the horizon).
     pub days: Option<f64>,
+    /// Interval on `days`.
+    pub days_ci95: Interval,
     /// Calendar date (`null` if beyond the horizon).
     pub date: Option<String>,
+    /// Interval on the date.
+    pub date_ci95: [Option<String>; 2],
 }
 
 /// Tonnes by the deadline.
@@ -117,10 +148,49 @@ pub struct Promise {
 pub struct TonnesByDeadline {
     /// Mean.
     pub mean: f64,
+    /// Its t interval.
+    pub mean_ci95: Interval,
     /// Exceeded in 95 % of replications.
     pub p05: f64,
+    /// Its interval.
+    pub p05_ci95: Interval,
     /// Median.
     pub p50: f64,
+    /// Its interval.
+    pub p50_ci95: Interval,
+}
+
+/// One confidence level's guarantee at both delivery points.
+#[derive(Clone, Debug, Serialize)]
+pub struct Guarantee {
+    /// Confidence level.
+    pub confidence: f64,
+    /// At the final destinations.
+    pub destination: GuaranteeAt,
+    /// At the handover point.
+    pub handover: GuaranteeAt,
+    /// Share of replications whose lost or damaged tonnes exceed the tolerance.
+    pub p_lost_exceeds_tolerance: f64,
+    /// Its Wilson interval.
+    pub p_lost_exceeds_tolerance_ci95: [f64; 2],
+    /// `true` if losses stay within the tolerance with at least this confidence (the upper
+    /// bound of the interval is at most 1 - confidence).
+    pub lost_within_tolerance: bool,
+}
+
+/// A guarantee at one delivery point.
+#[derive(Clone, Debug, Serialize)]
+pub struct GuaranteeAt {
+    /// Everything arrives by this date with the given confidence (`null`: beyond the horizon).
+    pub promise_date: Option<String>,
+    /// The same in days since the start.
+    pub promise_days: Option<f64>,
+    /// Interval on the promise, days.
+    pub promise_days_ci95: Interval,
+    /// At least this many tonnes arrive by the deadline with the given confidence.
+    pub tonnes_by_deadline: f64,
+    /// Its interval.
+    pub tonnes_by_deadline_ci95: Interval,
 }
 
 /// Lost or damaged tonnes per replication.
@@ -128,8 +198,29 @@ pub struct TonnesByDeadline {
 pub struct Lost {
     /// Mean.
     pub mean: f64,
+    /// Its t interval.
+    pub mean_ci95: Interval,
     /// Largest.
     pub max: f64,
+    /// The scenario's tolerance.
+    pub tolerance: f64,
+}
+
+/// Costs per replication, in the scenario's currency.
+#[derive(Clone, Debug, Serialize)]
+pub struct Cost {
+    /// Currency.
+    pub currency: String,
+    /// Transport, handling and storage cost per tonne ordered (lost lots included).
+    pub per_tonne: f64,
+    /// Its t interval.
+    pub per_tonne_ci95: Interval,
+    /// Late-delivery penalty per replication.
+    pub penalty: f64,
+    /// Its t interval.
+    pub penalty_ci95: Interval,
+    /// Replications whose penalty is a lower bound (tonnes still undelivered at the horizon).
+    pub penalty_censored_replications: u64,
 }
 
 /// One stage's statistics over all replications.
@@ -141,17 +232,35 @@ pub struct StageSummary {
     pub kind: &'static str,
     /// Mean lots per replication.
     pub lots: f64,
-    /// Mean wait per lot, hours.
+    /// Mean wait per lot, hours (over all lots of all replications).
     pub mean_wait_hours: f64,
-    /// 90th percentile of waits, hours (within 2.3 %).
+    /// Interval on the mean wait, from the spread of replication means.
+    pub mean_wait_hours_ci95: Interval,
+    /// 90th percentile of waits over all lots, hours (to within 2.3 %).
     pub p90_wait_hours: f64,
     /// Mean service (transit, time in yard) per lot, hours.
     pub mean_service_hours: f64,
-    /// 90th percentile of service times, hours (within 2.3 %).
+    /// 90th percentile of service times, hours (to within 2.3 %).
     pub p90_service_hours: f64,
-    /// Mean share of capacity in use (servers, pools, yards), up to the end of each
-    /// replication.
+    /// Mean share of capacity in use up to the end of each replication (servers, pools, yards).
     pub utilisation: Option<f64>,
+    /// Its t interval.
+    pub utilisation_ci95: Interval,
+}
+
+/// Lead times of one corridor.
+#[derive(Clone, Debug, Serialize)]
+pub struct CorridorSummary {
+    /// Corridor name.
+    pub name: String,
+    /// Mean lots per replication delivered along it.
+    pub lots: f64,
+    /// Mean lead time, days.
+    pub mean_days: Option<f64>,
+    /// Its t interval (lots are not independent: read it as descriptive).
+    pub mean_days_ci95: Interval,
+    /// Percentiles of lead time, days (to within 2.3 %): p05, p25, p50, p75, p95.
+    pub quantiles_days: [Option<f64>; 5],
 }
 
 /// The busiest resource.
@@ -193,52 +302,6 @@ pub fn date_after(start: Date, days: f64) -> String {
     start.checked_add(whole.days()).map_or_else(|_| "beyond 9999".into(), |d| d.to_string())
 }
 
-fn delivery(
-    rows: &[Row],
-    world: &World,
-    completion: impl Fn(&Row) -> Option<f64>,
-    by_deadline: impl Fn(&Row) -> f64,
-) -> Delivery {
-    let n = rows.len() as u64;
-    let deadline = world.deadline.value();
-    let on_time = rows.iter().filter(|r| completion(r).is_some_and(|c| c <= deadline)).count() as u64;
-    let (lo, hi) = wilson(on_time, n, INTERVAL_LEVEL);
-    let mut days: Vec<Censored> = rows.iter().map(|r| completion(r).map(|h| h / 24.0)).collect();
-    sort_censored(&mut days);
-    let censored = days.iter().filter(|d| d.is_none()).count() as u64;
-    let q = |p: f64| quantile_censored(&days, p).flatten();
-    let mean = (censored == 0 && n > 0).then(|| days.iter().flatten().sum::<f64>() / n as f64);
-    let promise = world
-        .order
-        .confidence
-        .iter()
-        .map(|&c| {
-            let d = q(c);
-            Promise { confidence: c, days: d, date: d.map(|d| date_after(world.start, d)) }
-        })
-        .collect();
-    let mut tonnes: Vec<f64> = rows.iter().map(&by_deadline).collect();
-    tonnes.sort_by(f64::total_cmp);
-    Delivery {
-        p_on_time: if n == 0 { 0.0 } else { on_time as f64 / n as f64 },
-        p_on_time_ci95: [lo, hi],
-        completion_days: Completion {
-            mean,
-            p50: q(0.5),
-            p90: q(0.9),
-            p95: q(0.95),
-            p99: q(0.99),
-            censored_replications: censored,
-        },
-        promise,
-        tonnes_by_deadline: TonnesByDeadline {
-            mean: if n == 0 { 0.0 } else { tonnes.iter().sum::<f64>() / n as f64 },
-            p05: quantile(&tonnes, 0.05).unwrap_or(0.0),
-            p50: quantile(&tonnes, 0.5).unwrap_or(0.0),
-        },
-    }
-}
-
 /// Name of a place where tonnes can be stuck.
 pub fn location_name(world: &World, loc: Location) -> String {
     match loc {
@@ -248,77 +311,235 @@ pub fn location_name(world: &World, loc: Location) -> String {
     }
 }
 
-/// Builds the summary of a run.
-pub fn build(world: &World, plan: &Plan, out: &RunOutput) -> Summary {
+fn interval(b: (Option<f64>, Option<f64>)) -> Interval {
+    [b.0, b.1]
+}
+
+fn interval_censored(b: (Option<Censored>, Option<Censored>)) -> Interval {
+    [b.0.flatten(), b.1.flatten()]
+}
+
+fn mean_ci(m: &Moments) -> Interval {
+    m.mean_ci(LEVEL).map_or([None, None], |(a, b)| [Some(a), Some(b)])
+}
+
+fn moments<'a>(values: impl IntoIterator<Item = &'a f64>) -> Moments {
+    let mut m = Moments::default();
+    for v in values {
+        m.add(*v);
+    }
+    m
+}
+
+/// Completion days (sorted, censored last) and tonnes by the deadline (sorted) at a point.
+struct Sample {
+    days: Vec<Censored>,
+    tonnes: Vec<f64>,
+}
+
+fn sample(rows: &[Row], completion: impl Fn(&Row) -> Option<f64>, by_deadline: impl Fn(&Row) -> f64) -> Sample {
+    let mut days: Vec<Censored> = rows.iter().map(&completion).collect();
+    sort_censored(&mut days);
+    let mut tonnes: Vec<f64> = rows.iter().map(&by_deadline).collect();
+    tonnes.sort_by(f64::total_cmp);
+    Sample { days, tonnes }
+}
+
+fn delivery(s: &Sample, world: &World) -> Delivery {
+    let n = s.days.len() as u64;
+    let deadline = world.deadline.value() / 24.0;
+    let on_time = s.days.iter().filter(|d| d.is_some_and(|d| d <= deadline)).count() as u64;
+    let (lo, hi) = wilson(on_time, n, LEVEL);
+    let censored = s.days.iter().filter(|d| d.is_none()).count() as u64;
+    let q = |p: f64| quantile_censored(&s.days, p).flatten();
+    let qi = |p: f64| interval_censored(quantile_interval_censored(&s.days, p, LEVEL));
+    let mean_m = moments(s.days.iter().flatten());
+    let (mean, mean_ci95) =
+        if censored == 0 && n > 0 { (mean_m.mean(), mean_ci(&mean_m)) } else { (None, [None, None]) };
+    let promise = world
+        .order
+        .confidence
+        .iter()
+        .map(|&c| {
+            let d = q(c);
+            let ci = qi(c);
+            Promise {
+                confidence: c,
+                days: d,
+                days_ci95: ci,
+                date: d.map(|d| date_after(world.start, d)),
+                date_ci95: [ci[0].map(|d| date_after(world.start, d)), ci[1].map(|d| date_after(world.start, d))],
+            }
+        })
+        .collect();
+    let t = moments(&s.tonnes);
+    Delivery {
+        p_on_time: if n == 0 { 0.0 } else { on_time as f64 / n as f64 },
+        p_on_time_ci95: [lo, hi],
+        completion_days: Completion {
+            mean,
+            mean_ci95,
+            p50: q(0.5),
+            p50_ci95: qi(0.5),
+            p90: q(0.9),
+            p90_ci95: qi(0.9),
+            p95: q(0.95),
+            p95_ci95: qi(0.95),
+            p99: q(0.99),
+            p99_ci95: qi(0.99),
+            censored_replications: censored,
+        },
+        promise,
+        tonnes_by_deadline: TonnesByDeadline {
+            mean: t.mean().unwrap_or(0.0),
+            mean_ci95: mean_ci(&t),
+            p05: quantile(&s.tonnes, 0.05).unwrap_or(0.0),
+            p05_ci95: interval(quantile_interval(&s.tonnes, 0.05, LEVEL)),
+            p50: quantile(&s.tonnes, 0.5).unwrap_or(0.0),
+            p50_ci95: interval(quantile_interval(&s.tonnes, 0.5, LEVEL)),
+        },
+    }
+}
+
+fn guarantee_at(s: &Sample, world: &World, c: f64) -> GuaranteeAt {
+    let days = quantile_censored(&s.days, c).flatten();
+    GuaranteeAt {
+        promise_date: days.map(|d| date_after(world.start, d)),
+        promise_days: days,
+        promise_days_ci95: interval_censored(quantile_interval_censored(&s.days, c, LEVEL)),
+        tonnes_by_deadline: quantile(&s.tonnes, 1.0 - c).unwrap_or(0.0),
+        tonnes_by_deadline_ci95: interval(quantile_interval(&s.tonnes, 1.0 - c, LEVEL)),
+    }
+}
+
+/// Builds the summary of a run with master seed `seed`.
+pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
     let rows = &out.rows;
+    let agg = &out.agg;
     let n = rows.len() as u64;
-    let destination = delivery(rows, world, |r| r.completion, |r| r.delivered_by_deadline.t());
-    let handover = delivery(rows, world, |r| r.handover_completion, |r| r.handed_over_by_deadline.t());
+    let dest = sample(rows, |r| r.completion_days, |r| r.delivered_by_deadline.t());
+    let hand = sample(rows, |r| r.handover_completion_days, |r| r.handed_over_by_deadline.t());
+    let tolerance = world.order.lost_tolerance.t();
+    let exceed = rows.iter().filter(|r| r.lost.t() > tolerance).count() as u64;
+    let (elo, ehi) = wilson(exceed, n, LEVEL);
+    let p_exceed = if n == 0 { 0.0 } else { exceed as f64 / n as f64 };
+    let guarantees = world
+        .order
+        .confidence
+        .iter()
+        .map(|&c| Guarantee {
+            confidence: c,
+            destination: guarantee_at(&dest, world, c),
+            handover: guarantee_at(&hand, world, c),
+            p_lost_exceeds_tolerance: p_exceed,
+            p_lost_exceeds_tolerance_ci95: [elo, ehi],
+            lost_within_tolerance: ehi <= 1.0 - c,
+        })
+        .collect();
     let stages: Vec<StageSummary> = (0..world.stage_count())
         .map(|i| {
             let (kind, name) = world.stage(i);
-            let t = &out.stages[i];
-            let per = |sum: f64| if t.lots == 0 { 0.0 } else { sum / t.lots as f64 };
+            let a = &agg.stages[i];
+            let per = |sum: f64| if a.lots == 0 { 0.0 } else { sum / a.lots as f64 };
             StageSummary {
                 name: name.to_string(),
                 kind: kind.as_str(),
-                lots: if n == 0 { 0.0 } else { t.lots as f64 / n as f64 },
-                mean_wait_hours: per(t.wait_sum),
-                p90_wait_hours: t.wait_hist.quantile(0.9).unwrap_or(0.0),
-                mean_service_hours: per(t.service_sum),
-                p90_service_hours: t.service_hist.quantile(0.9).unwrap_or(0.0),
-                utilisation: out.utilisation[i],
+                lots: if n == 0 { 0.0 } else { a.lots as f64 / n as f64 },
+                mean_wait_hours: per(a.wait.value()),
+                mean_wait_hours_ci95: mean_ci(&a.replication_mean_wait),
+                p90_wait_hours: a.wait_hist.quantile(0.9).unwrap_or(0.0),
+                mean_service_hours: per(a.service.value()),
+                p90_service_hours: a.service_hist.quantile(0.9).unwrap_or(0.0),
+                utilisation: a.utilisation.mean(),
+                utilisation_ci95: mean_ci(&a.utilisation),
             }
+        })
+        .collect();
+    let corridors = world
+        .corridors
+        .iter()
+        .zip(&agg.corridors)
+        .map(|(name, c)| CorridorSummary {
+            name: name.clone(),
+            lots: if n == 0 { 0.0 } else { c.moments.n as f64 / n as f64 },
+            mean_days: c.moments.mean(),
+            mean_days_ci95: mean_ci(&c.moments),
+            quantiles_days: [0.05, 0.25, 0.5, 0.75, 0.95].map(|p| c.hist.quantile(p)),
         })
         .collect();
     let bottleneck =
         stages.iter().filter_map(|s| s.utilisation.map(|u| (u, s))).max_by(|a, b| a.0.total_cmp(&b.0)).map(|(u, s)| {
             Bottleneck { stage: s.name.clone(), kind: s.kind, utilisation: u, mean_wait_hours: s.mean_wait_hours }
         });
-    let lost: Vec<f64> = rows.iter().map(|r| r.lost.t()).collect();
-    let incomplete = rows.iter().filter(|r| r.completion.is_none()).count() as u64;
+    let lost = moments(rows.iter().map(|r| r.lost.t()).collect::<Vec<_>>().iter());
+    let per_tonne: Vec<f64> = rows.iter().map(|r| r.cost / world.order.tonnes.t()).collect();
+    let per_tonne = moments(&per_tonne);
+    let penalty = moments(rows.iter().map(|r| r.penalty).collect::<Vec<_>>().iter());
+    let incomplete = dest.days.iter().filter(|d| d.is_none()).count() as u64;
+    let mut stuck: Vec<StuckAt> = agg
+        .stuck
+        .iter()
+        .map(|s| StuckAt {
+            location: location_name(world, s.location),
+            replications: s.replications,
+            mean_tonnes: s.kg as f64 / 1000.0 / s.replications.max(1) as f64,
+        })
+        .collect();
+    stuck.sort_by(|a, b| b.replications.cmp(&a.replications).then(b.mean_tonnes.total_cmp(&a.mean_tonnes)));
+    let horizon = date_after(world.start, world.horizon.value() / 24.0 - 1.0);
     let mut warnings = Vec::new();
     if incomplete > 0 {
         warnings.push(format!(
-            "{incomplete} of {n} replications did not deliver the whole order by the horizon ({}); statistics beyond it are reported as censored (null)",
-            date_after(world.start, world.horizon.value() / 24.0 - 1.0)
+            "{incomplete} of {n} replications did not deliver the whole order by the horizon ({horizon}); \
+             statistics beyond it are reported as censored (null)"
         ));
     }
     if n < 100 {
         warnings
             .push(format!("only {n} replications: intervals are wide; run at least 1000 for a promise you would sign"));
     }
+    for c in &world.order.confidence {
+        if n > 0 && (n as f64) * (1.0 - c) < 10.0 {
+            warnings.push(format!(
+                "the {:.0} % promise rests on fewer than 10 replications beyond it; run more for a firm figure",
+                c * 100.0
+            ));
+            break;
+        }
+    }
     Summary {
         schema_version: SCHEMA_VERSION,
         scenario: world.name.clone(),
-        seed: plan.seed,
+        seed,
         replications: n,
         order_tonnes: world.order.tonnes.t(),
         start: world.start.to_string(),
         deadline: date_after(world.start, world.deadline.value() / 24.0 - 1.0),
         deadline_days: world.deadline.value() / 24.0,
-        horizon: date_after(world.start, world.horizon.value() / 24.0 - 1.0),
-        destination,
-        handover: Handover { points: world.order.handover_points.clone(), delivery: handover },
+        horizon,
+        interval_level: LEVEL,
+        destination: delivery(&dest, world),
+        handover: Handover { points: world.order.handover_points.clone(), delivery: delivery(&hand, world) },
+        guarantees,
         lost_tonnes: Lost {
-            mean: if n == 0 { 0.0 } else { lost.iter().sum::<f64>() / n as f64 },
-            max: lost.iter().copied().fold(0.0, f64::max),
+            mean: lost.mean().unwrap_or(0.0),
+            mean_ci95: mean_ci(&lost),
+            max: rows.iter().map(|r| r.lost.t()).fold(0.0, f64::max),
+            tolerance,
+        },
+        cost: Cost {
+            currency: world.order.currency.clone(),
+            per_tonne: per_tonne.mean().unwrap_or(0.0),
+            per_tonne_ci95: mean_ci(&per_tonne),
+            penalty: penalty.mean().unwrap_or(0.0),
+            penalty_ci95: mean_ci(&penalty),
+            penalty_censored_replications: incomplete,
         },
         stages,
+        corridors,
         bottleneck,
-        events: out.events,
-        incomplete: Incomplete {
-            replications: incomplete,
-            stuck: out
-                .stuck
-                .iter()
-                .map(|s| StuckAt {
-                    location: location_name(world, s.location),
-                    replications: s.replications,
-                    mean_tonnes: s.mean_tonnes,
-                })
-                .collect(),
-        },
+        events: agg.events,
+        incomplete: Incomplete { replications: incomplete, stuck },
         warnings,
     }
 }

@@ -92,6 +92,140 @@ pub fn render(s: &Summary) -> String {
     out
 }
 
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".into(), |x| format!("{x:.digits$}"))
+}
+
+/// Renders a comparison: for each variant and metric, the paired difference and interval,
+/// and how much narrower it is than an unpaired one.
+pub fn comparison(c: &crate::study::compare::Comparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "steelsim compare: base {} ({} replications each, seed {}, common random numbers)",
+        c.base, c.replications, c.seed
+    );
+    for v in &c.variants {
+        let _ = writeln!(out, "\n{} minus {}", v.scenario, c.base);
+        let _ = writeln!(
+            out,
+            "  {:12} {:26} {:>11} {:>11} {:>11}  {:24} {:>9}",
+            "point", "metric", "base", "variant", "difference", "paired 95% CI", "narrower"
+        );
+        for m in &v.metrics {
+            let d = &m.difference;
+            let digits = if m.metric.starts_with("p_") { 3 } else { 1 };
+            let width = |ci: &[Option<f64>; 2]| ci[0].zip(ci[1]).map(|(a, b)| b - a);
+            let ratio = match (width(&d.unpaired_ci95), width(&d.ci95)) {
+                (Some(u), Some(p)) if p > 0.0 => format!("{:.1}x", u / p),
+                (Some(_), Some(_)) => "exact".into(),
+                _ => "-".into(),
+            };
+            let ci = format!("[{}, {}]", opt(d.ci95[0], digits), opt(d.ci95[1], digits));
+            let _ = writeln!(
+                out,
+                "  {:12} {:26} {:>11} {:>11} {:>11}  {:24} {:>9}",
+                m.point,
+                m.metric,
+                opt(d.base, digits),
+                opt(d.variant, digits),
+                opt(d.difference, digits),
+                ci,
+                ratio
+            );
+        }
+    }
+    out
+}
+
+/// Renders a sweep as a table.
+pub fn sweep(points: &[crate::study::sweep::SweepPoint]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:30} {:24} {:24} {:>12}",
+        "point", "P(on time) destination", "P(on time) handover", "promise 95%"
+    );
+    for p in points {
+        let s = &p.summary;
+        let what: Vec<String> =
+            p.settings.iter().map(|(k, v)| format!("{}={v}", k.rsplit('.').next().unwrap_or(k))).collect();
+        let promise =
+            s.destination.promise.iter().find(|x| (x.confidence - 0.95).abs() < 1e-9).and_then(|x| x.date.clone());
+        let _ = writeln!(
+            out,
+            "{:30} {:24} {:24} {:>12}",
+            what.join(" "),
+            probability(&s.destination),
+            probability(&s.handover.delivery),
+            promise.unwrap_or_else(|| "beyond".into())
+        );
+    }
+    out
+}
+
+/// Renders a tornado chart as a ranked table.
+pub fn tornado(t: &crate::study::sweep::Tornado) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Parameters moved by -/+{}%; P(on time) of the scenario: destination {:.3}, handover {:.3}\n",
+        t.percent, t.base_p_on_time[0], t.base_p_on_time[1]
+    );
+    let _ = writeln!(
+        out,
+        "{:48} {:>10} {:>10} {:>10} {:>10}",
+        "parameter", "dest low", "dest high", "hand low", "hand high"
+    );
+    for b in &t.bars {
+        let _ = writeln!(
+            out,
+            "{:48} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
+            b.parameter, b.p_on_time[0], b.p_on_time[1], b.handover_p_on_time[0], b.handover_p_on_time[1]
+        );
+    }
+    if !t.skipped.is_empty() {
+        let _ = writeln!(out, "\nunchanged by the percentage (skipped): {}", t.skipped.join(", "));
+    }
+    out
+}
+
+/// Renders a plan search.
+pub fn plan(p: &crate::study::plan::PlanResult) -> String {
+    use crate::study::plan::Status;
+    let mut out = String::new();
+    let at = p.at.as_str();
+    let line = |e: &crate::study::plan::Evaluation| {
+        format!(
+            "{} = {}: P(on time at {at}) = {:.3} [{:.3}, {:.3}] ({} replications)",
+            p.path, e.value, e.p_on_time, e.p_on_time_ci95[0], e.p_on_time_ci95[1], e.replications
+        )
+    };
+    match p.status {
+        Status::Found => {
+            let a = p.answer.as_ref().expect("found has an answer");
+            let _ = writeln!(out, "Smallest value reaching P(on time at {at}) >= {} with 95 % confidence:", p.target);
+            let _ = writeln!(out, "  {}", line(a));
+            if let Some(b) = &p.below {
+                let _ = writeln!(out, "One step below does not reach it:\n  {}", line(b));
+            }
+        }
+        Status::Unreachable => {
+            let _ = writeln!(out, "No value in the range reaches P(on time at {at}) >= {}.", p.target);
+            if let Some(e) = p.evaluations.last() {
+                let _ = writeln!(out, "  best: {}", line(e));
+            }
+        }
+        Status::Unresolved => {
+            let _ = writeln!(out, "Could not separate the answer from the value below within the replication cap:");
+            for e in [&p.below, &p.answer].into_iter().flatten() {
+                let _ = writeln!(out, "  {}", line(e));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::thousands;

@@ -60,7 +60,7 @@ pub(super) struct CalendarParts {
 /// State shared by the compile steps.
 pub(super) struct Compiler<'f> {
     pub(super) f: &'f ScenarioFile,
-    pub(super) source: &'f str,
+    pub(super) sources: &'f super::Sources,
     pub(super) c: Ctx,
     pub(super) start: Date,
     pub(super) horizon_h: f64,
@@ -84,10 +84,10 @@ pub(super) struct Compiler<'f> {
 }
 
 impl<'f> Compiler<'f> {
-    fn ctx_only(f: &'f ScenarioFile, source: &'f str, c: Ctx) -> Self {
+    fn ctx_only(f: &'f ScenarioFile, sources: &'f super::Sources, c: Ctx) -> Self {
         Compiler {
             f,
-            source,
+            sources,
             c,
             start: Date::constant(2000, 1, 1),
             horizon_h: 0.0,
@@ -125,12 +125,8 @@ impl<'f> Compiler<'f> {
             );
         }
         if let Some((other, span)) = self.names.get(n) {
-            let (line, _) = super::diag::line_col(self.source, span.start);
-            self.c.err::<()>(
-                name.span(),
-                path,
-                format!("`{n}` is already the name of a {} (line {line})", other.noun()),
-            );
+            let at = self.sources.position(span.start);
+            self.c.err::<()>(name.span(), path, format!("`{n}` is already the name of a {} ({at})", other.noun()));
             return;
         }
         self.names.insert(n.clone(), (entity, name.span()));
@@ -164,7 +160,7 @@ impl<'f> Compiler<'f> {
 
 /// Compiles a parsed scenario (read from `source`) into a world, or returns every problem
 /// found.
-pub fn compile(f: &ScenarioFile, source: &str, default_name: &str) -> Result<World, Vec<Diagnostic>> {
+pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -> Result<World, Vec<Diagnostic>> {
     let mut c = Ctx::default();
     let o = f.order.get_ref();
     let name = f.name.as_ref().map_or_else(|| default_name.to_string(), |n| n.get_ref().clone());
@@ -201,7 +197,7 @@ pub fn compile(f: &ScenarioFile, source: &str, default_name: &str) -> Result<Wor
         let span = o.horizon.as_ref().map_or(o.deadline.span(), Spanned::span);
         c.err::<()>(span, "order.horizon", format!("the horizon {horizon} is before the deadline {deadline}"));
     }
-    let mut k = Compiler::ctx_only(f, source, c);
+    let mut k = Compiler::ctx_only(f, sources, c);
     k.start = start;
     k.horizon_h = k.hours(horizon) + DAY;
     k.week_hour_at_zero = start.weekday().to_monday_zero_offset() as f64 * DAY;
@@ -249,6 +245,17 @@ pub fn compile(f: &ScenarioFile, source: &str, default_name: &str) -> Result<Wor
         }
     };
 
+    let late_penalty_per_t_day = o
+        .late_penalty_per_t_day
+        .as_ref()
+        .and_then(|v| k.c.non_negative(v, "order.late_penalty_per_t_day"))
+        .unwrap_or(0.0);
+    let lost_tolerance = o
+        .lost_tolerance_t
+        .as_ref()
+        .and_then(|v| k.c.non_negative(v, "order.lost_tolerance_t"))
+        .and_then(Tonnes::from_t)
+        .unwrap_or(Tonnes::ZERO);
     k.compile_calendars();
     k.compile_pools();
     let (mut mills, lot_sizes) = k.compile_mills();
@@ -330,6 +337,9 @@ pub fn compile(f: &ScenarioFile, source: &str, default_name: &str) -> Result<Wor
             handover_points,
             confidence,
             routing,
+            late_penalty_per_t_day,
+            lost_tolerance,
+            currency: o.currency.as_ref().map_or_else(|| "USD".to_string(), |c| c.get_ref().clone()),
         },
         deadline: crate::engine::Time::new(deadline_h).unwrap_or(crate::engine::Time::ZERO),
         horizon: crate::engine::Time::new(k.horizon_h).unwrap_or(crate::engine::Time::ZERO),
@@ -341,6 +351,7 @@ pub fn compile(f: &ScenarioFile, source: &str, default_name: &str) -> Result<Wor
         stores: std::mem::take(&mut k.stores),
         mills,
         routes,
+        corridors: in_file_order(&f.routes).iter().map(|(n, _)| n.get_ref().clone()).collect(),
         background,
         disruptions,
         max_events,
@@ -602,7 +613,9 @@ impl Compiler<'_> {
         seen.push(sname.clone());
         let ends_here = s.ends_here.as_ref().is_some_and(|b| *b.get_ref());
         if let Some(dwell) = &s.dwell {
-            let extras: [(&str, Option<std::ops::Range<usize>>); 11] = [
+            let extras: [(&str, Option<std::ops::Range<usize>>); 13] = [
+                ("cost_per_t", s.cost_per_t.as_ref().map(Spanned::span)),
+                ("cost_per_lot", s.cost_per_lot.as_ref().map(Spanned::span)),
                 ("capacity", s.capacity.as_ref().map(Spanned::span)),
                 ("service", s.service.as_ref().map(Spanned::span)),
                 ("service_per_carrier", s.service_per_carrier.as_ref().map(Spanned::span)),
@@ -689,6 +702,13 @@ impl Compiler<'_> {
                 Discipline::Fifo
             }
         };
+        let cost_per_t =
+            s.cost_per_t.as_ref().and_then(|v| self.c.non_negative(v, &format!("{path}.cost_per_t"))).unwrap_or(0.0);
+        let cost_per_lot = s
+            .cost_per_lot
+            .as_ref()
+            .and_then(|v| self.c.non_negative(v, &format!("{path}.cost_per_lot")))
+            .unwrap_or(0.0);
         let (capacity, service) = (capacity?, service?);
         let id = self.servers.len() as ServerId;
         self.servers.push(ServerSpec {
@@ -702,6 +722,8 @@ impl Compiler<'_> {
             inspection,
             rework,
             discipline,
+            cost_per_t,
+            cost_per_lot,
         });
         let r =
             StageRef::Server { id, transload, through: self.servers[id as usize].through_service.is_some(), ends_here };
@@ -792,7 +814,13 @@ impl Compiler<'_> {
             let store = n.yard_t.as_ref().and_then(|y| {
                 let cap = self.c.positive(y, &format!("{path}.yard_t")).and_then(Tonnes::from_t)?;
                 let id = self.stores.len() as StoreId;
-                self.stores.push(StoreSpec { name: format!("{}.yard", name.get_ref()), capacity: cap });
+                let storage_per_t_day = n
+                    .storage_per_t_day
+                    .as_ref()
+                    .and_then(|v| self.c.non_negative(v, &format!("{path}.storage_per_t_day")))
+                    .unwrap_or(0.0);
+                let name = format!("{}.yard", name.get_ref());
+                self.stores.push(StoreSpec { name, capacity: cap, storage_per_t_day });
                 Some(id)
             });
             let mut seen = Vec::new();
@@ -922,12 +950,24 @@ impl Compiler<'_> {
                 .and_then(|p| self.c.probability(p, &format!("{path}.incident_p"), true))
                 .unwrap_or(0.0);
             let calendar = self.calendar(&l.calendar, &format!("{path}.calendar"));
+            let cost_per_t = l
+                .cost_per_t
+                .as_ref()
+                .and_then(|v| self.c.non_negative(v, &format!("{path}.cost_per_t")))
+                .unwrap_or(0.0);
             let (Some(from), Some(to), Some(transit)) = (from, to, transit) else { continue };
             let cost = transit.mean_hours()
                 + departures.as_ref().map_or(0.0, |d| d.timetable.map(|t| t.0).or(d.max_wait).unwrap_or(0.0) / 2.0);
             let id = self.legs.len() as LegId;
             self.graph.legs.push(GraphLeg { id, from: graph_index(from), to: graph_index(to), mode, pool, cost });
-            self.legs.push(LegSpec { name: name.get_ref().clone(), transit, departures, incident_p, calendar });
+            self.legs.push(LegSpec {
+                name: name.get_ref().clone(),
+                transit,
+                departures,
+                incident_p,
+                calendar,
+                cost_per_t,
+            });
         }
     }
 

@@ -217,7 +217,7 @@ impl Compiler<'_> {
                     let id = routes.len() as u16;
                     routes.push(Route {
                         name: format!("{}:{}->{}", c.name, mill.name, dest_name.get_ref()),
-                        corridor: c.name.clone(),
+                        corridor: ci as u16,
                         steps,
                         nodes,
                     });

@@ -53,12 +53,16 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Renders problems the way compilers do: `error: ...`, then `--> file:line:col`, the line
-/// with the span underlined and labelled with the field path, and a help line.
-pub fn render(path: &str, source: &str, diagnostics: &[Diagnostic], color: bool) -> String {
+/// with the span underlined and labelled with the field path, and a help line. Spans are
+/// global offsets into `sources`; each is shown in the file it falls in.
+pub fn render(sources: &super::Sources, diagnostics: &[Diagnostic], color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for d in diagnostics {
-        let mut span = clamp(source, d.span.clone());
+        let Some((file, local)) = sources.locate(d.span.start) else { continue };
+        let (source, path) = (file.text.as_str(), file.label.as_str());
+        let len = d.span.end.saturating_sub(d.span.start);
+        let mut span = clamp(source, local..local + len);
         if span.is_empty() && span.end < source.len() {
             // Point at one character so the caret is visible.
             let next = source[span.start..].chars().next().map_or(1, char::len_utf8);
@@ -75,7 +79,8 @@ pub fn render(path: &str, source: &str, diagnostics: &[Diagnostic], color: bool)
         let _ = writeln!(out, "{rendered}\n");
     }
     let n = diagnostics.len();
-    let _ = write!(out, "{path}: {n} problem{} found; nothing was run or written", if n == 1 { "" } else { "s" });
+    let main = sources.main_label();
+    let _ = write!(out, "{main}: {n} problem{} found; nothing was run or written", if n == 1 { "" } else { "s" });
     out
 }
 
@@ -105,7 +110,7 @@ mod tests {
         let start = src.find('{').unwrap();
         let d = Diagnostic::new(start..start + 5, "legs.a.transit", "triangular needs min <= mode <= max")
             .help("swap the values");
-        let text = render("bad.toml", src, &[d], false);
+        let text = render(&crate::scenario::Sources::single("bad.toml", src), &[d], false);
         assert!(text.contains("bad.toml:2:11"), "{text}");
         assert!(text.contains("in `legs.a.transit`"), "{text}");
         assert!(text.contains("triangular needs min <= mode <= max"), "{text}");

@@ -12,6 +12,7 @@ mod disturbances;
 pub mod plan;
 mod routes;
 pub mod schema;
+pub mod source;
 pub mod suggest;
 pub mod values;
 
@@ -19,15 +20,17 @@ use std::path::{Path, PathBuf};
 
 pub use compile::{DEFAULT_CONFIDENCE, DEFAULT_MAX_EVENTS, DEFAULT_MAX_LOTS, compile};
 pub use diag::Diagnostic;
+pub use source::{Override, Sources};
 
 use crate::model::World;
 
-/// A scenario read from a file and compiled.
+/// A scenario read from its files and compiled.
 #[derive(Debug)]
 pub struct Scenario {
     /// Where it was read from.
     pub path: PathBuf,
-    /// The file's text (reports quote it; its hash identifies the run).
+    /// The scenario as run, as one self-contained TOML text: the file itself, or (when it
+    /// extends a base or was overridden with `--set`) the resolved combination.
     pub source: String,
     /// The compiled world.
     pub world: World,
@@ -44,13 +47,11 @@ pub enum LoadError {
         /// The reason.
         source: std::io::Error,
     },
-    /// The file has problems.
-    #[error("{}", diag::render(label, text, diagnostics, false))]
+    /// The scenario has problems.
+    #[error("{}", diag::render(sources, diagnostics, false))]
     Invalid {
-        /// The file's name as given.
-        label: String,
-        /// Its text.
-        text: String,
+        /// The texts it was read from.
+        sources: Box<Sources>,
         /// Every problem found.
         diagnostics: Vec<Diagnostic>,
     },
@@ -60,34 +61,78 @@ impl LoadError {
     /// The message, optionally with terminal colours.
     pub fn render(&self, color: bool) -> String {
         match self {
-            LoadError::Invalid { label, text, diagnostics } => diag::render(label, text, diagnostics, color),
+            LoadError::Invalid { sources, diagnostics } => diag::render(sources, diagnostics, color),
             other => other.to_string(),
+        }
+    }
+
+    /// The problems found, if the scenario was readable.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            LoadError::Invalid { diagnostics, .. } => diagnostics,
+            LoadError::Io { .. } => &[],
         }
     }
 }
 
-/// Reads and compiles the scenario at `path`.
+fn invalid(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> LoadError {
+    diagnostics.sort_by_key(|d| d.span.start);
+    LoadError::Invalid { sources: Box::new(sources.clone()), diagnostics }
+}
+
+/// Reads and compiles the scenario at `path` (and any file it extends).
 pub fn load(path: &Path) -> Result<Scenario, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|e| LoadError::Io { path: path.to_path_buf(), source: e })?;
+    load_with(path, &[])
+}
+
+/// Reads and compiles the scenario at `path` with `overrides` applied.
+pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, LoadError> {
+    let sources = match source::gather(path, overrides) {
+        Ok(s) => s,
+        Err((_, source::GatherError::Io(path, e))) => return Err(LoadError::Io { path, source: e }),
+        Err((sources, source::GatherError::Invalid(d))) => return Err(invalid(&sources, d)),
+    };
     let default_name = path.file_stem().map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned());
-    let world = load_str(&source, &path.display().to_string(), &default_name)?;
+    let files = sources.files.len() - overrides.len();
+    let (world, resolved) = build(&sources, files, overrides, &default_name)?;
+    let source = if files == 1 && overrides.is_empty() { sources.files[0].text.clone() } else { resolved };
     Ok(Scenario { path: path.to_path_buf(), source, world })
 }
 
-/// Compiles scenario text; `label` names it in messages.
+/// Compiles scenario text; `label` names it in messages. `extends` is not followed (there is
+/// no file to be relative to).
 pub fn load_str(source: &str, label: &str, default_name: &str) -> Result<World, LoadError> {
-    let invalid = |mut diagnostics: Vec<Diagnostic>| {
-        diagnostics.sort_by_key(|d| d.span.start);
-        LoadError::Invalid { label: label.to_string(), text: source.to_string(), diagnostics }
-    };
-    let parsed = parse(source).map_err(invalid)?;
-    match (compile(&parsed.file, source, default_name), parsed.misspelt) {
-        (Ok(world), misspelt) if misspelt.is_empty() => Ok(world),
-        (Ok(_), misspelt) => Err(invalid(misspelt)),
+    let sources = Sources::single(label, source);
+    build(&sources, 1, &[], default_name).map(|(w, _)| w)
+}
+
+/// Combines, parses and compiles; also returns the resolved scenario as one TOML text.
+fn build(
+    sources: &Sources,
+    files: usize,
+    overrides: &[Override],
+    default_name: &str,
+) -> Result<(World, String), LoadError> {
+    let tree = source::combine(sources, files, overrides).map_err(|d| invalid(sources, d))?;
+    let resolved = resolved_text(&tree);
+    let parsed = parse_tree(tree, sources).map_err(|d| invalid(sources, d))?;
+    match (compile(&parsed.file, sources, default_name), parsed.misspelt) {
+        (Ok(world), misspelt) if misspelt.is_empty() => Ok((world, resolved)),
+        (Ok(_), misspelt) => Err(invalid(sources, misspelt)),
         (Err(mut semantic), mut misspelt) => {
             misspelt.append(&mut semantic);
-            Err(invalid(misspelt))
+            Err(invalid(sources, misspelt))
         }
+    }
+}
+
+/// The tree as one TOML text (tables in the order they were read, so that it compiles to the
+/// same world).
+fn resolved_text(tree: &toml::Spanned<toml::de::DeTable<'_>>) -> String {
+    let de = toml::de::Deserializer::from(tree.clone());
+    match <toml::Table as serde::Deserialize>::deserialize(de) {
+        Ok(t) => toml::to_string(&t).unwrap_or_default(),
+        Err(_) => String::new(),
     }
 }
 
@@ -103,26 +148,22 @@ pub struct Parsed {
 
 /// Most unknown fields reported from one file before giving up.
 const MAX_UNKNOWN_FIELDS: usize = 50;
-/// Most syntax errors reported (later ones are usually echoes of the first).
-const MAX_SYNTAX_ERRORS: usize = 10;
 
-/// Parses scenario text into its schema (syntax, types and field names). Syntax errors are
-/// all reported at once. An unknown field is reported and then read as its suggested name
-/// (or set aside when there is none), and parsing goes on, so every misspelling shows up in
-/// one pass; any other schema error ends the parse.
+/// Parses scenario text (one file) into its schema.
 pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
-    let (mut root, errors) = toml::de::DeTable::parse_recoverable(source);
-    if !errors.is_empty() {
-        let mut diags: Vec<Diagnostic> = Vec::new();
-        for e in &errors {
-            let d = toml_diagnostic(e, String::new());
-            if !diags.iter().any(|x| x.span == d.span && x.message == d.message) {
-                diags.push(d);
-            }
-        }
-        diags.truncate(MAX_SYNTAX_ERRORS);
-        return Err(diags);
-    }
+    let sources = Sources::single("scenario", source);
+    let tree = source::combine(&sources, 1, &[])?;
+    parse_tree(tree, &sources)
+}
+
+/// Reads a combined tree into the schema (types and field names). An unknown field is
+/// reported and then read as its suggested name (or set aside when there is none), and
+/// parsing goes on, so every misspelling shows up in one pass; any other schema error ends
+/// the parse.
+pub fn parse_tree(
+    mut root: toml::Spanned<toml::de::DeTable<'_>>,
+    sources: &Sources,
+) -> Result<Parsed, Vec<Diagnostic>> {
     let mut misspelt = Vec::new();
     loop {
         let de = toml::de::Deserializer::from(root.clone());
@@ -132,7 +173,10 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
         };
         let span = e.inner().span();
         let path = clean_path(&e.path().to_string());
-        let path = fill_keys(&path, source, span.as_ref().map_or(0, |s| s.start));
+        let path = match span.as_ref().and_then(|s| sources.locate(s.start)) {
+            Some((file, local)) => fill_keys(&path, &file.text, local),
+            None => path,
+        };
         let d = toml_diagnostic(e.inner(), path);
         let fixed = match (unknown_field(e.inner().message()), &span) {
             (Some((_, suggestion)), Some(s)) => rename_key(root.get_mut(), s, suggestion.as_deref()),
@@ -171,7 +215,7 @@ fn clean_path(raw: &str) -> String {
     raw.split('.').filter(|seg| !seg.starts_with("$__")).collect::<Vec<_>>().join(".").replace(".[", "[")
 }
 
-fn toml_diagnostic(e: &toml::de::Error, path: String) -> Diagnostic {
+pub(crate) fn toml_diagnostic(e: &toml::de::Error, path: String) -> Diagnostic {
     let message = e.message().trim().to_string();
     let span = e.span().unwrap_or(0..0);
     let help = unknown_field_help(&message);

@@ -78,6 +78,12 @@ pub struct OrderSpec {
     pub routing: Option<Spanned<String>>,
     /// Confidence levels for promises (default 0.9, 0.95, 0.99).
     pub confidence: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Penalty per tonne per day late at the destination (default 0).
+    pub late_penalty_per_t_day: Option<Spanned<f64>>,
+    /// Lost or damaged tonnes per replication the guarantee tolerates (default 0).
+    pub lost_tolerance_t: Option<Spanned<f64>>,
+    /// Currency of costs and penalties (default "USD").
+    pub currency: Option<Spanned<String>>,
 }
 
 /// Open hours by day key: `"HH:MM-HH:MM"` ranges.
@@ -195,6 +201,8 @@ pub struct NodeSpec {
     pub kind: Option<Spanned<String>>,
     /// Yard capacity in tonnes; lots hold space from arrival until they leave the node.
     pub yard_t: Option<Spanned<f64>>,
+    /// Storage cost per tonne per day in the yard.
+    pub storage_per_t_day: Option<Spanned<f64>>,
     /// Stages, in the order lots pass them.
     #[serde(default)]
     pub stages: Vec<Spanned<StageSpec>>,
@@ -233,6 +241,10 @@ pub struct StageSpec {
     pub queue: Option<Spanned<String>>,
     /// A pure delay with no capacity limit (yard dwell).
     pub dwell: Option<Spanned<DistSpec>>,
+    /// Cost per tonne served (fees, handling).
+    pub cost_per_t: Option<Spanned<f64>>,
+    /// Cost per lot served (per shipment fees).
+    pub cost_per_lot: Option<Spanned<f64>>,
 }
 
 /// `{ p = ..., time = ... }`.
@@ -269,6 +281,8 @@ pub struct LegSpecFile {
     pub incident_p: Option<Spanned<f64>>,
     /// When departures may leave.
     pub calendar: Option<Name>,
+    /// Cost per tonne carried.
+    pub cost_per_t: Option<Spanned<f64>>,
 }
 
 /// `departures = { size = 40, every = "24h", first = "6h", max_wait = "2d" }`, or for a

@@ -1,62 +1,143 @@
-//! A fixed log-binned histogram for pooled quantiles of waits and service times.
+//! Fixed-bin histograms: pooled quantiles that merge exactly.
 //!
-//! Per-lot waits across thousands of replications are far too many to keep, but a fixed
-//! binning merges exactly (integer counts, any order) and answers any quantile to within
-//! half a bin: bins are 1/50 of a decade wide (4.7 %), so a reported quantile is within
-//! 2.3 % of the exact one. Zero (no wait at all, the common case) has its own bin.
+//! Per-lot waits across thousands of replications, or every replication's tonnes on every
+//! day, are too many to keep. A fixed binning merges exactly (integer counts, in any order,
+//! across threads or shards) and answers any quantile to within half a bin. Two scales:
+//!
+//! - logarithmic (waits, lead times, queue lengths): bins a fixed fraction of a decade wide,
+//!   so a quantile is within a fixed relative error; zero has its own bin;
+//! - linear (tonnes delivered, utilisation): equal bins between two bounds, values outside
+//!   counted in the end bins.
 
-/// Smallest positive value binned separately; anything below counts as this bin's low edge.
-const LOW: f64 = 1e-3;
-/// Bins per factor of ten.
-const PER_DECADE: f64 = 50.0;
-/// Decades covered above `LOW` (up to 1e6 hours, about 114 years).
-const DECADES: usize = 9;
-const BINS: usize = 2 + DECADES * PER_DECADE as usize;
+use serde::{Deserialize, Serialize};
 
-/// Counts of non-negative values in logarithmic bins.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogHistogram {
+/// How values map to bins.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "scale", rename_all = "snake_case")]
+pub enum Scale {
+    /// Bin 0 holds zero (and below); then `per_decade` bins per factor of ten from `low`
+    /// for `decades` decades.
+    Log {
+        /// Smallest positive value binned separately.
+        low: f64,
+        /// Bins per factor of ten.
+        per_decade: u32,
+        /// Decades covered.
+        decades: u32,
+    },
+    /// `bins` equal bins on `[lo, hi]`.
+    Linear {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+        /// Number of bins.
+        bins: u32,
+    },
+}
+
+impl Scale {
+    /// Waits and service times in hours: 1/50 of a decade (4.7 %), so quantiles are within
+    /// 2.3 %; from 0.001 h up to a million hours.
+    pub const HOURS: Scale = Scale::Log { low: 1e-3, per_decade: 50, decades: 9 };
+    /// Lead times in days: within 2.3 %, from 0.01 to 10,000 days.
+    pub const DAYS: Scale = Scale::Log { low: 1e-2, per_decade: 50, decades: 6 };
+    /// Queue lengths: within 12 %, from 0.1 to a million.
+    pub const QUEUE: Scale = Scale::Log { low: 0.1, per_decade: 10, decades: 7 };
+    /// Utilisation: 2 % bins on [0, 1].
+    pub const SHARE: Scale = Scale::Linear { lo: 0.0, hi: 1.0, bins: 50 };
+
+    /// Number of bins.
+    pub fn len(&self) -> usize {
+        match *self {
+            Scale::Log { per_decade, decades, .. } => 2 + (per_decade * decades) as usize,
+            Scale::Linear { bins, .. } => bins.max(1) as usize,
+        }
+    }
+
+    /// `false`: a scale always has at least one bin.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    fn bin(&self, v: f64) -> usize {
+        let last = self.len() - 1;
+        match *self {
+            Scale::Log { low, per_decade, .. } => {
+                if v.is_nan() || v <= 0.0 {
+                    0
+                } else if v < low {
+                    1
+                } else {
+                    (1 + ((v / low).log10() * per_decade as f64) as usize).min(last)
+                }
+            }
+            Scale::Linear { lo, hi, bins } => {
+                if v.is_nan() || v <= lo {
+                    0
+                } else {
+                    (((v - lo) / (hi - lo) * bins as f64) as usize).min(last)
+                }
+            }
+        }
+    }
+
+    /// The value a bin stands for: the geometric (log) or arithmetic (linear) midpoint.
+    fn value(&self, bin: usize) -> f64 {
+        match *self {
+            Scale::Log { low, per_decade, .. } => {
+                if bin == 0 {
+                    0.0
+                } else {
+                    low * 10f64.powf((bin as f64 - 0.5) / per_decade as f64)
+                }
+            }
+            Scale::Linear { lo, hi, bins } => lo + (hi - lo) * (bin as f64 + 0.5) / bins as f64,
+        }
+    }
+}
+
+/// Counts of values in fixed bins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    scale: Scale,
+    /// Non-zero bins as `[bin, count]` pairs when serialised.
+    #[serde(with = "sparse")]
     counts: Vec<u32>,
     n: u64,
 }
 
-impl Default for LogHistogram {
+impl Default for Histogram {
     fn default() -> Self {
-        Self::new()
+        Histogram::new(Scale::HOURS)
     }
 }
 
-impl LogHistogram {
-    /// An empty histogram.
-    pub fn new() -> Self {
-        LogHistogram { counts: vec![0; BINS], n: 0 }
+impl Histogram {
+    /// An empty histogram on `scale`.
+    pub fn new(scale: Scale) -> Self {
+        Histogram { scale, counts: vec![0; scale.len()], n: 0 }
     }
 
-    fn bin(v: f64) -> usize {
-        if v.is_nan() || v <= 0.0 {
-            0
-        } else if v < LOW {
-            1
-        } else {
-            (1 + ((v / LOW).log10() * PER_DECADE) as usize).min(BINS - 1)
-        }
-    }
-
-    /// The geometric midpoint of a bin (0 for the zero bin).
-    fn value_of(bin: usize) -> f64 {
-        if bin == 0 { 0.0 } else { LOW * 10f64.powf((bin as f64 - 1.0 + 0.5) / PER_DECADE) }
+    /// Its scale.
+    pub fn scale(&self) -> Scale {
+        self.scale
     }
 
     /// Counts one value.
     #[inline]
     pub fn add(&mut self, v: f64) {
-        let b = Self::bin(v);
+        let b = self.scale.bin(v);
         self.counts[b] = self.counts[b].saturating_add(1);
         self.n += 1;
     }
 
-    /// Adds another histogram's counts.
-    pub fn merge(&mut self, other: &LogHistogram) {
+    /// Adds another histogram's counts (they must share a scale).
+    pub fn merge(&mut self, other: &Histogram) {
+        debug_assert_eq!(self.scale, other.scale, "histograms on different scales");
+        if self.counts.len() < other.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a = a.saturating_add(*b);
         }
@@ -83,10 +164,35 @@ impl LogHistogram {
         for (i, &c) in self.counts.iter().enumerate() {
             cum += c as u64;
             if cum >= target {
-                return Some(Self::value_of(i));
+                return Some(self.scale.value(i));
             }
         }
-        Some(Self::value_of(BINS - 1))
+        Some(self.scale.value(self.counts.len() - 1))
+    }
+}
+
+/// A shorthand kept for the log-hours histograms of stage tallies.
+pub type LogHistogram = Histogram;
+
+mod sparse {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(counts: &[u32], s: S) -> Result<S::Ok, S::Error> {
+        let pairs: Vec<(usize, u32)> =
+            counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| (i, *c)).collect();
+        (counts.len(), pairs).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+        let (len, pairs): (usize, Vec<(usize, u32)>) = Deserialize::deserialize(d)?;
+        if len > 100_000_000 {
+            return Err(serde::de::Error::custom("histogram too large"));
+        }
+        let mut counts = vec![0; len];
+        for (i, c) in pairs {
+            *counts.get_mut(i).ok_or_else(|| serde::de::Error::custom("histogram bin out of range"))? = c;
+        }
+        Ok(counts)
     }
 }
 
@@ -95,8 +201,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantiles_are_within_half_a_bin() {
-        let mut h = LogHistogram::new();
+    fn log_quantiles_are_within_half_a_bin() {
+        let mut h = Histogram::new(Scale::HOURS);
         let values: Vec<f64> = (1..=1000).map(|i| i as f64 * 0.37).collect();
         for &v in &values {
             h.add(v);
@@ -109,12 +215,23 @@ mod tests {
     }
 
     #[test]
+    fn linear_quantiles_are_within_half_a_bin() {
+        let mut h = Histogram::new(Scale::Linear { lo: 0.0, hi: 300_000.0, bins: 1000 });
+        for i in 0..=100 {
+            h.add(i as f64 * 3000.0);
+        }
+        assert!((h.quantile(0.5).unwrap() - 150_000.0).abs() <= 150.0);
+        assert!((h.quantile(1.0).unwrap() - 300_000.0).abs() <= 150.0);
+        assert!(h.quantile(0.0).unwrap() <= 150.0);
+    }
+
+    #[test]
     fn zeros_have_their_own_bin_and_merging_adds_counts() {
-        let mut a = LogHistogram::new();
+        let mut a = Histogram::new(Scale::HOURS);
         for _ in 0..95 {
             a.add(0.0);
         }
-        let mut b = LogHistogram::new();
+        let mut b = Histogram::new(Scale::HOURS);
         for _ in 0..5 {
             b.add(100.0);
         }
@@ -122,6 +239,17 @@ mod tests {
         assert_eq!(a.len(), 100);
         assert_eq!(a.quantile(0.9), Some(0.0));
         assert!((a.quantile(0.96).unwrap() / 100.0 - 1.0).abs() < 0.024);
-        assert_eq!(LogHistogram::new().quantile(0.5), None);
+        assert_eq!(Histogram::new(Scale::HOURS).quantile(0.5), None);
+    }
+
+    #[test]
+    fn serialises_sparsely_and_round_trips() {
+        let mut h = Histogram::new(Scale::QUEUE);
+        h.add(3.0);
+        h.add(3.0);
+        h.add(0.0);
+        let json = serde_json::to_string(&h).unwrap();
+        assert!(json.len() < 120, "{json}");
+        assert_eq!(serde_json::from_str::<Histogram>(&json).unwrap(), h);
     }
 }

@@ -1,6 +1,9 @@
 //! Estimators: proportions, quantiles and means with confidence intervals.
 
+pub mod exact;
 pub mod histogram;
+pub mod mean;
+pub mod paired;
 pub mod proportion;
 pub mod quantile;
 

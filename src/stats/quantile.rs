@@ -62,3 +62,107 @@ mod tests {
         assert_eq!(quantile_censored(&xs, 0.61), Some(None));
     }
 }
+
+/// Ranks `(l, u)` (1-based) of order statistics that bracket the `p` quantile with at least
+/// `level` confidence, from the binomial distribution of how many values fall below it: the
+/// interval `[X_(l), X_(u)]` covers the true quantile with probability
+/// `P(l <= B < u)`, `B ~ Binomial(n, p)`, whatever the distribution of the values.
+/// Each bound is chosen to leave at most `(1 - level) / 2` on its side; a bound that no order
+/// statistic can give is `None` (for example with too few values).
+pub fn order_statistic_interval(n: usize, p: f64, level: f64) -> (Option<usize>, Option<usize>) {
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    if n == 0 || !(0.0..=1.0).contains(&p) {
+        return (None, None);
+    }
+    let Ok(b) = Binomial::new(p, n as u64) else { return (None, None) };
+    let alpha = (1.0 - level) / 2.0;
+    // Lower: the largest l with P(B <= l - 1) <= alpha, i.e. P(X_(l) > quantile) <= alpha.
+    let cdf = |k: u64| b.cdf(k);
+    let mut lower = None;
+    let (mut lo, mut hi) = (1usize, n);
+    while lo <= hi {
+        let mid = (lo + hi) / 2;
+        if cdf(mid as u64 - 1) <= alpha {
+            lower = Some(mid);
+            lo = mid + 1;
+        } else if mid == 0 {
+            break;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    // Upper: the smallest u with P(B <= u - 1) >= 1 - alpha, i.e. P(X_(u) < quantile) <= alpha.
+    let mut upper = None;
+    let (mut lo, mut hi) = (1usize, n);
+    while lo <= hi {
+        let mid = (lo + hi) / 2;
+        if cdf(mid as u64 - 1) >= 1.0 - alpha {
+            upper = Some(mid);
+            if mid == 1 {
+                break;
+            }
+            hi = mid - 1;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    (lower, upper)
+}
+
+/// The interval for the `p` quantile of a sorted censored sample at `level`: each bound is
+/// `Some(Some(v))`, `Some(None)` (censored: beyond the horizon) or `None` (not enough data).
+pub fn quantile_interval_censored(sorted: &[Censored], p: f64, level: f64) -> (Option<Censored>, Option<Censored>) {
+    let (l, u) = order_statistic_interval(sorted.len(), p, level);
+    (l.map(|r| sorted[r - 1]), u.map(|r| sorted[r - 1]))
+}
+
+/// The interval for the `p` quantile of a sorted sample at `level`.
+pub fn quantile_interval(sorted: &[f64], p: f64, level: f64) -> (Option<f64>, Option<f64>) {
+    let (l, u) = order_statistic_interval(sorted.len(), p, level);
+    (l.map(|r| sorted[r - 1]), u.map(|r| sorted[r - 1]))
+}
+
+#[cfg(test)]
+mod interval_tests {
+    use super::*;
+
+    /// Exact binomial coverage of [X_(l), X_(u)] for the p quantile.
+    fn coverage(n: usize, p: f64, l: usize, u: usize) -> f64 {
+        use statrs::distribution::{Binomial, DiscreteCDF};
+        let b = Binomial::new(p, n as u64).unwrap();
+        b.cdf(u as u64 - 1) - b.cdf(l as u64 - 1)
+    }
+
+    #[test]
+    fn median_of_100_matches_the_textbook_ranks() {
+        // For n = 100, the 95 % interval for the median is [X_(40), X_(61)] (e.g. Conover,
+        // Practical Nonparametric Statistics, table A3: ranks 40 and 61).
+        assert_eq!(order_statistic_interval(100, 0.5, 0.95), (Some(40), Some(61)));
+        assert!(coverage(100, 0.5, 40, 61) >= 0.95);
+    }
+
+    #[test]
+    fn each_tail_stays_within_half_the_risk() {
+        for (n, p) in [(20, 0.5), (1000, 0.95), (1000, 0.99), (57, 0.1)] {
+            let (l, u) = order_statistic_interval(n, p, 0.95);
+            let (l, u) = (l.unwrap(), u.unwrap());
+            use statrs::distribution::{Binomial, DiscreteCDF};
+            let b = Binomial::new(p, n as u64).unwrap();
+            assert!(b.cdf(l as u64 - 1) <= 0.025 + 1e-12, "n={n} p={p}: lower tail");
+            assert!(1.0 - b.cdf(u as u64 - 1) <= 0.025 + 1e-12, "n={n} p={p}: upper tail");
+            // And they are the tightest such ranks.
+            assert!(b.cdf(l as u64) > 0.025, "l could be larger");
+            assert!(u == 1 || 1.0 - b.cdf(u as u64 - 2) > 0.025, "u could be smaller");
+        }
+    }
+
+    #[test]
+    fn too_few_values_leave_a_bound_open() {
+        // With one value no order statistic is a 95 % bound on either side of the median.
+        assert_eq!(order_statistic_interval(1, 0.5, 0.95), (None, None));
+        // The 99th percentile of 100 values has no 95 % upper bound among them.
+        let (l, u) = order_statistic_interval(100, 0.99, 0.95);
+        assert!(l.is_some() && u.is_none());
+        assert_eq!(order_statistic_interval(0, 0.5, 0.95), (None, None));
+    }
+}

@@ -1,0 +1,301 @@
+//! Totals over replications that merge exactly, in any order.
+//!
+//! Everything here is an integer count, an exact fixed-point sum or a fixed-bin histogram,
+//! so partial totals can be formed on any thread and merged in any order (or written by
+//! separate shards and merged later) and still give the same bytes as one sequential run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Location, ReplicationResult, World};
+use crate::stats::exact::{ExactSum, Moments};
+use crate::stats::histogram::{Histogram, Scale};
+
+/// A sample summarised by its moments and a histogram.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Count, mean, standard deviation.
+    pub moments: Moments,
+    /// Distribution.
+    pub hist: Histogram,
+}
+
+impl Cell {
+    /// An empty cell on `scale`.
+    pub fn new(scale: Scale) -> Self {
+        Cell { moments: Moments::default(), hist: Histogram::new(scale) }
+    }
+
+    /// Adds a value.
+    pub fn add(&mut self, v: f64) {
+        self.moments.add(v);
+        self.hist.add(v);
+    }
+
+    /// Adds another cell.
+    pub fn merge(&mut self, other: &Cell) {
+        self.moments.merge(&other.moments);
+        self.hist.merge(&other.hist);
+    }
+}
+
+/// A per-day series where a replication that has ended keeps its final value on later
+/// days (cumulative tonnes): `ended` holds the final values of all replications so far and
+/// stands for every day beyond the stored ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeldSeries {
+    /// Per day.
+    pub days: Vec<Cell>,
+    /// Final values of every replication added.
+    pub ended: Cell,
+}
+
+impl HeldSeries {
+    fn new(scale: Scale) -> Self {
+        HeldSeries { days: Vec::new(), ended: Cell::new(scale) }
+    }
+
+    fn add(&mut self, values: &[f64]) {
+        let Some(&last) = values.last() else { return };
+        while self.days.len() < values.len() {
+            self.days.push(self.ended.clone());
+        }
+        for (d, cell) in self.days.iter_mut().enumerate() {
+            cell.add(values.get(d).copied().unwrap_or(last));
+        }
+        self.ended.add(last);
+    }
+
+    fn merge(&mut self, other: &HeldSeries) {
+        let len = self.days.len().max(other.days.len());
+        let mut days = Vec::with_capacity(len);
+        for d in 0..len {
+            let mut c = self.days.get(d).unwrap_or(&self.ended).clone();
+            c.merge(other.days.get(d).unwrap_or(&other.ended));
+            days.push(c);
+        }
+        self.days = days;
+        self.ended.merge(&other.ended);
+    }
+}
+
+/// Per-day cells for replications still running that day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunningSeries {
+    scale: Scale,
+    /// Per day.
+    pub days: Vec<Cell>,
+}
+
+impl RunningSeries {
+    fn new(scale: Scale) -> Self {
+        RunningSeries { scale, days: Vec::new() }
+    }
+
+    fn add(&mut self, day: usize, v: f64) {
+        while self.days.len() <= day {
+            self.days.push(Cell::new(self.scale));
+        }
+        self.days[day].add(v);
+    }
+
+    fn merge(&mut self, other: &RunningSeries) {
+        for (d, c) in other.days.iter().enumerate() {
+            if d < self.days.len() {
+                self.days[d].merge(c);
+            } else {
+                self.days.push(c.clone());
+            }
+        }
+    }
+}
+
+/// A stage's waits, service times and utilisation over all replications.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageAgg {
+    /// Lots that passed.
+    pub lots: u64,
+    /// Total wait, hours.
+    pub wait: ExactSum,
+    /// Total service, hours.
+    pub service: ExactSum,
+    /// Distribution of waits.
+    pub wait_hist: Histogram,
+    /// Distribution of service times.
+    pub service_hist: Histogram,
+    /// Each replication's mean wait (for an interval on the mean).
+    pub replication_mean_wait: Moments,
+    /// Each replication's utilisation.
+    pub utilisation: Moments,
+}
+
+/// Where undelivered tonnes were, over incomplete replications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StuckAgg {
+    /// Where.
+    pub location: Location,
+    /// Replications with tonnes there.
+    pub replications: u64,
+    /// Kilograms there, summed over those replications.
+    pub kg: u64,
+}
+
+/// Daily series.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DailyAgg {
+    /// Tonnes delivered by the end of each day.
+    pub delivered: HeldSeries,
+    /// Tonnes handed over by the end of each day.
+    pub handed_over: HeldSeries,
+    /// Per tracked resource, per day: utilisation.
+    pub utilisation: Vec<RunningSeries>,
+    /// Per tracked resource, per day: mean number waiting.
+    pub queue: Vec<RunningSeries>,
+}
+
+/// Everything summed over replications, besides the per-replication rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Aggregates {
+    /// Replications added.
+    pub replications: u64,
+    /// Events handled.
+    pub events: u64,
+    /// Per reported stage.
+    pub stages: Vec<StageAgg>,
+    /// Per corridor: lead times of delivered lots, days.
+    pub corridors: Vec<Cell>,
+    /// Where incomplete replications had undelivered tonnes, by location.
+    pub stuck: Vec<StuckAgg>,
+    /// Day-by-day series.
+    pub daily: DailyAgg,
+}
+
+impl Aggregates {
+    /// Empty totals for `world`.
+    pub fn new(world: &World) -> Self {
+        let tonnes = Scale::Linear { lo: 0.0, hi: world.order.tonnes.t(), bins: 1000 };
+        let tracked = world.tracked_resources();
+        Aggregates {
+            replications: 0,
+            events: 0,
+            stages: (0..world.stage_count())
+                .map(|_| StageAgg {
+                    lots: 0,
+                    wait: ExactSum::default(),
+                    service: ExactSum::default(),
+                    wait_hist: Histogram::new(Scale::HOURS),
+                    service_hist: Histogram::new(Scale::HOURS),
+                    replication_mean_wait: Moments::default(),
+                    utilisation: Moments::default(),
+                })
+                .collect(),
+            corridors: world.corridors.iter().map(|_| Cell::new(Scale::DAYS)).collect(),
+            stuck: Vec::new(),
+            daily: DailyAgg {
+                delivered: HeldSeries::new(tonnes),
+                handed_over: HeldSeries::new(tonnes),
+                utilisation: (0..tracked).map(|_| RunningSeries::new(Scale::SHARE)).collect(),
+                queue: (0..tracked).map(|_| RunningSeries::new(Scale::QUEUE)).collect(),
+            },
+        }
+    }
+
+    /// Adds one replication.
+    pub fn add(&mut self, r: &ReplicationResult) {
+        self.replications += 1;
+        self.events += r.events;
+        for (agg, t) in self.stages.iter_mut().zip(&r.stages) {
+            agg.lots += t.lots;
+            agg.wait.add(t.wait_sum);
+            agg.service.add(t.service_sum);
+            agg.wait_hist.merge(&t.wait_hist);
+            agg.service_hist.merge(&t.service_hist);
+            if t.lots > 0 {
+                agg.replication_mean_wait.add(t.wait_sum / t.lots as f64);
+            }
+        }
+        for (agg, u) in self.stages.iter_mut().zip(&r.utilisation) {
+            if let Some(u) = u {
+                agg.utilisation.add(*u);
+            }
+        }
+        for &(corridor, days) in &r.lead_times {
+            self.corridors[corridor as usize].add(days as f64);
+        }
+        for (loc, t) in &r.stuck {
+            self.add_stuck(&StuckAgg { location: *loc, replications: 1, kg: t.kg() });
+        }
+        let d = &r.daily;
+        let tonnes = |kg: &[u64]| kg.iter().map(|k| *k as f64 / 1000.0).collect::<Vec<f64>>();
+        self.daily.delivered.add(&tonnes(&d.delivered_kg));
+        self.daily.handed_over.add(&tonnes(&d.handed_over_kg));
+        let n = self.daily.utilisation.len();
+        for (i, (u, q)) in d.utilisation.iter().zip(&d.queue).enumerate() {
+            let (Some(day), Some(res)) = (i.checked_div(n), i.checked_rem(n)) else { break };
+            self.daily.utilisation[res].add(day, *u as f64);
+            self.daily.queue[res].add(day, *q as f64);
+        }
+    }
+
+    fn add_stuck(&mut self, s: &StuckAgg) {
+        match self.stuck.binary_search_by(|x| x.location.cmp(&s.location)) {
+            Ok(i) => {
+                self.stuck[i].replications += s.replications;
+                self.stuck[i].kg += s.kg;
+            }
+            Err(i) => self.stuck.insert(i, s.clone()),
+        }
+    }
+
+    /// Adds totals formed elsewhere (another thread, another shard).
+    pub fn merge(&mut self, other: &Aggregates) {
+        self.replications += other.replications;
+        self.events += other.events;
+        for (a, b) in self.stages.iter_mut().zip(&other.stages) {
+            a.lots += b.lots;
+            a.wait.merge(b.wait);
+            a.service.merge(b.service);
+            a.wait_hist.merge(&b.wait_hist);
+            a.service_hist.merge(&b.service_hist);
+            a.replication_mean_wait.merge(&b.replication_mean_wait);
+            a.utilisation.merge(&b.utilisation);
+        }
+        for (a, b) in self.corridors.iter_mut().zip(&other.corridors) {
+            a.merge(b);
+        }
+        for s in &other.stuck {
+            self.add_stuck(s);
+        }
+        self.daily.delivered.merge(&other.daily.delivered);
+        self.daily.handed_over.merge(&other.daily.handed_over);
+        for (a, b) in self.daily.utilisation.iter_mut().zip(&other.daily.utilisation) {
+            a.merge(b);
+        }
+        for (a, b) in self.daily.queue.iter_mut().zip(&other.daily.queue) {
+            a.merge(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_series_merge_like_a_sequential_fold() {
+        let scale = Scale::Linear { lo: 0.0, hi: 10.0, bins: 10 };
+        let runs: [&[f64]; 3] = [&[1.0, 5.0], &[2.0, 3.0, 8.0, 9.0], &[4.0]];
+        let mut all = HeldSeries::new(scale);
+        for r in runs {
+            all.add(r);
+        }
+        let mut a = HeldSeries::new(scale);
+        a.add(runs[0]);
+        let mut b = HeldSeries::new(scale);
+        b.add(runs[1]);
+        b.add(runs[2]);
+        a.merge(&b);
+        assert_eq!(a, all);
+        // Day 3: the first run holds 5, the second is at 9, the third holds 4.
+        assert_eq!(all.days[3].moments.mean(), Some(6.0));
+    }
+}

@@ -1,0 +1,1 @@
+//! Paired comparisons with common random numbers (see compare::compare).

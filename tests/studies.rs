@@ -1,0 +1,250 @@
+//! Studies across runs: shards merged, paired comparisons, sweeps, tornado charts, plans,
+//! precision-driven runs, and scenario variants.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn steelsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args).current_dir(cwd).output().expect("steelsim runs")
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn baseline() -> String {
+    repo().join("scenarios/baseline.toml").display().to_string()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn four_shards_merge_into_exactly_the_single_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let b = baseline();
+    for i in 0..4 {
+        ok(&steelsim(
+            &["run", &b, "-n", "120", "--seed", "9", "--shard", &format!("{i}/4"), "--out", &format!("s{i}"), "-q"],
+            t,
+        ));
+    }
+    ok(&steelsim(&["merge", "s2", "s0", "s3", "s1", "--out", "merged"], t));
+    ok(&steelsim(&["run", &b, "-n", "120", "--seed", "9", "--out", "single", "-q"], t));
+    for f in ["summary.json", "replications.csv", "timeseries.csv", "shipments.csv"] {
+        let (a, b) =
+            (std::fs::read(t.join("merged").join(f)).unwrap(), std::fs::read(t.join("single").join(f)).unwrap());
+        assert!(a == b, "{f} of the merged shards differs from the single run");
+    }
+    // A missing shard is refused.
+    let o = steelsim(&["merge", "s0", "s1", "s2", "--out", "partial"], t);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 3 of 4 is missing"));
+}
+
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = baseline();
+    ok(&steelsim(&["compare", &b, &b, "-n", "100", "--seed", "3", "--out", "cmp", "-q"], tmp.path()));
+    let c = json(&tmp.path().join("cmp/compare.json"));
+    for m in c["variants"][0]["metrics"].as_array().unwrap() {
+        let d = m["difference"].as_f64().unwrap_or(0.0);
+        assert_eq!(d, 0.0, "{}/{}: {d}", m["point"], m["metric"]);
+        assert_eq!(m["ci95"][0].as_f64().unwrap_or(0.0), 0.0);
+        assert_eq!(m["ci95"][1].as_f64().unwrap_or(0.0), 0.0);
+    }
+}
+
+#[test]
+fn pairing_narrows_the_interval_of_a_small_change_at_least_twofold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let variant = repo().join("tests/fixtures/variants/plus_100_wagons.toml");
+    let out = ok(&steelsim(
+        &["compare", &baseline(), variant.to_str().unwrap(), "-n", "400", "--seed", "7", "--out", "cmp", "-q"],
+        tmp.path(),
+    ));
+    assert!(out.contains("narrower"), "the ratio is shown: {out}");
+    let c = json(&tmp.path().join("cmp/compare.json"));
+    let metric = |point: &str, name: &str| -> serde_json::Value {
+        c["variants"][0]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["point"] == point && m["metric"] == name)
+            .unwrap()
+            .clone()
+    };
+    let width = |ci: &serde_json::Value| ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap();
+    let m = metric("destination", "tonnes_by_deadline_mean");
+    let (paired, unpaired) = (width(&m["ci95"]), width(&m["unpaired_ci95"]));
+    assert!(unpaired >= 2.0 * paired, "paired {paired} vs unpaired {unpaired}");
+    assert!(m["difference"].as_f64().unwrap() > 0.0, "more wagons deliver more by the deadline");
+}
+
+#[test]
+fn plan_finds_a_fleet_that_is_safe_and_one_step_less_that_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ok(&steelsim(
+        &[
+            "plan",
+            &baseline(),
+            "--target",
+            "0.9",
+            "--at",
+            "handover",
+            "--vary",
+            "pools.wagons_1435.units=800..1600:200",
+            "-n",
+            "400",
+            "--max-replications",
+            "3200",
+            "--seed",
+            "5",
+            "--out",
+            "plan",
+            "-q",
+        ],
+        tmp.path(),
+    ));
+    let p = json(&tmp.path().join("plan/plan.json"));
+    assert_eq!(p["status"], "found", "{out}");
+    let answer = &p["answer"];
+    assert!(answer["p_on_time_ci95"][0].as_f64().unwrap() >= 0.9, "the answer's interval lies above the target");
+    let below = &p["below"];
+    assert!(below["p_on_time"].as_f64().unwrap() < 0.9, "one step below misses the target");
+    let (a, b): (f64, f64) =
+        (answer["value"].as_str().unwrap().parse().unwrap(), below["value"].as_str().unwrap().parse().unwrap());
+    assert_eq!(a - b, 200.0);
+}
+
+#[test]
+fn a_sweep_runs_every_point_on_the_same_seeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(&steelsim(
+        &[
+            "sweep",
+            &baseline(),
+            "--set",
+            "pools.wagons_1435.units=900,1300",
+            "-n",
+            "100",
+            "--seed",
+            "2",
+            "--out",
+            "sw",
+            "-q",
+        ],
+        tmp.path(),
+    ));
+    let text = std::fs::read_to_string(tmp.path().join("sw/sweep.csv")).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows[0].starts_with("pools.wagons_1435.units,replications,p_on_time,"));
+    let handover = |row: &str| row.split(',').nth(5).unwrap().parse::<f64>().unwrap();
+    assert!(handover(rows[2]) > handover(rows[1]), "more wagons, more often on time: {text}");
+}
+
+#[test]
+fn a_tornado_ranks_parameters_by_effect() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(&steelsim(
+        &[
+            "sweep",
+            &baseline(),
+            "--tornado",
+            "30",
+            "--param",
+            "pools.wagons_1435.units",
+            "--param",
+            "pools.trucks.units",
+            "-n",
+            "100",
+            "--out",
+            "tor",
+            "-q",
+        ],
+        tmp.path(),
+    ));
+    let t = json(&tmp.path().join("tor/tornado.json"));
+    let bars = t["bars"].as_array().unwrap();
+    assert_eq!(bars.len(), 2);
+    assert_eq!(bars[0]["parameter"], "pools.wagons_1435.units", "the wagon fleet matters more than the trucks");
+    assert_eq!(bars[0]["low_value"], "700");
+    assert_eq!(bars[0]["high_value"], "1300");
+}
+
+#[test]
+fn a_precision_driven_run_stops_when_precise_enough() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ok(&steelsim(
+        &[
+            "run",
+            &baseline(),
+            "--precision",
+            "0.03",
+            "--precision-days",
+            "3",
+            "-n",
+            "100",
+            "--max-replications",
+            "3000",
+            "--out",
+            "p",
+        ],
+        tmp.path(),
+    ));
+    assert!(out.contains("Precision reached after"), "{out}");
+    let s = json(&tmp.path().join("p/summary.json"));
+    let n = s["replications"].as_u64().unwrap();
+    assert!(n.is_multiple_of(100) && n < 3000, "{n}");
+    let ci = &s["p_on_time_ci95"];
+    assert!((ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap()) / 2.0 <= 0.03);
+    // The same as a plain run of that many replications.
+    ok(&steelsim(&["run", &baseline(), "-n", &n.to_string(), "--out", "plain", "-q"], tmp.path()));
+    assert_eq!(
+        std::fs::read(tmp.path().join("p/replications.csv")).unwrap(),
+        std::fs::read(tmp.path().join("plain/replications.csv")).unwrap()
+    );
+}
+
+#[test]
+fn an_error_in_a_variant_points_into_the_variant() {
+    let variant = repo().join("tests/fixtures/variants/bad_variant.toml");
+    let o = steelsim(&["validate", variant.to_str().unwrap()], &repo());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad_variant.toml:6:9"), "{err}");
+    assert!(err.contains("in `pools.wagons_1435.units`"), "{err}");
+}
+
+#[test]
+fn an_override_is_applied_and_its_errors_name_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = baseline();
+    let o = steelsim(&["validate", &b, "--set", "nodes.sarakhs.stages[0].capacity=0"], tmp.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--set nodes.sarakhs.stages[0].capacity=0"), "{err}");
+    let o = steelsim(&["validate", &b, "--set", "pools.nowhere.units=3"], tmp.path());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`pools.nowhere` does not exist"));
+    // The resolved scenario is kept with the results and reproduces them.
+    ok(&steelsim(&["run", &b, "-n", "50", "--set", "pools.wagons_1435.units=1200", "--out", "a", "-q"], tmp.path()));
+    ok(&steelsim(&["run", "a/scenario.toml", "-n", "50", "--out", "b", "-q"], tmp.path()));
+    assert_eq!(
+        std::fs::read(tmp.path().join("a/replications.csv")).unwrap(),
+        std::fs::read(tmp.path().join("b/replications.csv")).unwrap()
+    );
+}
