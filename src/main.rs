@@ -170,6 +170,14 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
         overrides: Vec<Override>,
     },
+    /// Redraws the figures (and report.html) of a results folder from its CSV and JSON files.
+    #[command(after_help = "Example:\n  steelsim plot output/baseline\n\n\
+                            Works on the folders of run, merge, compare, sweep and sweep --tornado. Nothing is re-run:\n\
+                            the figures are drawn from the data files, byte for byte as when the results were made.")]
+    Plot {
+        /// A results folder.
+        dir: PathBuf,
+    },
     /// Checks scenario files without running them; reports every problem with file:line:col.
     #[command(after_help = "Example:\n  steelsim validate scenarios/*.toml")]
     Validate {
@@ -357,6 +365,9 @@ fn main() -> ExitCode {
                 },
             )
         }
+        Command::Plot { dir } => app::plot(&dir).map(|names| {
+            println!("Redrew {} figures in {}/figures/: {}", names.len(), dir.display(), names.join(", "));
+        }),
         Command::Validate { scenarios, overrides } => app::validate(&scenarios, &overrides, color).map(|_| ()),
     };
     match result {

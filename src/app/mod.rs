@@ -309,3 +309,32 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunReport, App
     let dir = report::write_run(out, &world, &source, &info, &merged, &summary, shipments.as_deref(), force)?;
     Ok(RunReport { summary, out: dir, seconds: 0.0, precision: None })
 }
+
+/// `steelsim plot DIR`: redraws every figure (and, for a run, `report.html`) from the data
+/// files in DIR, replacing the previous ones only once all are drawn. Returns the figures'
+/// names.
+pub fn plot(dir: &Path) -> Result<Vec<String>, AppError> {
+    use crate::report::{figures, html, rundata, study_figures};
+    let has = |f: &str| dir.join(f).exists();
+    let fail = |e: String| AppError::Usage(format!("{}: {e}", dir.display()));
+    let (figs, report) = if has(files::SUMMARY) && has(files::REPLICATIONS) && has(files::TIMESERIES) && has(files::RUN)
+    {
+        let data = rundata::RunData::read(dir).map_err(fail)?;
+        let figs = figures::run_figures(&data).map_err(fail)?;
+        let page = html::report(&data, &figs);
+        (figs, Some(page))
+    } else if has("compare.json") {
+        (study_figures::compare_figures(dir).map_err(fail)?, None)
+    } else if has("sweep.json") {
+        (study_figures::sweep_figures(dir).map_err(fail)?, None)
+    } else if has("tornado.json") {
+        (study_figures::tornado_figures(dir).map_err(fail)?, None)
+    } else {
+        return Err(AppError::Usage(format!(
+            "{} holds no steelsim results to plot (no summary.json, compare.json, sweep.json or tornado.json)",
+            dir.display()
+        )));
+    };
+    report::output::replace_figures(dir, &figs, report.as_deref())?;
+    Ok(figs.into_iter().map(|f| f.name).collect())
+}

@@ -69,6 +69,8 @@ pub fn compare(base: &Path, variants: &[PathBuf], opts: &StudyOptions) -> Result
         let rows = crate::report::tables::replications_csv(&run.rows).map_err(|e| io_error(&out, e))?;
         staging.write(&format!("{}.replications.csv", sc.world.name), &rows)?;
     }
+    let figures = crate::report::study_figures::compare_figures(&staging.path("")).map_err(|e| io_error(&out, e))?;
+    crate::report::write_figures(&staging, &figures)?;
     Ok((comparison, staging.commit()?))
 }
 
@@ -97,6 +99,8 @@ pub fn sweep(scenario: &Path, axes: &[Values], opts: &StudyOptions) -> Result<(V
         })
         .collect();
     staging.write("sweep.json", &json_bytes(&json).map_err(|e| io_error(&out, e))?)?;
+    let figures = crate::report::study_figures::sweep_figures(&staging.path("")).map_err(|e| io_error(&out, e))?;
+    crate::report::write_figures(&staging, &figures)?;
     Ok((points, staging.commit()?))
 }
 
@@ -128,6 +132,8 @@ pub fn tornado(
     let staging = Staging::new(&out, &marker, opts.force)?;
     staging.write("tornado.csv", &tornado_csv(&t).map_err(|e| io_error(&out, e))?)?;
     staging.write("tornado.json", &json_bytes(&t).map_err(|e| io_error(&out, e))?)?;
+    let figures = crate::report::study_figures::tornado_figures(&staging.path("")).map_err(|e| io_error(&out, e))?;
+    crate::report::write_figures(&staging, &figures)?;
     Ok((t, staging.commit()?))
 }
 

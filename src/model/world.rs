@@ -32,6 +32,8 @@ pub type CalendarId = u16;
 pub struct World {
     /// Scenario name (used for output folders and reports).
     pub name: String,
+    /// What the scenario is about, for reports.
+    pub description: Option<String>,
     /// Calendar date of simulation time zero (00:00 local time).
     pub start: Date,
     /// The order being shipped.

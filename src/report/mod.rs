@@ -1,6 +1,10 @@
 //! Writers: the JSON summary, tidy CSV tables, the human summary, and the output folder.
 
+pub mod figures;
+pub mod html;
 pub mod output;
+pub mod rundata;
+pub mod study_figures;
 pub mod summary;
 pub mod tables;
 pub mod text;
@@ -70,10 +74,23 @@ pub mod files {
     pub const RUN: &str = "run.json";
     /// Exact totals, for merging shards.
     pub const AGGREGATES: &str = "aggregates.json";
+    /// The self-contained HTML report.
+    pub const REPORT: &str = "report.html";
 }
 
 fn io(path: PathBuf) -> impl FnOnce(String) -> OutputError {
     move |e| OutputError::Io { path, source: std::io::Error::other(e) }
+}
+
+/// Writes figures as `figures/<name>.svg` and `.png`.
+pub fn write_figures(staging: &Staging, figures: &[figures::Figure]) -> Result<(), OutputError> {
+    let dir = staging.path("figures");
+    std::fs::create_dir_all(&dir).map_err(|e| OutputError::Io { path: dir.clone(), source: e })?;
+    for f in figures {
+        staging.write(&format!("figures/{}.svg", f.name), f.svg.as_bytes())?;
+        staging.write(&format!("figures/{}.png", f.name), &f.png)?;
+    }
+    Ok(())
 }
 
 /// Pretty JSON with a final newline.
@@ -108,6 +125,12 @@ pub fn write_run(
     staging.write(files::TIMESERIES, &series)?;
     staging.write(files::SCENARIO, source.as_bytes())?;
     staging.write(files::RUN, &json_bytes(info).map_err(io(at(files::RUN)))?)?;
+    if info.shard.is_none() {
+        let data = rundata::RunData::read(&staging.path("")).map_err(io(at(files::SUMMARY)))?;
+        let figures = figures::run_figures(&data).map_err(io(at("figures")))?;
+        write_figures(&staging, &figures)?;
+        staging.write(files::REPORT, html::report(&data, &figures).as_bytes())?;
+    }
     if info.shard.is_some() {
         // Machine-only and large: compact JSON.
         let agg = serde_json::to_vec(&out.agg).map_err(|e| io(at(files::AGGREGATES))(e.to_string()))?;

@@ -123,6 +123,44 @@ impl Drop for Staging {
     }
 }
 
+/// Replaces `dir/figures/` (and `dir/report.html`) with freshly drawn ones: everything is
+/// written aside first and renamed into place, so an interruption leaves the old set whole.
+pub fn replace_figures(
+    dir: &Path,
+    figures: &[super::figures::Figure],
+    report: Option<&str>,
+) -> Result<(), OutputError> {
+    let tmp = dir.join(format!(".figures.partial-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+    }
+    fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    for f in figures {
+        let svg = tmp.join(format!("{}.svg", f.name));
+        fs::write(&svg, &f.svg).map_err(io_err(&svg))?;
+        let png = tmp.join(format!("{}.png", f.name));
+        fs::write(&png, &f.png).map_err(io_err(&png))?;
+    }
+    let report_tmp = dir.join(format!(".report.html.partial-{}", std::process::id()));
+    if let Some(page) = report {
+        fs::write(&report_tmp, page).map_err(io_err(&report_tmp))?;
+    }
+    let target = dir.join("figures");
+    if target.exists() {
+        let old = dir.join(format!(".figures.old-{}", std::process::id()));
+        fs::rename(&target, &old).map_err(io_err(&target))?;
+        fs::rename(&tmp, &target).map_err(io_err(&target))?;
+        fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    } else {
+        fs::rename(&tmp, &target).map_err(io_err(&target))?;
+    }
+    if report.is_some() {
+        let page = dir.join("report.html");
+        fs::rename(&report_tmp, &page).map_err(io_err(&page))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

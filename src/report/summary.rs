@@ -9,7 +9,7 @@
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::experiment::{Row, RunOutput};
 use crate::model::World;
@@ -29,12 +29,14 @@ pub const LEVEL: f64 = 0.95;
 pub type Interval = [Option<f64>; 2];
 
 /// The whole summary.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
     /// Layout version.
     pub schema_version: u32,
     /// Scenario name.
     pub scenario: String,
+    /// What the scenario is about.
+    pub description: Option<String>,
     /// Master seed.
     pub seed: u64,
     /// Replications run.
@@ -77,7 +79,7 @@ pub struct Summary {
 }
 
 /// Delivery results at one delivery point.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Delivery {
     /// Share of replications delivering every tonne by the deadline.
     pub p_on_time: f64,
@@ -92,7 +94,7 @@ pub struct Delivery {
 }
 
 /// Handover results, with the points they refer to.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Handover {
     /// Handover nodes.
     pub points: Vec<String>,
@@ -102,7 +104,7 @@ pub struct Handover {
 }
 
 /// Completion time statistics; `null` where the value lies beyond the horizon.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Completion {
     /// Mean (`null` if any replication is censored).
     pub mean: Option<f64>,
@@ -129,7 +131,7 @@ pub struct Completion {
 }
 
 /// A promise: with this confidence, everything arrives within `days` (on `date`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Promise {
     /// Confidence level.
     pub confidence: f64,
@@ -144,7 +146,7 @@ pub struct Promise {
 }
 
 /// Tonnes by the deadline.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TonnesByDeadline {
     /// Mean.
     pub mean: f64,
@@ -161,7 +163,7 @@ pub struct TonnesByDeadline {
 }
 
 /// One confidence level's guarantee at both delivery points.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Guarantee {
     /// Confidence level.
     pub confidence: f64,
@@ -179,7 +181,7 @@ pub struct Guarantee {
 }
 
 /// A guarantee at one delivery point.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GuaranteeAt {
     /// Everything arrives by this date with the given confidence (`null`: beyond the horizon).
     pub promise_date: Option<String>,
@@ -194,7 +196,7 @@ pub struct GuaranteeAt {
 }
 
 /// Lost or damaged tonnes per replication.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Lost {
     /// Mean.
     pub mean: f64,
@@ -207,7 +209,7 @@ pub struct Lost {
 }
 
 /// Costs per replication, in the scenario's currency.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Cost {
     /// Currency.
     pub currency: String,
@@ -224,12 +226,12 @@ pub struct Cost {
 }
 
 /// One stage's statistics over all replications.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StageSummary {
     /// Stage name.
     pub name: String,
     /// `server`, `dwell`, `leg`, `pool` or `yard`.
-    pub kind: &'static str,
+    pub kind: String,
     /// Mean lots per replication.
     pub lots: f64,
     /// Mean wait per lot, hours (over all lots of all replications).
@@ -249,7 +251,7 @@ pub struct StageSummary {
 }
 
 /// Lead times of one corridor.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CorridorSummary {
     /// Corridor name.
     pub name: String,
@@ -264,12 +266,12 @@ pub struct CorridorSummary {
 }
 
 /// The busiest resource.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Bottleneck {
     /// Stage name.
     pub stage: String,
     /// Its kind.
-    pub kind: &'static str,
+    pub kind: String,
     /// Its mean utilisation.
     pub utilisation: f64,
     /// Mean wait there, hours.
@@ -277,7 +279,7 @@ pub struct Bottleneck {
 }
 
 /// Incomplete replications.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Incomplete {
     /// How many.
     pub replications: u64,
@@ -286,7 +288,7 @@ pub struct Incomplete {
 }
 
 /// A place where undelivered tonnes were at the horizon.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StuckAt {
     /// Stage name, or `production at MILL`.
     pub location: String,
@@ -443,7 +445,7 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
             let per = |sum: f64| if a.lots == 0 { 0.0 } else { sum / a.lots as f64 };
             StageSummary {
                 name: name.to_string(),
-                kind: kind.as_str(),
+                kind: kind.as_str().to_string(),
                 lots: if n == 0 { 0.0 } else { a.lots as f64 / n as f64 },
                 mean_wait_hours: per(a.wait.value()),
                 mean_wait_hours_ci95: mean_ci(&a.replication_mean_wait),
@@ -469,7 +471,12 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
         .collect();
     let bottleneck =
         stages.iter().filter_map(|s| s.utilisation.map(|u| (u, s))).max_by(|a, b| a.0.total_cmp(&b.0)).map(|(u, s)| {
-            Bottleneck { stage: s.name.clone(), kind: s.kind, utilisation: u, mean_wait_hours: s.mean_wait_hours }
+            Bottleneck {
+                stage: s.name.clone(),
+                kind: s.kind.clone(),
+                utilisation: u,
+                mean_wait_hours: s.mean_wait_hours,
+            }
         });
     let lost = moments(rows.iter().map(|r| r.lost.t()).collect::<Vec<_>>().iter());
     let per_tonne: Vec<f64> = rows.iter().map(|r| r.cost / world.order.tonnes.t()).collect();
@@ -510,6 +517,7 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
     Summary {
         schema_version: SCHEMA_VERSION,
         scenario: world.name.clone(),
+        description: world.description.clone(),
         seed,
         replications: n,
         order_tonnes: world.order.tonnes.t(),

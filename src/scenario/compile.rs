@@ -329,6 +329,7 @@ pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -
 
     let world = World {
         name,
+        description: f.description.clone(),
         start,
         order: Order {
             tonnes,

@@ -1,0 +1,646 @@
+//! Figures, drawn with plotters as SVG and PNG (1600 x 1000, readable when printed), with
+//! the Noto Sans font compiled in, so text renders on a machine with no fonts installed.
+//!
+//! Each figure is a small struct implementing [`Chart`], drawn once on each backend.
+
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+
+use super::rundata::{Band, RunData};
+use super::summary::date_after;
+
+/// Width of every figure, in pixels.
+pub const WIDTH: u32 = 1600;
+/// Height of every figure, in pixels.
+pub const HEIGHT: u32 = 1000;
+
+const FONT: &str = "sans-serif";
+const TITLE: u32 = 44;
+const LABEL: u32 = 26;
+const AXIS: u32 = 30;
+
+/// Colours: destination, handover, and a neutral for background elements.
+pub const BLUE: RGBColor = RGBColor(31, 119, 180);
+/// Handover.
+pub const ORANGE: RGBColor = RGBColor(230, 110, 0);
+/// Reference lines.
+pub const GREY: RGBColor = RGBColor(90, 90, 90);
+/// Series after the first two.
+pub const PALETTE: [RGBColor; 6] =
+    [BLUE, ORANGE, RGBColor(44, 160, 44), RGBColor(214, 39, 40), RGBColor(148, 103, 189), RGBColor(140, 86, 75)];
+
+static FONTS: Once = Once::new();
+
+/// Registers the embedded font under the name the figures use (once per process).
+pub fn register_fonts() {
+    FONTS.call_once(|| {
+        // The font is compiled in and known to be valid; a failure would leave plotters
+        // without a font, which the PNG test catches.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, ttf_noto_sans::REGULAR);
+    });
+}
+
+/// A rendered figure.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// File stem: `figures/<name>.svg` and `.png`.
+    pub name: String,
+    /// Caption for the report.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+    /// The PNG file.
+    pub png: Vec<u8>,
+}
+
+/// Something that can be drawn on any plotters backend.
+pub trait Chart {
+    /// Draws the chart on `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static;
+}
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// Draws `chart` as SVG and PNG.
+pub fn render<C: Chart>(name: &str, caption: &str, chart: &C) -> Result<Figure, String> {
+    register_fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        chart.draw(&root)?;
+        root.present().map_err(err)?;
+    }
+    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        chart.draw(&root)?;
+        root.present().map_err(err)?;
+    }
+    let mut png = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png, WIDTH, HEIGHT);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        // Charts have large flat areas: filter each row adaptively and compress hard (a
+        // figure costs tens of milliseconds more and shrinks several times).
+        enc.set_compression(png::Compression::Best);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let mut w = enc.write_header().map_err(err)?;
+        w.write_image_data(&rgb).map_err(err)?;
+    }
+    Ok(Figure { name: name.to_string(), caption: caption.to_string(), svg, png })
+}
+
+/// Range of `values` padded by 5 %, at least `min_span` wide.
+fn padded(lo: f64, hi: f64, min_span: f64) -> std::ops::Range<f64> {
+    let span = (hi - lo).max(min_span);
+    let pad = span * 0.05;
+    (lo - pad)..(hi + pad)
+}
+
+/// Formats days since the start as a calendar date.
+struct Dates(jiff::civil::Date);
+
+impl Dates {
+    fn label(&self, days: f64) -> String {
+        date_after(self.0, days.max(0.0))
+    }
+}
+
+fn start_date(data: &RunData) -> jiff::civil::Date {
+    data.summary.start.parse().unwrap_or(jiff::civil::Date::constant(2000, 1, 1))
+}
+
+// ---------------------------------------------------------------------------------------
+// Completion dates: empirical distribution functions
+// ---------------------------------------------------------------------------------------
+
+/// Empirical CDFs of completion dates at the destination and the handover point, with the
+/// deadline and the promise dates marked.
+#[derive(Debug)]
+pub struct CompletionCdf<'a> {
+    /// The run.
+    pub data: &'a RunData,
+}
+
+fn ecdf(days: &[Option<f64>]) -> Vec<(f64, f64)> {
+    let mut v: Vec<f64> = days.iter().flatten().copied().collect();
+    v.sort_by(f64::total_cmp);
+    let n = days.len().max(1) as f64;
+    let mut pts = Vec::with_capacity(2 * v.len());
+    for (i, x) in v.iter().enumerate() {
+        pts.push((*x, i as f64 / n));
+        pts.push((*x, (i + 1) as f64 / n));
+    }
+    pts
+}
+
+impl Chart for CompletionCdf<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        let s = &self.data.summary;
+        let dates = Dates(start_date(self.data));
+        let dest: Vec<Option<f64>> = self.data.rows.iter().map(|r| r.completion_days).collect();
+        let hand: Vec<Option<f64>> = self.data.rows.iter().map(|r| r.handover_completion_days).collect();
+        let all: Vec<f64> = dest.iter().chain(&hand).flatten().copied().chain([s.deadline_days]).collect();
+        let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("{}: when is the whole order there?", s.scenario), (FONT, TITLE))
+            .margin(30)
+            .x_label_area_size(80)
+            .y_label_area_size(120)
+            .build_cartesian_2d(padded(lo, hi, 10.0), 0f64..1.02)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("date the last tonne arrives")
+            .y_desc("share of replications complete")
+            .x_label_formatter(&|d| dates.label(*d))
+            .y_label_formatter(&|p| format!("{:.0} %", p * 100.0))
+            .x_labels(8)
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .draw()
+            .map_err(err)?;
+        for (days, color, label) in [(&dest, BLUE, "at destination"), (&hand, ORANGE, "at handover")] {
+            let style = color.stroke_width(4);
+            chart
+                .draw_series(LineSeries::new(ecdf(days), style))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        }
+        let deadline = s.deadline_days;
+        chart
+            .draw_series(DashedLineSeries::new(vec![(deadline, 0.0), (deadline, 1.02)], 12, 8, GREY.stroke_width(3)))
+            .map_err(err)?
+            .label(format!("deadline {}", s.deadline))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY.stroke_width(3)));
+        for p in &s.destination.promise {
+            if let Some(d) = p.days {
+                chart.draw_series([Circle::new((d, p.confidence), 9, BLUE.filled())]).map_err(err)?;
+                chart
+                    .draw_series([Text::new(
+                        format!("{:.0} %: {}", p.confidence * 100.0, dates.label(d)),
+                        (d, p.confidence - 0.045),
+                        (FONT, LABEL).into_font().color(&BLUE),
+                    )])
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, LABEL))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cumulative tonnes over time
+// ---------------------------------------------------------------------------------------
+
+/// Tonnes delivered over calendar time: median with 5-95 % and 25-75 % bands, the handover
+/// median, the order's tonnage and the deadline.
+#[derive(Debug)]
+pub struct Tonnes<'a> {
+    /// The run.
+    pub data: &'a RunData,
+}
+
+fn band_polygon(bands: &[Band], lo: fn(&Band) -> Option<f64>, hi: fn(&Band) -> Option<f64>) -> Vec<(f64, f64)> {
+    let upper: Vec<(f64, f64)> = bands.iter().filter_map(|b| hi(b).map(|v| (b.day, v))).collect();
+    let lower: Vec<(f64, f64)> = bands.iter().rev().filter_map(|b| lo(b).map(|v| (b.day, v))).collect();
+    upper.into_iter().chain(lower).collect()
+}
+
+impl Chart for Tonnes<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        let s = &self.data.summary;
+        let dates = Dates(start_date(self.data));
+        let series = &self.data.series;
+        let last = series.delivered.last().map_or(s.deadline_days, |b| b.day).max(s.deadline_days + 5.0);
+        let kt = |t: f64| t / 1000.0;
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("{}: tonnes delivered over time", s.scenario), (FONT, TITLE))
+            .margin(30)
+            .x_label_area_size(80)
+            .y_label_area_size(130)
+            .build_cartesian_2d(0f64..last, 0f64..kt(s.order_tonnes) * 1.08)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("date")
+            .y_desc("thousand tonnes")
+            .x_label_formatter(&|d| dates.label(*d))
+            .x_labels(8)
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .draw()
+            .map_err(err)?;
+        let scale = |pts: Vec<(f64, f64)>| pts.into_iter().map(|(x, y)| (x, kt(y))).collect::<Vec<_>>();
+        let outer = scale(band_polygon(&series.delivered, |b| b.p05, |b| b.p95));
+        let inner = scale(band_polygon(&series.delivered, |b| b.p25, |b| b.p75));
+        chart
+            .draw_series([Polygon::new(outer, BLUE.mix(0.15).filled())])
+            .map_err(err)?
+            .label("5-95 % of replications")
+            .legend(|(x, y)| Rectangle::new([(x, y - 8), (x + 20, y + 8)], BLUE.mix(0.15).filled()));
+        chart
+            .draw_series([Polygon::new(inner, BLUE.mix(0.35).filled())])
+            .map_err(err)?
+            .label("25-75 %")
+            .legend(|(x, y)| Rectangle::new([(x, y - 8), (x + 20, y + 8)], BLUE.mix(0.35).filled()));
+        let median = |bands: &[Band]| bands.iter().filter_map(|b| b.p50.map(|v| (b.day, kt(v)))).collect::<Vec<_>>();
+        chart
+            .draw_series(LineSeries::new(median(&series.delivered), BLUE.stroke_width(4)))
+            .map_err(err)?
+            .label("median, at destination")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(4)));
+        chart
+            .draw_series(LineSeries::new(median(&series.handed_over), ORANGE.stroke_width(3)))
+            .map_err(err)?
+            .label("median, at handover")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], ORANGE.stroke_width(3)));
+        let target = kt(s.order_tonnes);
+        chart
+            .draw_series(DashedLineSeries::new(vec![(0.0, target), (last, target)], 12, 8, BLACK.stroke_width(2)))
+            .map_err(err)?
+            .label(format!("the order: {:.0} kt", target))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+        let deadline = s.deadline_days;
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(deadline, 0.0), (deadline, target * 1.08)],
+                12,
+                8,
+                GREY.stroke_width(3),
+            ))
+            .map_err(err)?
+            .label(format!("deadline {}", s.deadline))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY.stroke_width(3)));
+        chart
+            .configure_series_labels()
+            .label_font((FONT, LABEL))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Where time goes
+// ---------------------------------------------------------------------------------------
+
+/// Per stage, mean wait and mean service (stacked) with the 90th percentile of waits marked,
+/// for the stages where lots spend the most time.
+#[derive(Debug)]
+pub struct Stages<'a> {
+    /// The run.
+    pub data: &'a RunData,
+    /// How many stages to show.
+    pub top: usize,
+}
+
+impl Chart for Stages<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        let s = &self.data.summary;
+        // Yards hold lots while they pass the node's other stages: their "time inside" would
+        // count those stages twice, so they are left to the table.
+        let mut stages: Vec<&super::summary::StageSummary> =
+            s.stages.iter().filter(|st| st.lots > 0.0 && st.kind != "yard").collect();
+        // Ranked by the lot-hours they take (a stage few lots pass matters less).
+        stages.sort_by(|a, b| {
+            let total = |x: &super::summary::StageSummary| (x.mean_wait_hours + x.mean_service_hours) * x.lots;
+            total(b).total_cmp(&total(a)).then(a.name.cmp(&b.name))
+        });
+        stages.truncate(self.top);
+        stages.reverse(); // largest at the top
+        let n = stages.len().max(1);
+        let xmax = stages
+            .iter()
+            .map(|st| (st.mean_wait_hours + st.mean_service_hours).max(st.p90_wait_hours))
+            .fold(1.0f64, f64::max)
+            * 1.08;
+        let names: Vec<String> = stages.iter().map(|st| st.name.clone()).collect();
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("{}: where the time goes (stages taking the most lot-hours)", s.scenario), (FONT, TITLE))
+            .margin(30)
+            .x_label_area_size(80)
+            .y_label_area_size(420)
+            .build_cartesian_2d(0f64..xmax, (0..n - 1).into_segmented())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("hours per lot (mean)")
+            .y_labels(n)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .disable_y_mesh()
+            .draw()
+            .map_err(err)?;
+        let bar = |i: usize, from: f64, to: f64, color: RGBColor| {
+            let mut r =
+                Rectangle::new([(from, SegmentValue::Exact(i)), (to, SegmentValue::Exact(i + 1))], color.filled());
+            r.set_margin(6, 6, 0, 0);
+            r
+        };
+        chart
+            .draw_series(stages.iter().enumerate().map(|(i, st)| bar(i, 0.0, st.mean_wait_hours, ORANGE)))
+            .map_err(err)?
+            .label("waiting")
+            .legend(|(x, y)| Rectangle::new([(x, y - 8), (x + 20, y + 8)], ORANGE.filled()));
+        chart
+            .draw_series(
+                stages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, st)| bar(i, st.mean_wait_hours, st.mean_wait_hours + st.mean_service_hours, BLUE)),
+            )
+            .map_err(err)?
+            .label("service or transit")
+            .legend(|(x, y)| Rectangle::new([(x, y - 8), (x + 20, y + 8)], BLUE.filled()));
+        chart
+            .draw_series(
+                stages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, st)| Circle::new((st.p90_wait_hours, SegmentValue::CenterOf(i)), 8, BLACK.filled())),
+            )
+            .map_err(err)?
+            .label("90th percentile of waits")
+            .legend(|(x, y)| Circle::new((x + 10, y), 8, BLACK.filled()));
+        chart
+            .configure_series_labels()
+            .label_font((FONT, LABEL))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bottlenecks over time
+// ---------------------------------------------------------------------------------------
+
+/// Utilisation (top) and queue length (bottom) over time of the busiest resources: the mean
+/// over replications still running, with a 5-95 % band for utilisation.
+#[derive(Debug)]
+pub struct Bottlenecks<'a> {
+    /// The run.
+    pub data: &'a RunData,
+    /// How many resources to show.
+    pub top: usize,
+}
+
+impl Bottlenecks<'_> {
+    /// The busiest servers and pools by mean utilisation.
+    fn busiest(&self) -> Vec<String> {
+        let s = &self.data.summary;
+        let mut r: Vec<(f64, &str)> = s
+            .stages
+            .iter()
+            .filter(|st| {
+                (st.kind == "server" || st.kind == "pool") && self.data.series.utilisation.contains_key(&st.name)
+            })
+            .filter_map(|st| st.utilisation.map(|u| (u, st.name.as_str())))
+            .collect();
+        r.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        r.into_iter().take(self.top).map(|(_, n)| n.to_string()).collect()
+    }
+}
+
+impl Chart for Bottlenecks<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        let s = &self.data.summary;
+        let dates = Dates(start_date(self.data));
+        let names = self.busiest();
+        // Past the day when fewer than 10 % of replications are still running, the mean is
+        // noise: stop there.
+        let enough = (s.replications as f64 * 0.1).max(5.0);
+        let last = names
+            .first()
+            .and_then(|n| self.data.series.utilisation.get(n))
+            .and_then(|bands| bands.iter().rev().find(|b| b.n.is_some_and(|n| n >= enough)))
+            .map_or(s.deadline_days, |b| b.day);
+        let (top, bottom) = root.split_vertically(HEIGHT / 2 + 30);
+        let mut u = ChartBuilder::on(&top)
+            .caption(
+                format!("{}: the busiest resources over time (band: 5-95 % for the first)", s.scenario),
+                (FONT, TITLE),
+            )
+            .margin(20)
+            .x_label_area_size(40)
+            .y_label_area_size(120)
+            .build_cartesian_2d(0f64..last, 0f64..1.05)
+            .map_err(err)?;
+        u.configure_mesh()
+            .y_desc("utilisation")
+            .x_label_formatter(&|d| dates.label(*d))
+            .x_labels(8)
+            .y_label_formatter(&|p| format!("{:.0} %", p * 100.0))
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .draw()
+            .map_err(err)?;
+        let qmax = names
+            .iter()
+            .filter_map(|n| self.data.series.queue.get(n))
+            .flat_map(|bands| bands.iter().filter_map(|b| b.mean))
+            .fold(1.0f64, f64::max)
+            * 1.1;
+        let mut q = ChartBuilder::on(&bottom)
+            .margin(20)
+            .x_label_area_size(80)
+            .y_label_area_size(120)
+            .build_cartesian_2d(0f64..last, 0f64..qmax)
+            .map_err(err)?;
+        q.configure_mesh()
+            .x_desc("date")
+            .y_desc("waiting (mean)")
+            .x_label_formatter(&|d| dates.label(*d))
+            .x_labels(8)
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .draw()
+            .map_err(err)?;
+        for (k, name) in names.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
+            if let Some(bands) = self.data.series.utilisation.get(name) {
+                let bands: Vec<Band> = bands.iter().filter(|b| b.day <= last).cloned().collect();
+                if k == 0 {
+                    u.draw_series([Polygon::new(band_polygon(&bands, |b| b.p05, |b| b.p95), color.mix(0.15).filled())])
+                        .map_err(err)?;
+                }
+                let mean: Vec<(f64, f64)> = bands.iter().filter_map(|b| b.mean.map(|m| (b.day, m))).collect();
+                let style = color.stroke_width(3);
+                u.draw_series(LineSeries::new(mean, style))
+                    .map_err(err)?
+                    .label(name.as_str())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            }
+            if let Some(bands) = self.data.series.queue.get(name) {
+                let mean: Vec<(f64, f64)> =
+                    bands.iter().filter(|b| b.day <= last).filter_map(|b| b.mean.map(|m| (b.day, m))).collect();
+                q.draw_series(LineSeries::new(mean, color.stroke_width(3))).map_err(err)?;
+            }
+        }
+        u.configure_series_labels()
+            .label_font((FONT, LABEL))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerLeft)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Lead times by corridor
+// ---------------------------------------------------------------------------------------
+
+/// Lead time (production to delivery) of lots by corridor: box plots of the 5th, 25th, 50th,
+/// 75th and 95th percentiles.
+#[derive(Debug)]
+pub struct LeadTimes<'a> {
+    /// The run.
+    pub data: &'a RunData,
+}
+
+impl Chart for LeadTimes<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        let s = &self.data.summary;
+        let corridors: Vec<&super::summary::CorridorSummary> =
+            s.corridors.iter().filter(|c| c.quantiles_days.iter().all(Option::is_some)).collect();
+        let n = corridors.len().max(1);
+        let ymax = corridors.iter().filter_map(|c| c.quantiles_days[4]).fold(1.0f64, f64::max) * 1.1;
+        let names: Vec<String> = corridors.iter().map(|c| c.name.clone()).collect();
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("{}: lead time per lot, by corridor", s.scenario), (FONT, TITLE))
+            .margin(30)
+            .x_label_area_size(80)
+            .y_label_area_size(120)
+            .build_cartesian_2d((0..n - 1).into_segmented(), 0f64..ymax)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .y_desc("days from production to delivery")
+            .x_labels(n)
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, AXIS))
+            .disable_x_mesh()
+            .draw()
+            .map_err(err)?;
+        for (i, c) in corridors.iter().enumerate() {
+            let q: Vec<f64> = c.quantiles_days.iter().map(|v| v.unwrap_or(0.0)).collect();
+            let color = PALETTE[i % PALETTE.len()];
+            let mut boxed = Rectangle::new(
+                [(SegmentValue::Exact(i), q[1]), (SegmentValue::Exact(i + 1), q[3])],
+                color.mix(0.5).filled(),
+            );
+            boxed.set_margin(0, 0, 60, 60);
+            chart.draw_series([boxed]).map_err(err)?;
+            let centre = SegmentValue::CenterOf(i);
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(centre.clone(), q[0]), (centre.clone(), q[1])],
+                    BLACK.stroke_width(3),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(centre.clone(), q[3]), (centre.clone(), q[4])],
+                    BLACK.stroke_width(3),
+                ))
+                .map_err(err)?;
+            let mut median = Rectangle::new(
+                [(SegmentValue::Exact(i), q[2]), (SegmentValue::Exact(i + 1), q[2])],
+                BLACK.stroke_width(5),
+            );
+            median.set_margin(0, 0, 60, 60);
+            chart.draw_series([median]).map_err(err)?;
+            chart
+                .draw_series([Text::new(
+                    format!("median {:.1} d", q[2]),
+                    (centre, q[4] + ymax * 0.02),
+                    (FONT, LABEL).into_font(),
+                )])
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every figure of a run folder.
+pub fn run_figures(data: &RunData) -> Result<Vec<Figure>, String> {
+    Ok(vec![
+        render(
+            "completion",
+            "When the whole order is there: share of replications complete by each date, at the destinations and at the handover point, with the deadline and the 90/95/99 % promise dates.",
+            &CompletionCdf { data },
+        )?,
+        render(
+            "tonnes",
+            "Tonnes delivered over time: median with 25-75 % and 5-95 % bands over replications, the handover median, the order and the deadline.",
+            &Tonnes { data },
+        )?,
+        render(
+            "stages",
+            "Where the time goes: mean wait and mean service (or transit, or time in a yard) per lot at each stage, with the 90th percentile of waits.",
+            &Stages { data, top: 16 },
+        )?,
+        render(
+            "bottlenecks",
+            "The busiest resources over time: mean utilisation with a 5-95 % band (top) and mean number waiting (bottom), over replications still running.",
+            &Bottlenecks { data, top: 4 },
+        )?,
+        render(
+            "lead_times",
+            "Lead time per lot by corridor: boxes from the 25th to the 75th percentile, whiskers to the 5th and 95th, the median marked.",
+            &LeadTimes { data },
+        )?,
+    ])
+}

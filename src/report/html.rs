@@ -1,0 +1,246 @@
+//! `report.html`: one self-contained page (inline SVG and CSS, no scripts, nothing fetched)
+//! that a planner can open and forward.
+//!
+//! The markup is also well-formed XML, so tests (and tools) can parse it strictly.
+
+use std::fmt::Write as _;
+
+use super::figures::Figure;
+use super::rundata::RunData;
+use super::summary::{Delivery, Interval};
+
+/// Escapes text for HTML (and XML).
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn num(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "beyond horizon".into(), |x| format!("{x:.digits$}"))
+}
+
+fn interval(ci: &Interval, digits: usize) -> String {
+    let b = |v: Option<f64>| v.map_or_else(|| "?".into(), |x| format!("{x:.digits$}"));
+    format!("[{}, {}]", b(ci[0]), b(ci[1]))
+}
+
+fn thousands(v: f64) -> String {
+    let s = format!("{:.0}", v.round());
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The headline for one delivery point: "P(on time) = 0.887 [0.865, 0.904]; 95 % promise:
+/// 2026-01-04".
+pub fn headline(d: &Delivery) -> String {
+    let promise = d
+        .promise
+        .iter()
+        .find(|p| (p.confidence - 0.95).abs() < 1e-9)
+        .or_else(|| d.promise.last())
+        .map(|p| {
+            format!(
+                "{:.0} % promise: {}",
+                p.confidence * 100.0,
+                p.date.clone().unwrap_or_else(|| "beyond the horizon".into())
+            )
+        })
+        .unwrap_or_default();
+    format!("P(on time) = {:.3} [{:.3}, {:.3}]; {promise}", d.p_on_time, d.p_on_time_ci95[0], d.p_on_time_ci95[1])
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
+h1{margin-bottom:0.2em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
+.headline{background:#f3f7fb;border-left:6px solid #1f77b4;padding:0.8em 1.2em;font-size:1.15em}\
+.headline .handover{border-left-color:#e66e00}\
+table{border-collapse:collapse;margin:1em 0;font-size:0.92em}th,td{border:1px solid #ccc;padding:0.3em 0.6em;text-align:right}\
+th:first-child,td:first-child{text-align:left}thead th{background:#f0f0f0}\
+figure{margin:2em 0}figure svg{width:100%;height:auto;border:1px solid #ddd}figcaption{color:#555;font-size:0.92em}\
+.warn{color:#a33}code,pre{background:#f5f5f5;padding:0.1em 0.3em}pre{padding:0.8em;overflow-x:auto}";
+
+/// Builds the report page of a run folder.
+pub fn report(data: &RunData, figures: &[Figure]) -> String {
+    let s = &data.summary;
+    let h = &s.handover.delivery;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width\"/>\
+         <title>steelsim: {name}</title><style>{STYLE}</style></head><body>\n",
+        name = escape(&s.scenario)
+    );
+    let _ = writeln!(o, "<h1>steelsim: {}</h1>", escape(&s.scenario));
+    if let Some(d) = &s.description {
+        let _ = writeln!(o, "<p>{}</p>", escape(d));
+    }
+    let _ = writeln!(
+        o,
+        "<div class=\"headline\"><p><b>At the destinations:</b> {}</p><p><b>At the handover ({}):</b> {}</p>\
+         <p>Order of {} t from {} due {}; {} replications, seed {}.</p></div>",
+        escape(&headline(&s.destination)),
+        escape(&s.handover.points.join(", ")),
+        escape(&headline(h)),
+        thousands(s.order_tonnes),
+        escape(&s.start),
+        escape(&s.deadline),
+        s.replications,
+        s.seed
+    );
+
+    let _ = writeln!(
+        o,
+        "<h2>Guarantees</h2>\n<p>With each confidence: the date by which the whole order has arrived, and the tonnes that have arrived by the deadline (95 % intervals in brackets).</p>"
+    );
+    let _ = writeln!(
+        o,
+        "<table><thead><tr><th>confidence</th><th>promise, destination</th><th>tonnes by deadline, destination</th>\
+         <th>promise, handover</th><th>tonnes by deadline, handover</th><th>losses within tolerance ({} t)</th></tr></thead><tbody>",
+        thousands(s.lost_tonnes.tolerance)
+    );
+    for g in &s.guarantees {
+        let promise = |a: &super::summary::GuaranteeAt| {
+            format!(
+                "{} (day {} {})",
+                a.promise_date.clone().unwrap_or_else(|| "beyond horizon".into()),
+                num(a.promise_days, 1),
+                interval(&a.promise_days_ci95, 1)
+            )
+        };
+        let _ = writeln!(
+            o,
+            "<tr><td>{:.0} %</td><td>{}</td><td>{} t {}</td><td>{}</td><td>{} t {}</td><td>{} (P(exceed) = {:.3})</td></tr>",
+            g.confidence * 100.0,
+            escape(&promise(&g.destination)),
+            thousands(g.destination.tonnes_by_deadline),
+            interval(&g.destination.tonnes_by_deadline_ci95, 0),
+            escape(&promise(&g.handover)),
+            thousands(g.handover.tonnes_by_deadline),
+            interval(&g.handover.tonnes_by_deadline_ci95, 0),
+            if g.lost_within_tolerance { "yes" } else { "no" },
+            g.p_lost_exceeds_tolerance
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+
+    let _ = writeln!(o, "<h2>Figures</h2>");
+    for f in figures {
+        let svg = f.svg.find("<svg").map_or(f.svg.as_str(), |i| &f.svg[i..]);
+        let _ = writeln!(
+            o,
+            "<figure id=\"{id}\">{svg}<figcaption>{cap} (<a href=\"figures/{id}.png\">PNG</a>, <a href=\"figures/{id}.svg\">SVG</a>)</figcaption></figure>",
+            id = escape(&f.name),
+            cap = escape(&f.caption)
+        );
+    }
+
+    let _ = writeln!(
+        o,
+        "<h2>Stages</h2>\n<table><thead><tr><th>stage</th><th>kind</th><th>lots per replication</th><th>mean wait, h</th><th>p90 wait, h</th><th>mean service, h</th><th>p90 service, h</th><th>utilisation</th></tr></thead><tbody>"
+    );
+    for st in &s.stages {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1} {}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td></tr>",
+            escape(&st.name),
+            escape(&st.kind),
+            st.lots,
+            st.mean_wait_hours,
+            interval(&st.mean_wait_hours_ci95, 1),
+            st.p90_wait_hours,
+            st.mean_service_hours,
+            st.p90_service_hours,
+            st.utilisation.map_or_else(String::new, |u| format!("{u:.3} {}", interval(&st.utilisation_ci95, 3)))
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+    if let Some(b) = &s.bottleneck {
+        let _ = writeln!(
+            o,
+            "<p>The busiest resource is <b>{}</b> ({}), in use {:.0} % of the time, where lots wait {:.1} h on average.</p>",
+            escape(&b.stage),
+            escape(&b.kind),
+            b.utilisation * 100.0,
+            b.mean_wait_hours
+        );
+    }
+
+    let _ = writeln!(
+        o,
+        "<h2>Lead times by corridor</h2>\n<table><thead><tr><th>corridor</th><th>lots per replication</th><th>mean, days</th><th>5 %</th><th>25 %</th><th>median</th><th>75 %</th><th>95 %</th></tr></thead><tbody>"
+    );
+    for c in &s.corridors {
+        let q = |i: usize| num(c.quantiles_days[i], 1);
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&c.name),
+            c.lots,
+            num(c.mean_days, 1),
+            q(0),
+            q(1),
+            q(2),
+            q(3),
+            q(4)
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+
+    let _ = writeln!(
+        o,
+        "<h2>Losses and costs</h2><p>Lost or damaged: {} t per replication on average [{}], at most {} t; all produced again and re-shipped.</p>\
+         <p>Costs: {} {:.2} per tonne {}; late-delivery penalties {} {} per replication {}.</p>",
+        thousands(s.lost_tonnes.mean),
+        interval(&s.lost_tonnes.mean_ci95, 0),
+        thousands(s.lost_tonnes.max),
+        escape(&s.cost.currency),
+        s.cost.per_tonne,
+        interval(&s.cost.per_tonne_ci95, 2),
+        escape(&s.cost.currency),
+        thousands(s.cost.penalty),
+        interval(&s.cost.penalty_ci95, 0)
+    );
+
+    if s.incomplete.replications > 0 {
+        let _ = writeln!(
+            o,
+            "<h2>Incomplete replications</h2><p>{} replications had not delivered everything by the horizon ({}). Where the undelivered tonnes were:</p><ul>",
+            s.incomplete.replications,
+            escape(&s.horizon)
+        );
+        for st in &s.incomplete.stuck {
+            let _ = writeln!(
+                o,
+                "<li>{}: in {} replications, {} t on average</li>",
+                escape(&st.location),
+                st.replications,
+                thousands(st.mean_tonnes)
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    if !s.warnings.is_empty() {
+        let _ = writeln!(o, "<h2>Warnings</h2><ul>");
+        for w in &s.warnings {
+            let _ = writeln!(o, "<li class=\"warn\">{}</li>", escape(w));
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+
+    let _ = writeln!(
+        o,
+        "<h2>Reproduce</h2><p>steelsim {} with the scenario in <code>scenario.toml</code> (hash {}) and seed {}:</p><pre>{}</pre>\
+         <p>Figures and this page are redrawn from the data files with <code>steelsim plot DIR</code>. \
+         All data behind them are in <code>summary.json</code>, <code>replications.csv</code> and <code>timeseries.csv</code>.</p>",
+        escape(&data.info.steelsim),
+        escape(&data.info.scenario_hash),
+        s.seed,
+        escape(&data.info.command)
+    );
+    let _ = writeln!(o, "</body></html>");
+    o
+}

@@ -1,0 +1,145 @@
+//! Figures and the HTML report: sizes, text drawn with the compiled-in font, well-formed
+//! SVG and HTML, headline numbers equal to summary.json, and byte-identical redraws.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use steelsim::report::figures::{HEIGHT, WIDTH};
+
+fn steelsim(args: &[&str], cwd: &Path) {
+    let o = Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args).current_dir(cwd).output().expect("steelsim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Decodes a PNG into (width, height, RGB bytes).
+fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(bytes);
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("one frame");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+/// Parses a document as XML, failing the test on the first error.
+fn well_formed(text: &str, what: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut elements = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => return elements,
+            Ok(quick_xml::events::Event::Start(_) | quick_xml::events::Event::Empty(_)) => elements += 1,
+            Ok(_) => {}
+            Err(e) => panic!("{what} is not well-formed at byte {}: {e}", reader.buffer_position()),
+        }
+    }
+}
+
+fn baseline_run(dir: &Path) -> PathBuf {
+    let scenario = repo().join("scenarios/baseline.toml");
+    steelsim(&["run", scenario.to_str().unwrap(), "-n", "60", "--seed", "4", "--out", "run", "-q"], dir);
+    dir.join("run")
+}
+
+const RUN_FIGURES: [&str; 5] = ["completion", "tonnes", "stages", "bottlenecks", "lead_times"];
+
+#[test]
+fn titles_are_drawn_with_the_compiled_in_font() {
+    // No system font is ever consulted: if the embedded one failed, the title band would be
+    // blank (plotters draws nothing for text it cannot shape).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = baseline_run(tmp.path());
+    let (w, h, rgb) = decode(&std::fs::read(dir.join("figures/completion.png")).unwrap());
+    assert_eq!((w, h), (WIDTH, HEIGHT));
+    // The title sits centred in the top 80 pixels; count dark pixels there.
+    let dark = (10..80)
+        .flat_map(|y| (400..1200).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let i = ((y * w + x) * 3) as usize;
+            rgb[i] < 100 && rgb[i + 1] < 100 && rgb[i + 2] < 100
+        })
+        .count();
+    assert!(dark > 1000, "only {dark} dark pixels in the title band");
+}
+
+#[test]
+fn every_figure_exists_decodes_and_parses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = baseline_run(tmp.path());
+    for name in RUN_FIGURES {
+        let (w, h, _) = decode(&std::fs::read(dir.join(format!("figures/{name}.png"))).unwrap());
+        assert_eq!((w, h), (WIDTH, HEIGHT), "{name}.png");
+        let svg = std::fs::read_to_string(dir.join(format!("figures/{name}.svg"))).unwrap();
+        assert!(svg.contains("<svg") && well_formed(&svg, name) > 10, "{name}.svg");
+    }
+}
+
+#[test]
+fn the_report_is_self_contained_and_agrees_with_the_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = baseline_run(tmp.path());
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    well_formed(html.trim_start_matches("<!DOCTYPE html>"), "report.html");
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(!html.contains("src=\"http") && !html.contains("<link"), "nothing is fetched from the network");
+    for name in RUN_FIGURES {
+        assert!(html.contains(&format!("<figure id=\"{name}\"><svg")), "{name} is inlined");
+    }
+    let summary: steelsim::report::Summary =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let dest = steelsim::report::html::headline(&summary.destination);
+    let hand = steelsim::report::html::headline(&summary.handover.delivery);
+    assert!(html.contains(&dest), "missing {dest}");
+    assert!(html.contains(&hand), "missing {hand}");
+    // The headline carries the summary's numbers.
+    assert!(dest.contains(&format!("{:.3}", summary.destination.p_on_time)));
+    let promise = summary.destination.promise.iter().find(|p| p.confidence == 0.95).unwrap();
+    assert!(dest.contains(promise.date.as_deref().unwrap_or("beyond the horizon")));
+    for g in &summary.guarantees {
+        assert!(html.contains(&format!("<td>{:.0} %</td>", g.confidence * 100.0)), "guarantee row {}", g.confidence);
+    }
+    assert!(html.contains(&summary.scenario) && html.contains("Reproduce") && html.contains("--seed 4"));
+}
+
+#[test]
+fn plot_redraws_identical_svgs_from_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = baseline_run(tmp.path());
+    let before: Vec<Vec<u8>> =
+        RUN_FIGURES.iter().map(|n| std::fs::read(dir.join(format!("figures/{n}.svg"))).unwrap()).collect();
+    let report_before = std::fs::read(dir.join("report.html")).unwrap();
+    std::fs::remove_dir_all(dir.join("figures")).unwrap();
+    steelsim(&["plot", "run"], tmp.path());
+    for (n, b) in RUN_FIGURES.iter().zip(before) {
+        assert!(std::fs::read(dir.join(format!("figures/{n}.svg"))).unwrap() == b, "{n}.svg differs after redrawing");
+    }
+    assert!(std::fs::read(dir.join("report.html")).unwrap() == report_before, "report.html differs after redrawing");
+}
+
+#[test]
+fn studies_draw_their_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = repo().join("scenarios/baseline.toml");
+    let b = b.to_str().unwrap();
+    let v = repo().join("tests/fixtures/variants/plus_100_wagons.toml");
+    steelsim(&["compare", b, v.to_str().unwrap(), "-n", "40", "--out", "cmp", "-q"], tmp.path());
+    steelsim(&["sweep", b, "--set", "pools.wagons_1435.units=900,1100", "-n", "30", "--out", "sw", "-q"], tmp.path());
+    for (dir, names) in [("cmp", vec!["compare_cdf", "compare_difference"]), ("sw", vec!["sweep"])] {
+        for n in names {
+            let (w, h, _) = decode(&std::fs::read(tmp.path().join(dir).join(format!("figures/{n}.png"))).unwrap());
+            assert_eq!((w, h), (WIDTH, HEIGHT));
+            let svg = std::fs::read(tmp.path().join(dir).join(format!("figures/{n}.svg"))).unwrap();
+            well_formed(std::str::from_utf8(&svg).unwrap(), n);
+            // Redrawn from the files: identical.
+            std::fs::remove_file(tmp.path().join(dir).join(format!("figures/{n}.svg"))).unwrap();
+            steelsim(&["plot", dir], tmp.path());
+            assert!(std::fs::read(tmp.path().join(dir).join(format!("figures/{n}.svg"))).unwrap() == svg);
+        }
+    }
+}
