@@ -91,6 +91,9 @@ pub fn report(data: &RunData, figures: &[Figure]) -> String {
         s.replications,
         s.seed
     );
+    if let Some(sc) = &data.scenario {
+        key_parameters(&mut o, sc);
+    }
 
     let _ = writeln!(
         o,
@@ -243,4 +246,59 @@ pub fn report(data: &RunData, figures: &[Figure]) -> String {
     );
     let _ = writeln!(o, "</body></html>");
     o
+}
+
+fn value(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => thousands(*i as f64),
+        toml::Value::Float(f) if f.fract() == 0.0 => thousands(*f),
+        toml::Value::Table(t) => t.iter().map(|(k, v)| format!("{k} {}", value(v))).collect::<Vec<_>>().join(", "),
+        toml::Value::Array(a) => a.iter().map(value).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The scenario's key figures: the order, the mills, the carrier pools, the network's size.
+fn key_parameters(o: &mut String, sc: &toml::Table) {
+    let _ = writeln!(o, "<h2>Key parameters</h2><table><tbody>");
+    let row = |o: &mut String, k: &str, v: String| {
+        let _ = writeln!(o, "<tr><td>{}</td><td>{}</td></tr>", escape(k), escape(&v));
+    };
+    if let Some(order) = sc.get("order").and_then(toml::Value::as_table) {
+        for key in ["tonnes", "start", "deadline", "horizon", "mix", "destinations", "handover", "routing"] {
+            if let Some(v) = order.get(key) {
+                row(o, &format!("order {key}"), value(v));
+            }
+        }
+    }
+    if let Some(mills) = sc.get("mills").and_then(toml::Value::as_table) {
+        for (name, m) in mills {
+            let rate = m.get("rate_t_per_day").map(value).unwrap_or_default();
+            let lot = m.get("lot_t").map(value).unwrap_or_default();
+            row(o, &format!("mill {name}"), format!("{rate} t/day, lots of {lot} t"));
+        }
+    }
+    if let Some(pools) = sc.get("pools").and_then(toml::Value::as_table) {
+        for (name, p) in pools {
+            let units = p.get("units").map(value).unwrap_or_default();
+            let payload = p.get("payload_t").map(value).unwrap_or_default();
+            row(o, &format!("pool {name}"), format!("{units} carriers of {payload} t"));
+        }
+    }
+    let count =
+        |k: &str| sc.get(k).map_or(0, |v| v.as_table().map_or_else(|| v.as_array().map_or(0, Vec::len), |t| t.len()));
+    row(
+        o,
+        "network",
+        format!(
+            "{} nodes, {} legs, {} routes, {} background flows, {} disruption rows",
+            count("nodes"),
+            count("legs"),
+            count("routes"),
+            count("background"),
+            count("disruptions")
+        ),
+    );
+    let _ = writeln!(o, "</tbody></table>");
 }

@@ -55,6 +55,8 @@ pub struct RunData {
     pub series: Series,
     /// `run.json`.
     pub info: RunInfo,
+    /// `scenario.toml`, if it parses (for the report's key parameters).
+    pub scenario: Option<toml::Table>,
 }
 
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
@@ -107,6 +109,7 @@ impl RunData {
         let series = read_series(&read(dir, files::TIMESERIES)?)?;
         let info: RunInfo = serde_json::from_slice(&read(dir, files::RUN)?)
             .map_err(|e| format!("{}: {e}", dir.join(files::RUN).display()))?;
-        Ok(RunData { summary, rows, series, info })
+        let scenario = std::fs::read_to_string(dir.join(files::SCENARIO)).ok().and_then(|t| toml::from_str(&t).ok());
+        Ok(RunData { summary, rows, series, info, scenario })
     }
 }
