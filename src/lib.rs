@@ -14,6 +14,7 @@
 pub mod app;
 pub mod engine;
 pub mod experiment;
+pub mod interrupt;
 pub mod model;
 pub mod report;
 pub mod scenario;

@@ -16,6 +16,8 @@ use crate::scenario::{self, LoadError};
 pub const EXIT_BAD_INPUT: i32 = 2;
 /// Exit code for a simulation that failed.
 pub const EXIT_SIMULATION: i32 = 1;
+/// Exit code after Ctrl-C (128 + SIGINT, as shells expect).
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,9 @@ impl AppError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
+            AppError::Run(RunError::Interrupted { .. }) | AppError::Output(OutputError::Interrupted(_)) => {
+                EXIT_INTERRUPTED
+            }
             AppError::Scenario(_) | AppError::Invalid(..) | AppError::Usage(_) => EXIT_BAD_INPUT,
             AppError::Output(OutputError::Io { .. }) | AppError::Run(_) => EXIT_SIMULATION,
             AppError::Output(_) => EXIT_BAD_INPUT,
@@ -103,6 +108,8 @@ pub struct RunOptions {
     pub precision: Option<PrecisionOptions>,
     /// `--set PATH=VALUE` overrides.
     pub overrides: Vec<scenario::Override>,
+    /// Check every invariant after every event.
+    pub check: bool,
 }
 
 /// What a run produced.
@@ -150,7 +157,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, AppError> {
     let out_dir = opts.out.clone().unwrap_or(default_out);
     // Refuse a folder we may not write before spending time simulating.
     report::output::check_destination(&out_dir, &world.name, opts.force)?;
-    let runner = Runner::new(world, opts.seed, opts.threads, Some(0))?;
+    let runner = Runner::new(world, opts.seed, opts.threads, Some(0))?.full_checks(opts.check);
     let total = opts.precision.map_or(opts.replications, |p| p.max);
     let bar = progress_bar(total, opts.quiet || opts.json);
     let mut progress = |done: u64| bar.set_position(done);

@@ -74,6 +74,12 @@ impl Calendar {
         self.open.iter().map(|&(a, b)| (b.min(to) - a.max(from)).max(0.0)).sum()
     }
 
+    /// How many times the state changes within `[0, until)` (each change is an event for
+    /// whatever follows the calendar).
+    pub fn changes_before(&self, until: f64) -> usize {
+        self.open.iter().map(|&(a, b)| usize::from(a > 0.0 && a < until) + usize::from(b < until)).sum()
+    }
+
     /// `true` if the calendar is open at every instant.
     pub fn is_always_open(&self) -> bool {
         self.open.len() == 1 && self.open[0].0 <= 0.0 && self.open[0].1 == f64::INFINITY

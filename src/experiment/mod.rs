@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::engine::Outcome;
 use crate::engine::random::replication_seed;
-use crate::model::{ConservationError, Replication, ReplicationResult, Tonnes, Trace, World};
+use crate::model::{Checks, Replication, ReplicationError, ReplicationResult, Tonnes, Trace, World};
 
 pub use aggregate::Aggregates;
 
@@ -136,9 +136,9 @@ impl RunOutput {
 /// A run that could not produce trustworthy results.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// Tonnes were created or destroyed (a model bug).
+    /// Tonnes were created or destroyed, or an invariant broke (a model bug).
     #[error(transparent)]
-    Conservation(#[from] ConservationError),
+    Model(#[from] ReplicationError),
     /// A replication exceeded the event limit.
     #[error(
         "replication {replication} handled {events} events (the limit) by day {day:.1} without finishing; \
@@ -152,6 +152,12 @@ pub enum RunError {
         /// Simulated day reached.
         day: f64,
     },
+    /// The user interrupted the run (Ctrl-C).
+    #[error("interrupted after {done} replications; nothing was written")]
+    Interrupted {
+        /// Replications finished before the stop.
+        done: u64,
+    },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {reason}")]
     Threads {
@@ -162,9 +168,21 @@ pub enum RunError {
     },
 }
 
-/// Runs one replication of `world` (index `index` of a run seeded `master`).
+/// Runs one replication of `world` (index `index` of a run seeded `master`) with the
+/// invariant checks of this build.
 pub fn replicate(world: &World, master: u64, index: u64, trace: bool) -> Result<ReplicationResult, RunError> {
-    let r = Replication::new(world, index, replication_seed(master, index), trace).run()?;
+    replicate_checked(world, master, index, trace, Checks::for_build())
+}
+
+/// Runs one replication with the given invariant checks.
+pub fn replicate_checked(
+    world: &World,
+    master: u64,
+    index: u64,
+    trace: bool,
+    checks: Checks,
+) -> Result<ReplicationResult, RunError> {
+    let r = Replication::new(world, index, replication_seed(master, index), trace).with_checks(checks).run()?;
     if r.outcome == Outcome::EventLimit {
         return Err(RunError::EventLimit { replication: index, events: r.events, day: r.end / 24.0 });
     }
@@ -181,6 +199,7 @@ pub struct Runner<'w> {
     seed: u64,
     trace: Option<u64>,
     pool: rayon::ThreadPool,
+    checks: Checks,
 }
 
 impl<'w> Runner<'w> {
@@ -192,7 +211,15 @@ impl<'w> Runner<'w> {
         }
         let pool =
             builder.build().map_err(|e| RunError::Threads { threads: threads.unwrap_or(0), reason: e.to_string() })?;
-        Ok(Runner { world, seed, trace, pool })
+        Ok(Runner { world, seed, trace, pool, checks: Checks::for_build() })
+    }
+
+    /// Checks every invariant after every event (`--check`).
+    pub fn full_checks(mut self, on: bool) -> Self {
+        if on {
+            self.checks = Checks::Full;
+        }
+        self
     }
 
     /// Runs the replications `indices` (in any order on any thread), calling `progress` with
@@ -208,7 +235,11 @@ impl<'w> Runner<'w> {
                     .try_fold(
                         || RunOutput::new(self.world),
                         |mut acc, &i| -> Result<RunOutput, RunError> {
-                            let mut r = replicate(self.world, self.seed, i, self.trace == Some(i))?;
+                            if crate::interrupt::stop_requested() {
+                                return Err(RunError::Interrupted { done });
+                            }
+                            let mut r =
+                                replicate_checked(self.world, self.seed, i, self.trace == Some(i), self.checks)?;
                             acc.rows.push(Row::from(&r));
                             acc.agg.add(&r);
                             if r.trace.is_some() {

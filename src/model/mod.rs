@@ -6,14 +6,20 @@
 //! carriers, form trains, travel, cross borders, clear customs), and are delivered.
 
 mod effects;
+pub mod estimate;
 mod flow;
+pub mod invariants;
 mod production;
 pub mod replication;
 pub mod tally;
 pub mod units;
 pub mod world;
 
-pub use replication::{ConservationError, Location, LotInfo, Replication, ReplicationResult, Trace, TraceRow};
+pub use estimate::EventEstimate;
+pub use invariants::Checks;
+pub use replication::{
+    ConservationError, Location, LotInfo, Replication, ReplicationError, ReplicationResult, Trace, TraceRow,
+};
 pub use tally::StageTally;
 pub use units::Tonnes;
 pub use world::World;

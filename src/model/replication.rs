@@ -411,6 +411,24 @@ pub struct ConservationError {
     pub pending_replacements: Tonnes,
 }
 
+/// Why a replication's results cannot be trusted: a model bug, never the user's fault.
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
+pub enum ReplicationError {
+    /// Tonnes were created or destroyed.
+    #[error(transparent)]
+    Conservation(#[from] ConservationError),
+    /// An invariant checked while running was broken.
+    #[error("replication {index}: invariant broken at hour {hour:.2}: {what}")]
+    Invariant {
+        /// Replication index.
+        index: u64,
+        /// Simulation time, hours.
+        hour: f64,
+        /// Which invariant, and how.
+        what: String,
+    },
+}
+
 /// The state of one replication.
 pub struct Replication<'w> {
     pub(crate) w: &'w World,
@@ -437,6 +455,11 @@ pub struct Replication<'w> {
     pub(crate) daily: Daily,
     pub(crate) marks: DayMarks,
     pub(crate) lead_times: Vec<(u16, f32)>,
+    pub(crate) checks: super::invariants::Checks,
+    pub(crate) last_event: Time,
+    pub(crate) last_steps: Vec<u16>,
+    /// The first invariant found broken.
+    pub(crate) violation: Option<String>,
 }
 
 impl std::fmt::Debug for Replication<'_> {
@@ -536,12 +559,22 @@ impl<'w> Replication<'w> {
                 capacity: vec![0.0; w.tracked_resources()],
             },
             lead_times: Vec::new(),
+            checks: super::invariants::Checks::for_build(),
+            last_event: Time::ZERO,
+            last_steps: Vec::new(),
+            violation: None,
         }
+    }
+
+    /// Sets how thoroughly the replication checks itself while it runs.
+    pub fn with_checks(mut self, checks: super::invariants::Checks) -> Self {
+        self.checks = checks;
+        self
     }
 
     /// Runs the replication to completion (or the horizon) and checks that every tonne
     /// ordered is accounted for.
-    pub fn run(mut self) -> Result<ReplicationResult, ConservationError> {
+    pub fn run(mut self) -> Result<ReplicationResult, ReplicationError> {
         let mut sched = Scheduler::new();
         self.start(&mut sched);
         let outcome = if self.books.completion.is_some() {
@@ -550,7 +583,10 @@ impl<'w> Replication<'w> {
             let (horizon, max_events) = (self.w.horizon, self.w.max_events);
             run(&mut Driver(&mut self), &mut sched, horizon, max_events)
         };
-        self.finish(sched.now(), sched.processed(), outcome)
+        if let Some(what) = self.violation.take() {
+            return Err(ReplicationError::Invariant { index: self.index, hour: sched.now().value(), what });
+        }
+        Ok(self.finish(sched.now(), sched.processed(), outcome)?)
     }
 
     fn start(&mut self, sched: &mut Scheduler<Ev>) {
@@ -764,24 +800,6 @@ impl<'w> Replication<'w> {
             self.advance(lot, sched);
         }
     }
-
-    /// Rejects a state that breaks the engine's contracts; only compiled into debug builds.
-    fn debug_invariants(&self) {
-        #[cfg(debug_assertions)]
-        for (s, st) in self.servers.iter().enumerate() {
-            debug_assert!(
-                st.res.in_use() <= self.w.servers[s].capacity,
-                "server {} holds {} jobs with capacity {}",
-                self.w.servers[s].name,
-                st.res.in_use(),
-                self.w.servers[s].capacity
-            );
-        }
-        #[cfg(debug_assertions)]
-        for st in &self.stores {
-            debug_assert!(st.store.level() <= st.store.capacity().max(st.store.level()));
-        }
-    }
 }
 
 /// Keeps the event type private: the engine drives a replication through this wrapper.
@@ -824,7 +842,12 @@ impl Replication<'_> {
             }
         }
         self.drain(sched);
-        self.debug_invariants();
+        if self.checks != super::invariants::Checks::Off
+            && let Err(what) = self.check_invariants(sched.now(), sched.processed())
+        {
+            self.violation = Some(what);
+            return Control::Stop;
+        }
         if self.books.completion.is_some() { Control::Stop } else { Control::Continue }
     }
 }
@@ -858,5 +881,35 @@ mod tests {
         let err = rep.finish(sched.now(), sched.processed(), Outcome::Stopped).unwrap_err();
         assert_eq!(err.index, 17);
         assert!(err.to_string().starts_with("replication 17: tonnes not conserved"), "{err}");
+    }
+
+    #[test]
+    fn full_checks_hold_on_every_event_of_the_fixtures() {
+        for (text, name) in [
+            (include_str!("../../tests/fixtures/tiny.toml"), "tiny.toml"),
+            (include_str!("../../tests/fixtures/sea.toml"), "sea.toml"),
+            (include_str!("../../tests/fixtures/border_closed_random.toml"), "border_closed_random.toml"),
+        ] {
+            let w = crate::scenario::load_str(text, name, "fixture").unwrap();
+            for i in 0..20 {
+                let r =
+                    Replication::new(&w, i, 77 + i, false).with_checks(super::super::invariants::Checks::Full).run();
+                assert!(r.is_ok(), "{name}: {}", r.unwrap_err());
+            }
+        }
+    }
+
+    #[test]
+    fn a_forged_lot_is_caught_at_the_next_event() {
+        let w = tiny();
+        let mut rep = Replication::new(&w, 3, 5, false).with_checks(super::super::invariants::Checks::Full);
+        let mut sched = Scheduler::new();
+        rep.start(&mut sched);
+        run(&mut Driver(&mut rep), &mut sched, w.horizon, 500);
+        assert!(rep.violation.is_none(), "{:?}", rep.violation);
+        assert!(!rep.lots.is_empty());
+        rep.lots[0].tonnes += Tonnes::from_t(1.0).unwrap();
+        let what = rep.check_invariants(sched.now(), sched.processed()).unwrap_err();
+        assert!(what.contains("not conserved") || what.contains("yard"), "{what}");
     }
 }

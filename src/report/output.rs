@@ -29,6 +29,9 @@ pub enum OutputError {
         /// The scenario being run.
         ours: String,
     },
+    /// The user interrupted the command before the results were complete.
+    #[error("interrupted; nothing was written and {} is as it was", .0.display())]
+    Interrupted(PathBuf),
     /// A file system operation failed.
     #[error("cannot write results to {}: {source}", path.display())]
     Io {
@@ -102,6 +105,10 @@ impl Staging {
     /// Moves the staged files into place, replacing the previous results.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
         let target = self.target.clone();
+        // Last moment to honour Ctrl-C: after this the new set replaces the old one whole.
+        if crate::interrupt::stop_requested() {
+            return Err(OutputError::Interrupted(target));
+        }
         if target.exists() {
             let old = self.dir.with_extension("old");
             fs::rename(&target, &old).map_err(io_err(&target))?;

@@ -3,6 +3,7 @@
 //! yard, stages closed for the whole horizon. Each is reported where the fix belongs.
 
 use crate::engine::Calendar;
+use crate::model::estimate::Driver;
 use crate::model::units::DAY;
 use crate::model::world::{Effect, GroupUnit, Occurrence, Step, Target, World};
 use toml::Spanned;
@@ -63,6 +64,42 @@ impl Compiler<'_> {
     }
 
     /// Runs the whole-network checks.
+    /// Refuses, before any replication runs, a scenario whose replications would need more
+    /// events than `limits.max_events` (1 kg lots, a background train every second).
+    pub(super) fn event_budget(&mut self, world: &World) {
+        let estimate = world.estimate_events();
+        if estimate.total <= world.max_events as f64 {
+            return;
+        }
+        let Some(top) = estimate.parts.first() else { return };
+        let limit_span = self.f.limits.as_ref().and_then(|l| l.get_ref().max_events.as_ref()).map(Spanned::span);
+        let (span, path) = match top.driver {
+            Driver::Lots(m) => {
+                let (name, spec) = in_file_order(&self.f.mills)[m];
+                (spec.get_ref().lot_t.span(), format!("mills.{}.lot_t", name.get_ref()))
+            }
+            Driver::Background(b) => {
+                let name = &world.background[b].name;
+                let spec = self.f.background.iter().find(|(k, _)| k.get_ref() == name).map(|(_, v)| v);
+                let span = spec.map(|s| s.get_ref().every.as_ref().map_or(s.span(), Spanned::span));
+                (span.unwrap_or(self.f.order.span()), format!("background.{name}.every"))
+            }
+            Driver::Clock => (limit_span.clone().unwrap_or(self.f.order.span()), "limits.max_events".to_owned()),
+        };
+        let share = 100.0 * top.events / estimate.total;
+        self.c.err_help::<()>(
+            span,
+            path,
+            format!(
+                "a replication would need about {:.0} events to reach the deadline ({share:.0}% from {}); the limit is {}",
+                estimate.total.ceil(),
+                top.what,
+                world.max_events
+            ),
+            "make the biggest contributor coarser (bigger lots, fewer background jobs), or raise `limits.max_events` if you mean it",
+        );
+    }
+
     pub(super) fn feasibility(&mut self, world: &World) {
         let mut pool_reported = vec![false; world.pools.len()];
         let mut leg_reported = vec![false; world.legs.len()];

@@ -358,6 +358,9 @@ pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -
         max_events,
     };
     k.feasibility(&world);
+    if k.c.diags.is_empty() {
+        k.event_budget(&world);
+    }
     if k.c.diags.is_empty() { Ok(world) } else { Err(k.c.diags) }
 }
 
@@ -1031,9 +1034,30 @@ impl Compiler<'_> {
         }
         let kg = plan::apportion(total.kg(), &weights);
         let n_products = mix.len();
-        let mut lots = 0usize;
-        let mut biggest: Option<(usize, usize)> = None;
         let files = in_file_order(&self.f.mills);
+        // Count before cutting: a 1 kg lot size would otherwise build 300 million lots (and
+        // gigabytes) only to refuse them.
+        let counts: Vec<u64> = lot_sizes
+            .iter()
+            .enumerate()
+            .map(|(m, lot)| lot.map_or(0, |lot| plan::lot_count(&kg[m * n_products..(m + 1) * n_products], lot)))
+            .collect();
+        let lots: u64 = counts.iter().sum();
+        if lots > u64::from(max_lots)
+            && let Some((m, n)) = counts.iter().enumerate().max_by_key(|&(m, n)| (n, std::cmp::Reverse(m)))
+        {
+            let (name, spec) = files[m];
+            self.c.err_help::<()>(
+                spec.get_ref().lot_t.span(),
+                format!("mills.{}.lot_t", name.get_ref()),
+                format!(
+                    "this scenario makes {lots} lots per replication ({n} at `{}`); the limit is {max_lots}",
+                    name.get_ref()
+                ),
+                "use bigger lots (a wagon group or a truckload), or raise `limits.max_lots` if you mean it",
+            );
+            return;
+        }
         for (m, mill) in mills.iter_mut().enumerate() {
             let Some(lot) = lot_sizes[m] else { continue };
             let row = &kg[m * n_products..(m + 1) * n_products];
@@ -1104,25 +1128,6 @@ impl Compiler<'_> {
                     lines
                 }
             };
-            let count = mill.planned().count();
-            lots += count;
-            if biggest.is_none_or(|(_, n)| count > n) {
-                biggest = Some((m, count));
-            }
-        }
-        if lots > max_lots as usize
-            && let Some((m, n)) = biggest
-        {
-            let (name, spec) = files[m];
-            self.c.err_help::<()>(
-                spec.get_ref().lot_t.span(),
-                format!("mills.{}.lot_t", name.get_ref()),
-                format!(
-                    "this scenario makes {lots} lots per replication ({n} at `{}`); the limit is {max_lots}",
-                    name.get_ref()
-                ),
-                "use bigger lots (a wagon group or a truckload), or raise `limits.max_lots` if you mean it",
-            );
         }
     }
 }

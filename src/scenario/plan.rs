@@ -29,6 +29,13 @@ pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
     parts
 }
 
+/// How many lots [`mill_plan`] cuts from these tonnes (each product's last lot may be
+/// smaller), without cutting them.
+pub fn lot_count(product_kg: &[u64], lot: Tonnes) -> u64 {
+    let lot_kg = lot.kg().max(1);
+    product_kg.iter().map(|kg| kg.div_ceil(lot_kg)).sum()
+}
+
 /// A mill's lots in production order: each product's tonnes cut into lots of `lot` (the
 /// last one smaller), products interleaved in proportion (smooth weighted round-robin),
 /// and each lot sent to the destination furthest below its share so far.
@@ -90,6 +97,18 @@ pub fn mill_plan(product_kg: &[u64], lot: Tonnes, destination_shares: &[f64]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lot_count_counts_what_mill_plan_cuts() {
+        for (kg, lot_t) in [(vec![6_000_000u64, 0], 600.0), (vec![1_000_500, 333_333], 61.0), (vec![1, 2, 3], 0.001)] {
+            let lot = Tonnes::from_t(lot_t).unwrap();
+            assert_eq!(
+                lot_count(&kg, lot),
+                mill_plan(&kg, lot, &[0.5, 0.5]).len() as u64,
+                "{kg:?} in lots of {lot_t} t"
+            );
+        }
+    }
 
     #[test]
     fn apportion_is_exact_and_proportional() {

@@ -7,9 +7,12 @@
 //! piece is parsed from a copy padded with spaces up to its offset, which makes toml's spans
 //! global without rewriting them.
 //!
-//! Merging a variant onto its base: tables merge key by key, any other value replaces the
-//! base's, except `[[disruptions]]`, whose rows are matched by `name` (replaced if the
-//! name exists, appended otherwise), so a variant adds disruptions without restating the base's.
+//! Merging a variant onto its base: sections (`[order]`, `[pools.wagons]`, ...) merge field
+//! by field; a field's value (a number, a list, an inline table such as a distribution or a
+//! mix) replaces the base's whole, so `every = { dist = "exponential", mean = "1h" }` never
+//! inherits a stale `min` from a triangular base. `[[disruptions]]` rows are matched by
+//! `name` (replaced if the name exists, appended otherwise), so a variant adds disruptions
+//! without restating the base's.
 
 use std::path::{Path, PathBuf};
 
@@ -199,7 +202,7 @@ pub(super) fn combine<'s>(
         tree = Some(match tree {
             None => t,
             Some(mut base) => {
-                merge_tables(base.get_mut(), t.into_inner(), true);
+                merge_tables(base.get_mut(), t.into_inner(), Level::Root);
                 base
             }
         });
@@ -215,20 +218,39 @@ pub(super) fn combine<'s>(
     Ok(tree)
 }
 
-fn merge_tables<'s>(base: &mut DeTable<'s>, over: DeTable<'s>, top: bool) {
+/// How deep a table sits in the scenario's layout, which decides how it merges.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// The file itself.
+    Root,
+    /// A table of named entries (`[pools]`, `[mills]`, ...).
+    Collection,
+    /// A section whose fields are values (`[order]`, `[pools.wagons]`).
+    Section,
+}
+
+/// Top-level tables whose entries are named sections.
+const COLLECTIONS: [&str; 7] = ["calendars", "pools", "mills", "nodes", "legs", "routes", "background"];
+
+fn merge_tables<'s>(base: &mut DeTable<'s>, over: DeTable<'s>, level: Level) {
     for (k, v) in over {
         let key: &str = k.get_ref().as_ref();
         let Some(b) = base.get_mut(key) else {
             base.insert(k, v);
             continue;
         };
-        match (b.get_mut(), v.get_ref()) {
-            (DeValue::Table(_), DeValue::Table(_)) => {
+        let inner = match level {
+            Level::Root if COLLECTIONS.contains(&key) => Some(Level::Collection),
+            Level::Root | Level::Collection => Some(Level::Section),
+            Level::Section => None,
+        };
+        match (b.get_mut(), v.get_ref(), inner) {
+            (DeValue::Table(_), DeValue::Table(_), Some(inner)) => {
                 if let (DeValue::Table(bt), DeValue::Table(vt)) = (b.get_mut(), v.into_inner()) {
-                    merge_tables(bt, vt, false);
+                    merge_tables(bt, vt, inner);
                 }
             }
-            (DeValue::Array(ba), DeValue::Array(va)) if top && key == "disruptions" => {
+            (DeValue::Array(ba), DeValue::Array(va), _) if level == Level::Root && key == "disruptions" => {
                 let mut rows: Vec<Spanned<DeValue<'s>>> = ba.iter().cloned().collect();
                 for row in va.iter() {
                     let name = row_name(row);
@@ -317,6 +339,22 @@ fn set_path<'s>(root: &mut DeTable<'s>, path: &str, value: Spanned<DeValue<'s>>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variant_replaces_a_distribution_whole_but_merges_sections() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny.toml"), dir.path().join("tiny.toml"))
+            .unwrap();
+        // The base's south_yard transit is triangular (min, mode, max): a merge key by key
+        // would leave those beside `dist = "fixed"` and fail to load.
+        let variant = "extends = \"tiny.toml\"\n[legs.south_yard]\ntransit = { dist = \"fixed\", value = \"30h\" }\n";
+        std::fs::write(dir.path().join("v.toml"), variant).unwrap();
+        let s = crate::scenario::load(&dir.path().join("v.toml")).unwrap();
+        let leg = s.world.legs.iter().find(|l| l.name.contains("south")).unwrap();
+        assert_eq!(leg.transit.mean_hours(), 30.0);
+        // The rest of the section (its pool, its ends) still comes from the base.
+        assert!(s.source.contains("pool = \"narrow\""), "{}", s.source);
+    }
 
     #[test]
     fn paths_with_indices() {

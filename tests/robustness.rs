@@ -1,0 +1,153 @@
+//! Hostile conditions, end to end: runaway scenarios refused before running, interrupted
+//! runs, and the invariant-checking mode.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn steelsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args).current_dir(cwd).output().expect("steelsim runs")
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    repo().join("tests/fixtures").join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_scenario_needing_too_many_events_is_refused_with_the_estimate_and_the_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o =
+        steelsim(&["run", &fixture("bad/too_many_events.toml"), "-n", "5", "--out", out.to_str().unwrap()], tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("too_many_events.toml:10:9"), "the override's own place, not the base's:\n{err}");
+    assert!(err.contains("in `background.others.every`"), "{err}");
+    assert!(err.contains("would need about") && err.contains("the limit is 1000"), "{err}");
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn one_kilogram_lots_are_refused_without_cutting_them() {
+    // 300,000 t in 1 kg lots is 3e8 lots: counting them must not build them (that took
+    // 5 GB and 17 s before the count came first).
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("scenarios/baseline.toml")).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| if l.starts_with("lot_t = ") { "lot_t = 0.001".to_string() } else { l.to_string() })
+        .collect();
+    assert!(lines.iter().filter(|l| *l == "lot_t = 0.001").count() >= 3, "the baseline's lot sizes moved");
+    let path = tmp.path().join("kg_lots.toml");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("300000000 lots per replication") && err.contains("the limit is 200000"), "{err}");
+    assert!(err.contains("kg_lots.toml:") && err.contains(".lot_t`"), "{err}");
+}
+
+#[test]
+fn check_mode_gives_the_same_results_and_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (dir, extra) in [("plain", None), ("checked", Some("--check"))] {
+        let out = tmp.path().join(dir);
+        let mut args = vec!["run", "scenarios/baseline.toml", "-n", "24", "--seed", "3", "--quiet"];
+        args.extend(["--out", out.to_str().unwrap()]);
+        args.extend(extra);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_steelsim"));
+        let o = cmd.args(&args).current_dir(repo()).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for file in ["summary.json", "replications.csv"] {
+        let a = std::fs::read(tmp.path().join("plain").join(file)).unwrap();
+        let b = std::fs::read(tmp.path().join("checked").join(file)).unwrap();
+        assert!(a == b, "{file} differs with --check");
+    }
+}
+
+/// Entries of `dir` whose names start with a dot (staging folders, temporary files).
+fn hidden_entries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n != ".steelsim-output")
+        .collect()
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_leaves_the_previous_results_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    let scenario = repo().join("scenarios/baseline.toml");
+    let args = |n: &'static str| {
+        vec![
+            "run".to_string(),
+            scenario.to_string_lossy().into_owned(),
+            "-n".into(),
+            n.into(),
+            "--seed".into(),
+            "5".into(),
+            "--quiet".into(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ]
+    };
+    let first = Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args("20")).output().unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before: Vec<(String, Vec<u8>)> = {
+        let mut v: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+
+    // A run far too long to finish, interrupted once it is simulating.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(args("5000000"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let began = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if began.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the run did not stop within 60 s of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted after") && err.contains("nothing was written"), "{err}");
+
+    let mut after: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    after.sort();
+    assert!(before == after, "the previous results changed");
+    assert!(hidden_entries(tmp.path()).is_empty(), "left behind: {:?}", hidden_entries(tmp.path()));
+    assert!(hidden_entries(&out).is_empty(), "left behind: {:?}", hidden_entries(&out));
+}
