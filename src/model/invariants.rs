@@ -1,7 +1,8 @@
 //! Invariants checked while a replication runs (with `--check`, and in debug builds).
 //!
 //! They catch model bugs at the event where they happen rather than in a wrong figure at the
-//! end. Cheap ones (clock, capacities) run after every event; the ones that walk every lot
+//! end. Cheap ones (clock, server, pool and yard capacities; a yard's level cannot go
+//! negative, being unsigned and checked on every take) run after every event; the ones that walk every lot
 //! (tonnes conserved, yards holding exactly their lots, route order) run after every event
 //! with `--check` and every 64th event in debug builds.
 
@@ -55,6 +56,13 @@ impl Replication<'_> {
                     st.res.in_use(),
                     st.res.capacity()
                 ));
+            }
+        }
+        for (x, st) in self.stores.iter().enumerate() {
+            // Above capacity only when a disruption shrank the yard under what it held.
+            let (level, capacity) = (st.store.level(), st.store.capacity());
+            if level > capacity && capacity >= w.stores[x].capacity.kg() {
+                return Err(format!("yard {} holds {level} kg but has room for {capacity} kg", w.stores[x].name));
             }
         }
         let full = match self.checks {

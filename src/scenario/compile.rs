@@ -315,7 +315,8 @@ pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -
     // network whose parts are sound, but still check everything that does not depend on it.
     let sound = k.c.diags.is_empty();
     let mut routes = Vec::new();
-    if let (Some(tonnes), Some(supplies)) = (tonnes, &supplies) {
+    // Without destinations (already reported) there is nowhere to send lots.
+    if let (Some(tonnes), Some(supplies), false) = (tonnes, &supplies, dests.is_empty()) {
         let dest_shares: Vec<f64> = dests.iter().map(|(_, s)| *s.get_ref()).collect();
         k.plan_lots(&mut mills, &lot_sizes, supplies, &mix, tonnes, &dest_shares, max_lots);
         routes = k.compile_routes(&mut mills, &dests, &destination_nodes, routing, sound);

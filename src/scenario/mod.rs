@@ -271,3 +271,21 @@ fn fill_keys(path: &str, source: &str, offset: usize) -> String {
     }
     segments.join(".")
 }
+
+#[cfg(test)]
+mod tests {
+    /// Regressions found by the property tests in `tests/properties.rs`: each once panicked.
+    #[test]
+    fn mangled_orders_are_errors_not_panics() {
+        let tiny = include_str!("../../tests/fixtures/tiny.toml");
+        for (from, to, field) in [
+            ("destinations = { dest = 1.0 }", "destinations = {}", "order.destinations"),
+            ("mix = { billet = 0.5, hrc = 0.5 }", "mix = {}", "order.mix"),
+            ("tonnes = 6000", "tonnes = 0", "order.tonnes"),
+        ] {
+            assert!(tiny.contains(from));
+            let err = super::load_str(&tiny.replace(from, to), "t.toml", "t").unwrap_err();
+            assert!(err.diagnostics().iter().any(|d| d.path == field), "{}", err.render(false));
+        }
+    }
+}
