@@ -81,6 +81,10 @@ enum Command {
         /// tonnes conserved); slower, results unchanged. A broken invariant stops the run (exit 1).
         #[arg(long)]
         check: bool,
+        /// Print where the time went (load, simulate, aggregate, write) and events per second
+        /// to stderr; they are also in run.json.
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Combines the folders of a sharded run into the results of the whole run.
     #[command(after_help = "Example (4 shards, e.g. a Slurm job array or a Kubernetes Indexed Job):\n  \
@@ -286,7 +290,28 @@ fn print_report(report: &app::RunReport, json: bool, quiet: bool) {
         let verdict = if p.reached { "reached" } else { "NOT reached (stopped at --max-replications)" };
         println!("\nPrecision {verdict} after {} replications.", p.replications);
     }
-    println!("\n{} events in {:.2} s. Results in {}/", report.summary.events, report.seconds, report.out.display());
+    println!(
+        "\n{} events in {:.2} s ({:.1} million events/s). Results in {}/",
+        report.summary.events,
+        report.seconds,
+        report.summary.events as f64 / report.seconds.max(1e-9) / 1e6,
+        report.out.display()
+    );
+}
+
+/// `--verbose`: phase timings on stderr, so `--json` output stays clean.
+fn print_performance(report: &app::RunReport) {
+    let Some(p) = &report.performance else { return };
+    eprintln!(
+        "load {:.3} s, simulate {:.3} s, aggregate {:.3} s, write {:.3} s; {} events on {} threads, {:.1} million events/s",
+        p.load_s,
+        p.simulate_s,
+        p.aggregate_s,
+        p.write_s,
+        p.events,
+        p.threads,
+        p.events_per_second / 1e6
+    );
 }
 
 fn main() -> ExitCode {
@@ -313,6 +338,7 @@ fn main() -> ExitCode {
             max_replications,
             overrides,
             check,
+            verbose,
         } => {
             let precision = precision.map(|p| PrecisionOptions { p, days: precision_days, max: max_replications });
             let opts = RunOptions {
@@ -329,7 +355,12 @@ fn main() -> ExitCode {
                 overrides,
                 check,
             };
-            app::run(&opts).map(|report| print_report(&report, json, quiet))
+            app::run(&opts).map(|report| {
+                print_report(&report, json, quiet);
+                if verbose {
+                    print_performance(&report);
+                }
+            })
         }
         Command::Merge { shards, out, force, json } => {
             app::merge(&shards, &out, force).map(|r| print_report(&r, json, false))

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::experiment::precision::{Reached, Target, run_to_precision};
 use crate::experiment::{self, RunError, RunOutput, Runner, Shard};
-use crate::report::{self, OutputError, RunInfo, Summary, files};
+use crate::report::{self, OutputError, Performance, RunInfo, Summary, files};
 use crate::scenario::{self, LoadError};
 
 /// Exit code for bad input (scenario, options, output folder).
@@ -123,6 +123,8 @@ pub struct RunReport {
     pub seconds: f64,
     /// How a precision-driven run ended.
     pub precision: Option<Reached>,
+    /// Phase timings and throughput (absent for merged runs).
+    pub performance: Option<Performance>,
 }
 
 fn command_line(opts: &RunOptions) -> String {
@@ -148,7 +150,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, AppError> {
                 .into(),
         ));
     }
+    let began = std::time::Instant::now();
     let sc = scenario::load_with(&opts.scenario, &opts.overrides)?;
+    let load_s = began.elapsed().as_secs_f64();
     let world = &sc.world;
     let default_out = match opts.shard {
         Some(s) => Path::new("output").join(format!("{}-shard-{}-of-{}", world.name, s.index, s.count)),
@@ -171,7 +175,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, AppError> {
         None => (runner.run(&experiment::indices(opts.replications, opts.shard), &mut progress)?, None),
     };
     bar.finish_and_clear();
+    let aggregating = std::time::Instant::now();
     let summary = report::summary::build(world, opts.seed, &output);
+    let simulate_s = output.elapsed.as_secs_f64();
     let info = RunInfo {
         steelsim: env!("CARGO_PKG_VERSION").to_string(),
         scenario: world.name.clone(),
@@ -180,11 +186,28 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, AppError> {
         replications: reached.as_ref().map_or(opts.replications, |r| r.replications),
         shard: opts.shard.map(Into::into),
         command: command_line(opts),
+        performance: None,
     };
     let shipments = shipments_bytes(world, &output)?;
+    let performance = Performance {
+        threads: runner.threads(),
+        load_s,
+        simulate_s,
+        aggregate_s: aggregating.elapsed().as_secs_f64(),
+        write_s: 0.0,
+        events: output.agg.events,
+        events_per_second: output.agg.events as f64 / simulate_s.max(1e-9),
+    };
+    let info = RunInfo { performance: Some(performance), ..info };
     let dir =
         report::write_run(&out_dir, world, &sc.source, &info, &output, &summary, shipments.as_deref(), opts.force)?;
-    Ok(RunReport { summary, out: dir, seconds: output.elapsed.as_secs_f64(), precision: reached })
+    // write_run measured its own phase into run.json; read it back for --verbose.
+    let performance = std::fs::read(dir.join(files::RUN))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<RunInfo>(&b).ok())
+        .and_then(|i| i.performance)
+        .or(info.performance);
+    Ok(RunReport { summary, out: dir, seconds: simulate_s, precision: reached, performance })
 }
 
 fn shipments_bytes(world: &crate::model::World, out: &RunOutput) -> Result<Option<Vec<u8>>, AppError> {
@@ -307,6 +330,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunReport, App
     let summary = report::summary::build(&world, first.seed, &merged);
     let info = RunInfo {
         shard: None,
+        performance: None,
         command: format!(
             "steelsim merge {}",
             dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" ")
@@ -314,7 +338,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunReport, App
         ..first
     };
     let dir = report::write_run(out, &world, &source, &info, &merged, &summary, shipments.as_deref(), force)?;
-    Ok(RunReport { summary, out: dir, seconds: 0.0, precision: None })
+    Ok(RunReport { summary, out: dir, seconds: 0.0, precision: None, performance: None })
 }
 
 /// `steelsim plot DIR`: redraws every figure (and, for a run, `report.html`) from the data

@@ -135,6 +135,30 @@ impl<E> EventQueue<E> {
         }
     }
 
+    /// Removes and returns the earliest live event if it is due no later than `until`;
+    /// otherwise leaves it and returns its time (`None` if no event is left). The loop's
+    /// hottest path: one look at the top, comparing raw keys.
+    pub fn pop_until(&mut self, until: Time) -> Result<(Time, E), Option<Time>> {
+        let limit = until.order_bits();
+        loop {
+            let top = self.heap.peek().ok_or(None)?;
+            let (bits, seq) = ((top.key >> 64) as u64, top.key as u64);
+            let cancellable = seq & CANCELLABLE != 0;
+            if cancellable && self.cancelled.remove(&seq) {
+                self.heap.pop();
+                continue;
+            }
+            if bits > limit {
+                return Err(Some(Time::from_order_bits(bits)));
+            }
+            if cancellable {
+                self.pending_cancellable.remove(&seq);
+            }
+            let entry = self.heap.pop().ok_or(None)?;
+            return Ok((Time::from_order_bits(bits), entry.event));
+        }
+    }
+
     /// The time of the earliest live event, if any.
     pub fn peek_time(&mut self) -> Option<Time> {
         loop {

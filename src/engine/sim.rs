@@ -112,16 +112,13 @@ pub fn run<M: Model>(model: &mut M, sched: &mut Scheduler<M::Event>, horizon: Ti
         if sched.processed >= max_events {
             return Outcome::EventLimit;
         }
-        match sched.queue.peek_time() {
-            None => return Outcome::Exhausted,
-            Some(t) if t > horizon => {
+        let (t, event) = match sched.queue.pop_until(horizon) {
+            Ok(next) => next,
+            Err(None) => return Outcome::Exhausted,
+            Err(Some(_)) => {
                 sched.now = horizon.max(sched.now);
                 return Outcome::Horizon;
             }
-            Some(_) => {}
-        }
-        let Some((t, event)) = sched.queue.pop() else {
-            return Outcome::Exhausted;
         };
         debug_assert!(t >= sched.now, "the clock went back from {:?} to {t:?}", sched.now);
         sched.now = t;

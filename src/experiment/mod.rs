@@ -214,6 +214,11 @@ impl<'w> Runner<'w> {
         Ok(Runner { world, seed, trace, pool, checks: Checks::for_build() })
     }
 
+    /// Worker threads.
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
     /// Checks every invariant after every event (`--check`).
     pub fn full_checks(mut self, on: bool) -> Self {
         if on {

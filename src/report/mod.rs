@@ -36,6 +36,29 @@ pub struct RunInfo {
     pub shard: Option<ShardInfo>,
     /// The command that reproduces it.
     pub command: String,
+    /// Where the time went (absent for merged runs). Kept here rather than in
+    /// `summary.json`, which must be byte-identical from run to run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub performance: Option<Performance>,
+}
+
+/// Wall-clock timings and throughput of a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Performance {
+    /// Worker threads.
+    pub threads: usize,
+    /// Reading and compiling the scenario, seconds.
+    pub load_s: f64,
+    /// Running the replications (including per-replication totals), seconds.
+    pub simulate_s: f64,
+    /// Estimates, intervals and promises from the totals, seconds.
+    pub aggregate_s: f64,
+    /// Writing files, figures and the report, seconds (all but this file's final write).
+    pub write_s: f64,
+    /// Events handled.
+    pub events: u64,
+    /// Events handled per second of `simulate_s`, over all threads.
+    pub events_per_second: f64,
 }
 
 /// `--shard I/N`.
@@ -113,6 +136,7 @@ pub fn write_run(
     shipments: Option<&[u8]>,
     force: bool,
 ) -> Result<PathBuf, OutputError> {
+    let began = std::time::Instant::now();
     let staging = Staging::new(dir, &world.name, force)?;
     let at = |name: &str| staging.path(name);
     staging.write(files::SUMMARY, &json_bytes(summary).map_err(io(at(files::SUMMARY)))?)?;
@@ -135,6 +159,12 @@ pub fn write_run(
         // Machine-only and large: compact JSON.
         let agg = serde_json::to_vec(&out.agg).map_err(|e| io(at(files::AGGREGATES))(e.to_string()))?;
         staging.write(files::AGGREGATES, &agg)?;
+    }
+    if let Some(perf) = &info.performance {
+        // The write phase's own time is known only now: write run.json again with it.
+        let mut info = info.clone();
+        info.performance = Some(Performance { write_s: began.elapsed().as_secs_f64(), ..perf.clone() });
+        staging.write(files::RUN, &json_bytes(&info).map_err(io(at(files::RUN)))?)?;
     }
     staging.commit()
 }
