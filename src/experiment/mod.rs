@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod compare;
 pub mod precision;
 
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -231,39 +232,38 @@ impl<'w> Runner<'w> {
     /// the number finished after each chunk.
     pub fn run(&self, indices: &[u64], progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
         let began = Instant::now();
-        let mut out = RunOutput::new(self.world);
-        let chunk = CHUNK_PER_THREAD * self.pool.current_num_threads();
+        let threads = self.pool.current_num_threads().max(1);
+        // One accumulator per worker for the whole run, merged once at the end: folding into
+        // fresh accumulators per chunk made the main thread merge (and the workers regrow)
+        // every daily series while the other cores idled. Totals are exact, so which worker
+        // added which replication does not change a bit of the result. A worker only ever
+        // locks its own slot, so the locks are never contended.
+        let slots: Vec<Mutex<RunOutput>> = (0..threads).map(|_| Mutex::new(RunOutput::new(self.world))).collect();
+        let chunk = CHUNK_PER_THREAD * threads;
         let mut done = 0;
         for part in indices.chunks(chunk) {
-            let partial = self.pool.install(|| {
-                part.par_iter()
-                    .try_fold(
-                        || RunOutput::new(self.world),
-                        |mut acc, &i| -> Result<RunOutput, RunError> {
-                            if crate::interrupt::stop_requested() {
-                                return Err(RunError::Interrupted { done });
-                            }
-                            let mut r =
-                                replicate_checked(self.world, self.seed, i, self.trace == Some(i), self.checks)?;
-                            acc.rows.push(Row::from(&r));
-                            acc.agg.add(&r);
-                            if r.trace.is_some() {
-                                acc.trace = r.trace.take();
-                            }
-                            Ok(acc)
-                        },
-                    )
-                    .try_reduce(
-                        || RunOutput::new(self.world),
-                        |mut a, b| {
-                            a.merge(b);
-                            Ok(a)
-                        },
-                    )
+            self.pool.install(|| {
+                part.par_iter().try_for_each(|&i| -> Result<(), RunError> {
+                    if crate::interrupt::stop_requested() {
+                        return Err(RunError::Interrupted { done });
+                    }
+                    let mut r = replicate_checked(self.world, self.seed, i, self.trace == Some(i), self.checks)?;
+                    let slot = rayon::current_thread_index().unwrap_or(0) % threads;
+                    let mut acc = slots[slot].lock().unwrap_or_else(PoisonError::into_inner);
+                    acc.rows.push(Row::from(&r));
+                    acc.agg.add(&r);
+                    if r.trace.is_some() {
+                        acc.trace = r.trace.take();
+                    }
+                    Ok(())
+                })
             })?;
-            out.merge(partial);
             done += part.len() as u64;
             progress(done);
+        }
+        let mut out = RunOutput::new(self.world);
+        for slot in slots {
+            out.merge(slot.into_inner().unwrap_or_else(PoisonError::into_inner));
         }
         out.elapsed = began.elapsed();
         Ok(out)

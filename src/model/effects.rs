@@ -46,8 +46,9 @@ impl Replication<'_> {
             self.pools[p].capacity.set(now, spec.units as f64);
             if let Some(supply) = &spec.supply {
                 let h = supply.every.sample(&mut self.pools[p].rng);
-                sched.schedule_in(Duration::saturating(h), Ev::Supply(p as u16));
+                self.pools[p].next_supply = Some(now + Duration::saturating(h));
             }
+            self.supply_due = self.pools.iter().filter_map(|st| st.next_supply).min();
         }
         self.draw_disruptions(sched);
     }

@@ -506,17 +506,61 @@ impl Replication<'_> {
         self.pool_grants = grants;
     }
 
-    pub(crate) fn supply(&mut self, pool: PoolId, sched: &mut Scheduler<Ev>) {
+    // Supply arrivals (e.g. an empty wagon every 48 minutes) were a quarter of all events
+    // of the baseline, almost all of them into a pool nobody was waiting for. They are now
+    // applied in order, at their own times and with the same draws, just before the next
+    // event is handled; an event is scheduled only while someone waits, so that an arrival
+    // still unblocks them at its exact time. Results are the same as with one event per
+    // arrival (bar exact ties), and a replication with nothing left to do but receive
+    // carriers nobody needs now ends as stalled instead of running on to the horizon.
+
+    /// Applies every supply arrival due by now, then hands out the carriers they unblock.
+    #[inline]
+    pub(crate) fn catch_up_supplies(&mut self, sched: &mut Scheduler<Ev>) {
+        if self.supply_due.is_some_and(|t| t <= sched.now()) {
+            self.apply_due_supplies(sched);
+        }
+    }
+
+    #[cold]
+    fn apply_due_supplies(&mut self, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
+        for p in 0..self.pools.len() {
+            if self.pools[p].next_supply.is_some_and(|t| t <= now) {
+                self.apply_supplies(p as PoolId, now, sched);
+            }
+        }
+        self.supply_due = self.pools.iter().filter_map(|st| st.next_supply).min();
+    }
+
+    fn apply_supplies(&mut self, pool: PoolId, now: Time, sched: &mut Scheduler<Ev>) {
         let Some(supply) = &self.w.pools[pool as usize].supply else { return };
         let mut grants = std::mem::take(&mut self.pool_grants);
         let st = &mut self.pools[pool as usize];
-        st.res.add_units(now, supply.units, &mut grants);
-        st.capacity.set(now, st.res.capacity() as f64);
-        let gap = supply.every.sample(&mut st.rng) / st.cond.factor;
-        sched.schedule_in(Duration::saturating(gap), Ev::Supply(pool));
+        while let Some(t) = st.next_supply.filter(|t| *t <= now) {
+            st.res.add_units(t, supply.units, &mut grants);
+            st.capacity.set(t, st.res.capacity() as f64);
+            let gap = supply.every.sample(&mut st.rng) / st.cond.factor;
+            st.next_supply = Some(t + Duration::saturating(gap));
+        }
         self.hand_out_carriers(pool, &mut grants, now, sched);
         self.pool_grants = grants;
+    }
+
+    /// Schedules the next supply arrival of every pool someone waits for.
+    pub(crate) fn arm_supplies(&mut self, sched: &mut Scheduler<Ev>) {
+        if self.supply_due.is_none() {
+            return;
+        }
+        for (p, st) in self.pools.iter_mut().enumerate() {
+            if !st.supply_armed
+                && st.res.waiting() > 0
+                && let Some(t) = st.next_supply
+            {
+                sched.schedule_at(t, Ev::Supply(p as PoolId));
+                st.supply_armed = true;
+            }
+        }
     }
 
     fn hand_out_carriers(

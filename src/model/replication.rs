@@ -181,6 +181,12 @@ pub(crate) struct PoolState {
     pub(crate) cond: Condition,
     /// Carriers in the pool over time (supply adds, non-returning carriers leave).
     pub(crate) capacity: TimeWeighted,
+    /// When the next supply arrives. Arrivals are applied lazily, before any event at or
+    /// after their time is handled; an `Ev::Supply` is scheduled only while someone waits
+    /// for carriers (see `flow.rs`).
+    pub(crate) next_supply: Option<Time>,
+    /// An `Ev::Supply` for `next_supply` is pending.
+    pub(crate) supply_armed: bool,
 }
 
 pub(crate) struct StoreState {
@@ -439,6 +445,9 @@ pub struct Replication<'w> {
     pub(crate) servers: Vec<ServerState>,
     pub(crate) legs: Vec<LegState>,
     pub(crate) pools: Vec<PoolState>,
+    /// The earliest `next_supply` of any pool: one comparison per event decides whether
+    /// any arrival is due.
+    pub(crate) supply_due: Option<Time>,
     pub(crate) stores: Vec<StoreState>,
     pub(crate) mills: Vec<MillState>,
     pub(crate) bg: Vec<BgState>,
@@ -503,6 +512,8 @@ impl<'w> Replication<'w> {
                 key: component_key(seed, &format!("{}#returns", p.name)),
                 cond: cond(),
                 capacity: TimeWeighted::new(),
+                next_supply: None,
+                supply_armed: false,
             })
             .collect();
         let stores = w.stores.iter().map(|s| StoreState { store: Store::new(s.capacity.kg()), cond: cond() }).collect();
@@ -530,6 +541,7 @@ impl<'w> Replication<'w> {
             servers,
             legs,
             pools,
+            supply_due: None,
             stores,
             mills,
             bg: w
@@ -583,6 +595,8 @@ impl<'w> Replication<'w> {
             let (horizon, max_events) = (self.w.horizon, self.w.max_events);
             run(&mut Driver(&mut self), &mut sched, horizon, max_events)
         };
+        // Arrivals up to the end count in the pools' capacity, as if each had been an event.
+        self.catch_up_supplies(&mut sched);
         if let Some(what) = self.violation.take() {
             return Err(ReplicationError::Invariant { index: self.index, hour: sched.now().value(), what });
         }
@@ -596,6 +610,7 @@ impl<'w> Replication<'w> {
         self.start_background(sched);
         self.start_production(sched);
         self.drain(sched);
+        self.arm_supplies(sched);
     }
 
     fn start_background(&mut self, sched: &mut Scheduler<Ev>) {
@@ -815,6 +830,7 @@ impl Model for Driver<'_, '_> {
 
 impl Replication<'_> {
     fn handle(&mut self, ev: Ev, sched: &mut Scheduler<Ev>) -> Control {
+        self.catch_up_supplies(sched);
         match ev {
             Ev::Produced(m, line) => self.produced(m, line, sched),
             Ev::ServiceDone(s, job) => self.service_done(s, job, sched),
@@ -824,7 +840,8 @@ impl Replication<'_> {
             Ev::Timetable(leg) => self.timetable(leg, sched),
             Ev::MaxWait(leg) => self.max_wait(leg, sched),
             Ev::Returned(pool, units) => self.carriers_returned(pool, units, sched),
-            Ev::Supply(pool) => self.supply(pool, sched),
+            // The arrival itself was applied by `catch_up_supplies` above.
+            Ev::Supply(pool) => self.pools[pool as usize].supply_armed = false,
             Ev::Background(flow) => {
                 self.background_arrives(flow, sched);
                 if let Some(every) = &self.w.background[flow as usize].every {
@@ -842,6 +859,7 @@ impl Replication<'_> {
             }
         }
         self.drain(sched);
+        self.arm_supplies(sched);
         if self.checks != super::invariants::Checks::Off
             && let Err(what) = self.check_invariants(sched.now(), sched.processed())
         {
@@ -855,6 +873,7 @@ impl Replication<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::world::Step;
 
     fn tiny() -> World {
         crate::scenario::load_str(include_str!("../../tests/fixtures/tiny.toml"), "tiny.toml", "tiny").unwrap()
@@ -896,6 +915,38 @@ mod tests {
                     Replication::new(&w, i, 77 + i, false).with_checks(super::super::invariants::Checks::Full).run();
                 assert!(r.is_ok(), "{name}: {}", r.unwrap_err());
             }
+        }
+    }
+
+    /// Supply arrivals are applied lazily; a lot waiting for carriers must still get them at
+    /// the exact time of the arrival that completes its set, never later. Here the broad
+    /// pool starts empty and gets one lot's worth of wagons every 47 h (not a whole number of days,
+    /// so no daily event happens to coincide with an arrival), and nothing else
+    /// brings wagons (none return): a lot that waits for them leaves at a multiple of 47 h.
+    #[test]
+    fn lots_waiting_for_a_supply_get_carriers_at_its_arrival() {
+        let text = include_str!("../../tests/fixtures/tiny.toml").replace(
+            "[pools.broad]\nunits = 40\npayload_t = 60\nempty_return = \"3d\"",
+            "[pools.broad]\nunits = 0\npayload_t = 60\nempty_return = \"3d\"\nreturn_share = 0\n\
+             supply = { every = \"47h\", units = 10 }",
+        );
+        assert!(text.contains("every = \"47h\""), "the fixture changed; update this test");
+        let w = crate::scenario::load_str(&text, "tiny.toml", "tiny").unwrap();
+        let broad = w.pools.iter().position(|p| p.name == "broad").unwrap() as PoolId;
+        for i in 0..5 {
+            let r = Replication::new(&w, i, 40 + i, true).run().unwrap();
+            assert_eq!(r.outcome, Outcome::Stopped, "replication {i} finished");
+            let trace = r.trace.unwrap();
+            let mut waited = 0;
+            for row in &trace.rows {
+                let route = &w.routes[trace.lots[row.lot as usize].route as usize];
+                if route.steps[row.step as usize] == Step::Acquire(broad) && row.left > row.entered {
+                    waited += 1;
+                    let k = row.left / 47.0;
+                    assert!((k - k.round()).abs() < 1e-9, "lot {} got its wagons at {} h", row.lot, row.left);
+                }
+            }
+            assert!(waited > 0, "replication {i}: no lot waited for a supply");
         }
     }
 
