@@ -1,5 +1,6 @@
-//! Model benchmarks on the baseline scenario: loading it, one replication, and 1,000
-//! replications on one thread and on every core (parallel efficiency).
+//! Model benchmarks on the baseline scenario: loading it, one replication, 1,000
+//! replications on one thread and on every core (parallel efficiency), and 10,000 on every
+//! core.
 //!
 //! Run: `cargo bench --bench model`. Figures are recorded in docs/performance.md.
 
@@ -45,5 +46,21 @@ fn thousand(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, one_replication, thousand);
+/// The planner's loop: 10,000 replications on every core (target: under 10 s on 2 cores).
+fn ten_thousand(c: &mut Criterion) {
+    let world = scenario::load_str(BASELINE, "baseline.toml", "baseline").unwrap();
+    let mut group = c.benchmark_group("baseline_10000");
+    group.sample_size(10);
+    group.measurement_time(std::time::Duration::from_secs(90));
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function("all_cores", |b| {
+        b.iter(|| {
+            let plan = Plan { replications: 10_000, seed: 7, threads: None, trace: None };
+            black_box(run(&world, &plan, &mut |_| {}).unwrap())
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, load, one_replication, thousand, ten_thousand);
 criterion_main!(benches);

@@ -187,6 +187,14 @@ enum Command {
         /// A results folder.
         dir: PathBuf,
     },
+    /// Prints a JSON Schema of a file steelsim writes, for editors, validators and harnesses.
+    #[command(after_help = "Example:\n  steelsim schema summary > summary.schema.json\n\n\
+                            The same schema ships as docs/summary.schema.json.")]
+    Schema {
+        /// Which file.
+        #[arg(value_enum)]
+        which: SchemaKind,
+    },
     /// Checks scenario files without running them; reports every problem with file:line:col.
     #[command(after_help = "Example:\n  steelsim validate scenarios/*.toml")]
     Validate {
@@ -297,6 +305,13 @@ fn print_report(report: &app::RunReport, json: bool, quiet: bool) {
         report.summary.events as f64 / report.seconds.max(1e-9) / 1e6,
         report.out.display()
     );
+}
+
+/// Files whose layout `steelsim schema` describes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchemaKind {
+    /// summary.json, written by `run` and `merge`.
+    Summary,
 }
 
 /// `--verbose`: phase timings on stderr, so `--json` output stays clean.
@@ -411,6 +426,10 @@ fn main() -> ExitCode {
         Command::Plot { dir } => app::plot(&dir).map(|names| {
             println!("Redrew {} figures in {}/figures/: {}", names.len(), dir.display(), names.join(", "));
         }),
+        Command::Schema { which: SchemaKind::Summary } => {
+            println!("{}", serde_json::to_string_pretty(&steelsim::report::summary::json_schema()).unwrap_or_default());
+            Ok(())
+        }
         Command::Validate { scenarios, overrides } => app::validate(&scenarios, &overrides, color).map(|_| ()),
     };
     match result {

@@ -9,6 +9,7 @@
 
 use jiff::ToSpan;
 use jiff::civil::Date;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::{Row, RunOutput};
@@ -29,7 +30,7 @@ pub const LEVEL: f64 = 0.95;
 pub type Interval = [Option<f64>; 2];
 
 /// The whole summary.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Layout version.
     pub schema_version: u32,
@@ -79,7 +80,7 @@ pub struct Summary {
 }
 
 /// Delivery results at one delivery point.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Delivery {
     /// Share of replications delivering every tonne by the deadline.
     pub p_on_time: f64,
@@ -94,7 +95,7 @@ pub struct Delivery {
 }
 
 /// Handover results, with the points they refer to.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Handover {
     /// Handover nodes.
     pub points: Vec<String>,
@@ -104,7 +105,7 @@ pub struct Handover {
 }
 
 /// Completion time statistics; `null` where the value lies beyond the horizon.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Completion {
     /// Mean (`null` if any replication is censored).
     pub mean: Option<f64>,
@@ -131,7 +132,7 @@ pub struct Completion {
 }
 
 /// A promise: with this confidence, everything arrives within `days` (on `date`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Promise {
     /// Confidence level.
     pub confidence: f64,
@@ -146,7 +147,7 @@ pub struct Promise {
 }
 
 /// Tonnes by the deadline.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct TonnesByDeadline {
     /// Mean.
     pub mean: f64,
@@ -163,7 +164,7 @@ pub struct TonnesByDeadline {
 }
 
 /// One confidence level's guarantee at both delivery points.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Guarantee {
     /// Confidence level.
     pub confidence: f64,
@@ -181,7 +182,7 @@ pub struct Guarantee {
 }
 
 /// A guarantee at one delivery point.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct GuaranteeAt {
     /// Everything arrives by this date with the given confidence (`null`: beyond the horizon).
     pub promise_date: Option<String>,
@@ -196,7 +197,7 @@ pub struct GuaranteeAt {
 }
 
 /// Lost or damaged tonnes per replication.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Lost {
     /// Mean.
     pub mean: f64,
@@ -209,7 +210,7 @@ pub struct Lost {
 }
 
 /// Costs per replication, in the scenario's currency.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Cost {
     /// Currency.
     pub currency: String,
@@ -226,7 +227,7 @@ pub struct Cost {
 }
 
 /// One stage's statistics over all replications.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct StageSummary {
     /// Stage name.
     pub name: String,
@@ -251,7 +252,7 @@ pub struct StageSummary {
 }
 
 /// Lead times of one corridor.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct CorridorSummary {
     /// Corridor name.
     pub name: String,
@@ -266,7 +267,7 @@ pub struct CorridorSummary {
 }
 
 /// The busiest resource.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Bottleneck {
     /// Stage name.
     pub stage: String,
@@ -279,7 +280,7 @@ pub struct Bottleneck {
 }
 
 /// Incomplete replications.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Incomplete {
     /// How many.
     pub replications: u64,
@@ -288,7 +289,7 @@ pub struct Incomplete {
 }
 
 /// A place where undelivered tonnes were at the horizon.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct StuckAt {
     /// Stage name, or `production at MILL`.
     pub location: String,
@@ -296,6 +297,29 @@ pub struct StuckAt {
     pub replications: u64,
     /// Mean tonnes there in those replications.
     pub mean_tonnes: f64,
+}
+
+/// The JSON Schema (draft 2020-12) of `summary.json`, generated from the types above so it
+/// cannot drift from what is written; `docs/summary.schema.json` is a copy of it (a test
+/// keeps the two equal).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Summary)).unwrap_or_default();
+    if let Some(top) = schema.as_object_mut() {
+        top.insert("$id".into(), "https://steelsim.example/schemas/summary.schema.json".into());
+        top.insert(
+            "description".into(),
+            format!(
+                "summary.json written by `steelsim run` (and `merge`), layout version {SCHEMA_VERSION}. Every \
+                 estimate has its interval at the level given in `interval_level`; a null bound is unknown (too \
+                 little data) or beyond the horizon."
+            )
+            .into(),
+        );
+        if let Some(v) = top.get_mut("properties").and_then(|p| p.get_mut("schema_version")) {
+            v["const"] = SCHEMA_VERSION.into();
+        }
+    }
+    schema
 }
 
 /// The calendar date `days` after `start` (the day in which that instant falls).
