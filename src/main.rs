@@ -187,6 +187,19 @@ enum Command {
         /// A results folder.
         dir: PathBuf,
     },
+    /// Prints the network as tables and its theoretical bottleneck, from the scenario's own figures.
+    #[command(after_help = "Example:\n  steelsim explain scenarios/baseline.toml\n\n\
+                            For every server the order passes: the hours of work its lots bring (route shares, mean\n\
+                            service per tonne), the hours background traffic takes, and the capacity; the stage with\n\
+                            the highest load is the theoretical bottleneck. Nothing is simulated: queues, calendars,\n\
+                            breakdowns and disruptions only make things worse than this ceiling.")]
+    Explain {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Override a scenario field first (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+        overrides: Vec<Override>,
+    },
     /// Prints a JSON Schema of a file steelsim writes, for editors, validators and harnesses.
     #[command(after_help = "Example:\n  steelsim schema summary > summary.schema.json\n\n\
                             The same schema ships as docs/summary.schema.json.")]
@@ -426,6 +439,7 @@ fn main() -> ExitCode {
         Command::Plot { dir } => app::plot(&dir).map(|names| {
             println!("Redrew {} figures in {}/figures/: {}", names.len(), dir.display(), names.join(", "));
         }),
+        Command::Explain { scenario, overrides } => app::explain(&scenario, &overrides).map(|text| print!("{text}")),
         Command::Schema { which: SchemaKind::Summary } => {
             println!("{}", serde_json::to_string_pretty(&steelsim::report::summary::json_schema()).unwrap_or_default());
             Ok(())

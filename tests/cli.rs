@@ -239,3 +239,34 @@ fn every_misspelt_field_is_reported_in_one_pass() {
     assert!(err.contains("did you mean `payload_t`?") && err.contains("did you mean `lot_t`?"), "{err}");
     assert!(err.contains("4 problems found"), "{err}");
 }
+
+#[test]
+fn explain_names_sarakhs_as_the_theoretical_bottleneck() {
+    let o = steelsim(&["explain", "scenarios/baseline.toml"], &repo());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out.lines().find(|l| l.starts_with("Theoretical bottleneck:")).expect("a bottleneck line");
+    assert!(line.contains("sarakhs.interchange"), "{line}");
+    // Its throughput for the order, worked out by hand from the scenario's figures: 3 places
+    // x 24 h, less the background trains (40 wagons every 14 h, plus the 1,300-wagon backlog
+    // spread over the 108-day window), at 0.55 h per 68-t wagon and 9 wagons per 610-t lot.
+    // The hand figure ignores each mill's last, smaller lot (5 of ~500 lots) and the backlog's
+    // rounding to whole 40-wagon trains; together they move it by well under 1 %.
+    let window = 108.0;
+    let bg = (40.0 * 24.0 / 14.0 + 1_300.0 / window) * 0.55;
+    let per_t = 9.0 * 0.55 / 610.0;
+    let expected = (72.0 - bg) / per_t;
+    let shown: f64 = line
+        .split("at most ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .map(|n| n.replace(',', "").parse().unwrap())
+        .unwrap();
+    assert!((shown / expected - 1.0).abs() < 0.01, "shown {shown} t/day, expected {expected:.1}: {line}");
+}
+
+#[test]
+fn explain_of_a_bad_scenario_is_bad_input() {
+    let o = steelsim(&["explain", "tests/fixtures/bad/misspelt_field.toml"], &repo());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -263,6 +263,13 @@ pub fn validate(paths: &[PathBuf], overrides: &[scenario::Override], color: bool
     if bad > 0 { Err(AppError::Invalid(bad, paths.len())) } else { Ok(paths.len()) }
 }
 
+/// `steelsim explain`: the network and its theoretical bottleneck, as text.
+pub fn explain(path: &Path, overrides: &[scenario::Override]) -> Result<String, AppError> {
+    let sc = scenario::load_with(path, overrides)?;
+    let e = crate::report::explain::explain(&sc.world);
+    Ok(crate::report::explain::render(&sc.world, &e))
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, AppError> {
     std::fs::read(path).map_err(|e| AppError::Usage(format!("cannot read {}: {e}", path.display())))
 }

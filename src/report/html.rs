@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use super::figures::Figure;
 use super::rundata::RunData;
 use super::summary::{Delivery, Interval};
+use super::text::thousands;
 
 /// Escapes text for HTML (and XML).
 pub fn escape(s: &str) -> String {
@@ -21,18 +22,6 @@ fn num(v: Option<f64>, digits: usize) -> String {
 fn interval(ci: &Interval, digits: usize) -> String {
     let b = |v: Option<f64>| v.map_or_else(|| "?".into(), |x| format!("{x:.digits$}"));
     format!("[{}, {}]", b(ci[0]), b(ci[1]))
-}
-
-fn thousands(v: f64) -> String {
-    let s = format!("{:.0}", v.round());
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The headline for one delivery point: "P(on time) = 0.887 [0.865, 0.904]; 95 % promise:

@@ -1,5 +1,6 @@
 //! Writers: the JSON summary, tidy CSV tables, the human summary, and the output folder.
 
+pub mod explain;
 pub mod figures;
 pub mod html;
 pub mod output;

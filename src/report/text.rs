@@ -4,12 +4,13 @@ use std::fmt::Write as _;
 
 use super::summary::{Delivery, Summary};
 
-fn thousands(v: f64) -> String {
+/// `1234567.8` -> `"1,234,568"`.
+pub(crate) fn thousands(v: f64) -> String {
     let s = format!("{:.0}", v.round());
     let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
