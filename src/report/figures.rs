@@ -64,8 +64,24 @@ pub trait Chart {
         DB::ErrorType: 'static;
 }
 
-fn err<E: std::fmt::Display>(e: E) -> String {
+pub(super) fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
+}
+
+/// Draws the series legend in the frame every figure uses, at `position`, text `size` px high.
+pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    size: u32,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, size))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(err)
 }
 
 /// Draws `chart` as SVG and PNG.
@@ -200,14 +216,7 @@ impl Chart for CompletionCdf<'_> {
                     .map_err(err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, LABEL))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, LABEL)?;
         Ok(())
     }
 }
@@ -298,14 +307,7 @@ impl Chart for Tonnes<'_> {
             .map_err(err)?
             .label(format!("deadline {}", s.deadline))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY.stroke_width(3)));
-        chart
-            .configure_series_labels()
-            .label_font((FONT, LABEL))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, LABEL)?;
         Ok(())
     }
 }
@@ -399,14 +401,7 @@ impl Chart for Stages<'_> {
             .map_err(err)?
             .label("90th percentile of waits")
             .legend(|(x, y)| Circle::new((x + 10, y), 8, BLACK.filled()));
-        chart
-            .configure_series_labels()
-            .label_font((FONT, LABEL))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, LABEL)?;
         Ok(())
     }
 }
@@ -520,13 +515,7 @@ impl Chart for Bottlenecks<'_> {
                 q.draw_series(LineSeries::new(mean, color.stroke_width(3))).map_err(err)?;
             }
         }
-        u.configure_series_labels()
-            .label_font((FONT, LABEL))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()
-            .map_err(err)?;
+        legend(&mut u, SeriesLabelPosition::LowerLeft, LABEL)?;
         Ok(())
     }
 }

@@ -6,14 +6,10 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use super::figures::{BLUE, Chart, Figure, GREY, ORANGE, PALETTE, render};
+use super::figures::{BLUE, Chart, Figure, GREY, ORANGE, PALETTE, err, legend, render};
 use crate::experiment::Row;
 
 const FONT: &str = "sans-serif";
-
-fn err<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
 
 fn read_json(dir: &Path, name: &str) -> Result<serde_json::Value, String> {
     let bytes = std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {}: {e}", dir.join(name).display()))?;
@@ -76,14 +72,7 @@ impl Chart for CompareCdf {
                 .label(format!("{name}, handover (dashed)"))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 24))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 24)?;
         Ok(())
     }
 }
@@ -155,14 +144,7 @@ impl Chart for CompareDiff {
             .map_err(err)?
             .label("interval had the runs been independent")
             .legend(|(x, y)| Rectangle::new([(x, y - 7), (x + 20, y + 7)], GREY.mix(0.6).filled()));
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 24))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, 24)?;
         Ok(())
     }
 }
@@ -217,14 +199,7 @@ impl Chart for SweepLine {
                 .label(format!("{label} (band: 95 % interval)"))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 24))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 24)?;
         Ok(())
     }
 }
@@ -305,14 +280,7 @@ impl Chart for TornadoChart {
             .map_err(err)?
             .label("parameter raised")
             .legend(|(x, y)| Rectangle::new([(x, y - 7), (x + 20, y + 7)], BLUE.mix(0.8).filled()));
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 24))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 24)?;
         Ok(())
     }
 }
