@@ -200,9 +200,54 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
         overrides: Vec<Override>,
     },
-    /// Prints a JSON Schema of a file steelsim writes, for editors, validators and harnesses.
-    #[command(after_help = "Example:\n  steelsim schema summary > summary.schema.json\n\n\
-                            The same schema ships as docs/summary.schema.json.")]
+    /// Writes a small commented starter scenario that validates and runs as is.
+    #[command(after_help = "Example:\n  steelsim init my_corridor.toml && steelsim validate my_corridor.toml")]
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "scenario.toml")]
+        path: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Checks the simulated network against DOMAIN.md section 5 (transit times, Sarakhs throughput,
+    /// background flow) and prints the table.
+    #[command(
+        after_help = "Example:\n  steelsim calibrate scenarios/baseline.toml -n 200 --seed 7 --write scenarios/README.md\n\n\
+                            Each measure is computed per replication (a median over its lots, or a count up to the\n\
+                            deadline) and averaged, with a 95 % interval; a check passes when the whole interval lies\n\
+                            in its band. The checks use the baseline's names (tm_rail, khorasan, tashkent,\n\
+                            sarakhs.interchange, background.iran_uzbekistan).\n\n\
+                            Exit codes: 0 every check within its band, 3 some outside (the table says which),\n\
+                            2 bad input, 1 simulation failure."
+    )]
+    Calibrate {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Number of replications.
+        #[arg(short = 'n', long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+        replications: u64,
+        /// Master seed.
+        #[arg(short, long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads [default: one per core]; results do not depend on it.
+        #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Also put the table into FILE, between its lines <!-- calibration:begin --> and <!-- calibration:end -->.
+        #[arg(long, value_name = "FILE")]
+        write: Option<PathBuf>,
+        /// Print the outcomes as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Override a scenario field first (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+        overrides: Vec<Override>,
+    },
+    /// Prints a JSON Schema of a file steelsim reads or writes, for editors, validators and harnesses.
+    #[command(after_help = "Examples:\n  steelsim schema summary > summary.schema.json\n  \
+                            steelsim schema scenario > scenario.schema.json\n\n\
+                            Both ship in docs/. For completion in VS Code (Even Better TOML / Taplo), put\n\
+                            #:schema ../docs/scenario.schema.json as the first line of a scenario file.")]
     Schema {
         /// Which file.
         #[arg(value_enum)]
@@ -325,6 +370,8 @@ fn print_report(report: &app::RunReport, json: bool, quiet: bool) {
 enum SchemaKind {
     /// summary.json, written by `run` and `merge`.
     Summary,
+    /// Scenario files (TOML), for editor completion and checking (Taplo / Even Better TOML).
+    Scenario,
 }
 
 /// `--verbose`: phase timings on stderr, so `--json` output stays clean.
@@ -440,10 +487,29 @@ fn main() -> ExitCode {
             println!("Redrew {} figures in {}/figures/: {}", names.len(), dir.display(), names.join(", "));
         }),
         Command::Explain { scenario, overrides } => app::explain(&scenario, &overrides).map(|text| print!("{text}")),
-        Command::Schema { which: SchemaKind::Summary } => {
-            println!("{}", serde_json::to_string_pretty(&steelsim::report::summary::json_schema()).unwrap_or_default());
+        Command::Calibrate { scenario, replications, seed, threads, write, json, overrides } => {
+            let threads = threads.map(|t| t as usize);
+            app::calibrate(&scenario, &overrides, replications, seed, threads, write.as_deref(), json).and_then(
+                |(text, outside)| {
+                    print!("{text}");
+                    match outside {
+                        0 => Ok(()),
+                        n => Err(app::AppError::Calibration(n, steelsim::study::calibrate::checks().len())),
+                    }
+                },
+            )
+        }
+        Command::Schema { which } => {
+            let schema = match which {
+                SchemaKind::Summary => steelsim::report::summary::json_schema(),
+                SchemaKind::Scenario => steelsim::scenario::json_schema::scenario_schema(),
+            };
+            println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
             Ok(())
         }
+        Command::Init { path, force } => app::init(&path, force).map(|()| {
+            println!("Wrote {}. Next: steelsim validate {0}; steelsim run {0}", path.display());
+        }),
         Command::Validate { scenarios, overrides } => app::validate(&scenarios, &overrides, color).map(|_| ()),
     };
     match result {

@@ -248,13 +248,13 @@ fn explain_names_sarakhs_as_the_theoretical_bottleneck() {
     let line = out.lines().find(|l| l.starts_with("Theoretical bottleneck:")).expect("a bottleneck line");
     assert!(line.contains("sarakhs.interchange"), "{line}");
     // Its throughput for the order, worked out by hand from the scenario's figures: 3 places
-    // x 24 h, less the background trains (40 wagons every 14 h, plus the 1,300-wagon backlog
-    // spread over the 108-day window), at 0.55 h per 68-t wagon and 9 wagons per 610-t lot.
-    // The hand figure ignores each mill's last, smaller lot (5 of ~500 lots) and the backlog's
-    // rounding to whole 40-wagon trains; together they move it by well under 1 %.
+    // x 24 h, less the background trains (40 wagons every 29.7 h and every 26.4 h, plus the
+    // 1,300-wagon backlog spread over the 108-day window), at 0.5 h per 68-t wagon and 9 wagons
+    // per 610-t lot. The hand figure ignores each mill's last, smaller lot (5 of ~500 lots) and
+    // the backlog's rounding to whole 40-wagon trains; together they move it by well under 1 %.
     let window = 108.0;
-    let bg = (40.0 * 24.0 / 14.0 + 1_300.0 / window) * 0.55;
-    let per_t = 9.0 * 0.55 / 610.0;
+    let bg = (40.0 * 24.0 / 29.7 + 40.0 * 24.0 / 26.4 + 1_300.0 / window) * 0.5;
+    let per_t = 9.0 * 0.5 / 610.0;
     let expected = (72.0 - bg) / per_t;
     let shown: f64 = line
         .split("at most ")

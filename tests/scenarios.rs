@@ -122,3 +122,27 @@ fn the_comment_rule_catches_a_bare_figure() {
     // line pass.
     assert_eq!(lines, [4, 18], "{bad:?}");
 }
+
+#[test]
+fn init_writes_a_commented_starter_that_validates_and_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_steelsim");
+    let run = |args: &[&str]| std::process::Command::new(bin).args(args).current_dir(tmp.path()).output().unwrap();
+    let o = run(&["init", "mine.toml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(tmp.path().join("mine.toml")).unwrap();
+    assert_eq!(uncommented_figures(&text), Vec::new(), "the starter follows the comment rule too");
+    let o = run(&["validate", "mine.toml"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sc = steelsim::scenario::load(&tmp.path().join("mine.toml")).unwrap();
+    for i in 0..20 {
+        steelsim::experiment::replicate_checked(&sc.world, 1, i, false, steelsim::model::Checks::Full).unwrap();
+    }
+    // Never over an existing file without --force.
+    std::fs::write(tmp.path().join("mine.toml"), "kept").unwrap();
+    let o = run(&["init", "mine.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(tmp.path().join("mine.toml")).unwrap(), "kept");
+    assert!(run(&["init", "mine.toml", "--force"]).status.success());
+}

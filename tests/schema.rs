@@ -123,7 +123,12 @@ fn check(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec
                 None if props.is_some() || obj.get("additionalProperties") == Some(&Value::Bool(false)) => {
                     errors.push(format!("{at}: field `{k}` is not in the schema"))
                 }
-                None => {}
+                // A map (named tables): every value follows the one schema.
+                None => {
+                    if let Some(s @ Value::Object(_)) = obj.get("additionalProperties") {
+                        check(root, s, v, &format!("{at}.{k}"), errors);
+                    }
+                }
             }
         }
     }
@@ -195,4 +200,74 @@ fn the_validator_rejects_what_breaks_the_contract() {
     let mut version = good;
     version["schema_version"] = 99.into();
     assert!(errors_of(&version).iter().any(|e| e.contains("constant")));
+}
+
+// ----- the scenario format ---------------------------------------------------------------
+
+fn scenario_schema() -> Value {
+    steelsim::scenario::json_schema::scenario_schema()
+}
+
+/// A TOML document as an editor's schema checker sees it: dates become strings.
+fn toml_to_json(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(t.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect()),
+    }
+}
+
+fn scenario_errors(text: &str) -> Vec<String> {
+    let doc: toml::Value = toml::from_str(text).unwrap();
+    let root = scenario_schema();
+    let mut errors = Vec::new();
+    check(&root, &root, &toml_to_json(&doc), "scenario", &mut errors);
+    errors
+}
+
+#[test]
+fn the_shipped_scenario_schema_is_the_generated_one() {
+    let shipped: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        shipped == scenario_schema(),
+        "docs/scenario.schema.json is stale: regenerate it with `cargo run -- schema scenario > docs/scenario.schema.json`"
+    );
+}
+
+#[test]
+fn every_shipped_scenario_and_the_starter_fit_the_scenario_schema() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for f in files {
+        let errors = scenario_errors(&std::fs::read_to_string(&f).unwrap());
+        assert!(errors.is_empty(), "{}:\n{}", f.display(), errors.join("\n"));
+    }
+    let errors = scenario_errors(steelsim::app::STARTER);
+    assert!(errors.is_empty(), "starter:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn the_scenario_schema_catches_what_an_editor_should_flag() {
+    let good = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")).unwrap();
+    let misspelt = good.replacen("payload_t = 61", "payload = 61", 1);
+    assert!(scenario_errors(&misspelt).iter().any(|e| e.contains("scenario.pools.wagons_1435: field `payload`")));
+    let family = good.replacen("dist = \"triangular\"", "dist = \"trianglar\"", 1);
+    assert!(scenario_errors(&family).iter().any(|e| e.contains("empty_return")), "{:?}", scenario_errors(&family));
+    let mistyped = good.replacen("units = 1_000", "units = \"many\"", 1);
+    assert!(scenario_errors(&mistyped).iter().any(|e| e.contains("scenario.pools.wagons_1435.units")));
+    let top = format!("{good}\n[surprise]\nx = 1\n");
+    assert!(scenario_errors(&top).iter().any(|e| e.contains("field `surprise`")));
 }

@@ -18,6 +18,8 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 pub const EXIT_SIMULATION: i32 = 1;
 /// Exit code after Ctrl-C (128 + SIGINT, as shells expect).
 pub const EXIT_INTERRUPTED: i32 = 130;
+/// Exit code: `steelsim calibrate` found a check outside its band.
+pub const EXIT_CALIBRATION: i32 = 3;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +39,9 @@ pub enum AppError {
     /// Options or inputs that do not fit together.
     #[error("{0}")]
     Usage(String),
+    /// Calibration checks fell outside their bands: (outside, total).
+    #[error("{0} of {1} calibration checks are outside their bands")]
+    Calibration(usize, usize),
 }
 
 impl From<crate::study::sweep::StudyError> for AppError {
@@ -60,6 +65,7 @@ impl AppError {
             AppError::Scenario(_) | AppError::Invalid(..) | AppError::Usage(_) => EXIT_BAD_INPUT,
             AppError::Output(OutputError::Io { .. }) | AppError::Run(_) => EXIT_SIMULATION,
             AppError::Output(_) => EXIT_BAD_INPUT,
+            AppError::Calibration(..) => EXIT_CALIBRATION,
         }
     }
 
@@ -268,6 +274,79 @@ pub fn explain(path: &Path, overrides: &[scenario::Override]) -> Result<String, 
     let sc = scenario::load_with(path, overrides)?;
     let e = crate::report::explain::explain(&sc.world);
     Ok(crate::report::explain::render(&sc.world, &e))
+}
+
+/// `steelsim calibrate`: the calibration table of a scenario, in Markdown (or JSON), and
+/// optionally spliced into a document between its calibration markers. The document is
+/// written even when a check fails (the table says which). Returns the text to print and
+/// the number of checks outside their bands.
+pub fn calibrate(
+    path: &Path,
+    overrides: &[scenario::Override],
+    replications: u64,
+    seed: u64,
+    threads: Option<usize>,
+    write: Option<&Path>,
+    json: bool,
+) -> Result<(String, usize), AppError> {
+    use crate::study::calibrate;
+    let sc = scenario::load_with(path, overrides)?;
+    let document = match write {
+        Some(w) => Some(
+            String::from_utf8(read(w)?).map_err(|_| AppError::Usage(format!("{} is not UTF-8 text", w.display())))?,
+        ),
+        None => None,
+    };
+    let no_place = |w: &Path| {
+        AppError::Usage(format!(
+            "{}: no place for the table: add the lines <!-- calibration:begin --> and <!-- calibration:end -->",
+            w.display()
+        ))
+    };
+    if let (Some(w), Some(doc)) = (write, &document)
+        && calibrate::splice(doc, "").is_none()
+    {
+        return Err(no_place(w));
+    }
+    let outcomes = calibrate::calibrate(&sc.world, seed, replications, threads).map_err(|e| match e {
+        calibrate::CalibrateError::Run(e) => AppError::Run(e),
+        missing => AppError::Usage(format!("{}: {missing}", path.display())),
+    })?;
+    let mut command = format!("steelsim calibrate {} -n {replications} --seed {seed}", path.display());
+    for o in overrides {
+        command.push_str(&format!(" --set {}={}", o.path, o.value));
+    }
+    let table = calibrate::markdown(&outcomes, &command);
+    if let (Some(w), Some(doc)) = (write, document) {
+        let spliced = calibrate::splice(&doc, &table).ok_or_else(|| no_place(w))?;
+        // Written next to the target then renamed, so an interruption never leaves half a file.
+        let tmp = w.with_extension("calibration.partial");
+        std::fs::write(&tmp, spliced)
+            .and_then(|()| std::fs::rename(&tmp, w))
+            .map_err(|e| AppError::Usage(format!("cannot write {}: {e}", w.display())))?;
+    }
+    let outside = outcomes.iter().filter(|o| !o.within).count();
+    let text = if json {
+        serde_json::to_string_pretty(&outcomes).map_err(|e| AppError::Usage(e.to_string()))? + "\n"
+    } else {
+        table
+    };
+    Ok((text, outside))
+}
+
+/// The scenario `steelsim init` writes: small, commented, and valid as is.
+pub const STARTER: &str = include_str!("starter.toml");
+
+/// `steelsim init`: writes the starter scenario to `path`, never over an existing file
+/// unless `force`.
+pub fn init(path: &Path, force: bool) -> Result<(), AppError> {
+    if path.exists() && !force {
+        return Err(AppError::Usage(format!(
+            "{} already exists; choose another name, or give --force to replace it",
+            path.display()
+        )));
+    }
+    std::fs::write(path, STARTER).map_err(|e| AppError::Usage(format!("cannot write {}: {e}", path.display())))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, AppError> {

@@ -227,6 +227,7 @@ impl Replication<'_> {
         let now = sched.now();
         match job {
             Job::Lot(lot) => {
+                self.servers[s as usize].served += u64::from(self.lots[lot as usize].carrier_units());
                 let service = self.lots[lot as usize].service;
                 let spec = &self.w.servers[s as usize];
                 self.books.cost += spec.cost_per_lot + spec.cost_per_t * self.lots[lot as usize].tonnes.t();
@@ -254,6 +255,8 @@ impl Replication<'_> {
                 self.release_server(s, now, sched);
                 let b = self.bg_jobs[j as usize];
                 let flow = &self.w.background[b.flow as usize];
+                self.servers[s as usize].served += u64::from(flow.units_per_job);
+                self.bg[b.flow as usize].served += 1;
                 if let Some((pool, hold)) = &flow.carriers {
                     let h = hold.sample(&mut keyed(self.bg[b.flow as usize].key, b.key, site::HOLD));
                     sched.schedule_in(Duration::saturating(h), Ev::Returned(*pool, flow.units_per_job));

@@ -158,6 +158,8 @@ pub(crate) struct ServerState {
     pub(crate) key: u64,
     pub(crate) fail_rng: Stream,
     pub(crate) cond: Condition,
+    /// Carriers served so far (the order's and background traffic), for throughput checks.
+    pub(crate) served: u64,
 }
 
 pub(crate) struct LegState {
@@ -242,6 +244,8 @@ pub(crate) struct BgState {
     pub(crate) key: u64,
     /// Jobs so far.
     pub(crate) arrivals: u64,
+    /// Jobs served so far.
+    pub(crate) served: u64,
 }
 
 /// A disruption occurrence drawn for this replication.
@@ -260,6 +264,8 @@ pub(crate) struct Books {
     pub(crate) completion: Option<Time>,
     pub(crate) handover_completion: Option<Time>,
     pub(crate) at_deadline: Option<(Tonnes, Tonnes)>,
+    /// Carriers served per server and jobs served per background flow, at the deadline.
+    pub(crate) served_at_deadline: Option<(Vec<u64>, Vec<u64>)>,
     /// Costs incurred (transport, handling, storage), in the scenario's currency.
     pub(crate) cost: f64,
     /// Late-delivery penalties incurred so far.
@@ -358,6 +364,10 @@ pub struct ReplicationResult {
     pub delivered_by_deadline: Tonnes,
     /// Handed over by the deadline.
     pub handed_over_by_deadline: Tonnes,
+    /// Carriers served by the deadline, per server (the order's and background traffic).
+    pub served_by_deadline: Vec<u64>,
+    /// Jobs served by the deadline, per background flow.
+    pub background_by_deadline: Vec<u64>,
     /// Delivered by the end.
     pub delivered: Tonnes,
     /// Lost or damaged on the way (and produced again).
@@ -489,6 +499,7 @@ impl<'w> Replication<'w> {
                 key: component_key(seed, &s.name),
                 fail_rng: stream(seed, &format!("{}#failures", s.name)),
                 cond: cond(),
+                served: 0,
             })
             .collect();
         let legs = w
@@ -551,6 +562,7 @@ impl<'w> Replication<'w> {
                     rng: stream(seed, &b.name),
                     key: component_key(seed, &format!("{}#jobs", b.name)),
                     arrivals: 0,
+                    served: 0,
                 })
                 .collect(),
             dwell_key: w.dwells.iter().map(|d| component_key(seed, &d.name)).collect(),
@@ -632,6 +644,8 @@ impl<'w> Replication<'w> {
         }
         let (delivered_by_deadline, handed_over_by_deadline) =
             self.books.at_deadline.unwrap_or((self.books.delivered, self.books.handed_over));
+        let (served_by_deadline, background_by_deadline) =
+            self.books.served_at_deadline.take().unwrap_or_else(|| self.served_counts());
 
         // The books, recomputed from the lots themselves rather than from running totals.
         let mut in_transit = Tonnes::ZERO;
@@ -743,6 +757,8 @@ impl<'w> Replication<'w> {
             handover_completion: self.books.handover_completion.map(Time::value),
             delivered_by_deadline,
             handed_over_by_deadline,
+            served_by_deadline,
+            background_by_deadline,
             delivered,
             lost,
             in_transit,
@@ -760,6 +776,10 @@ impl<'w> Replication<'w> {
             cost: self.books.cost,
             penalty: self.books.penalty,
         })
+    }
+
+    fn served_counts(&self) -> (Vec<u64>, Vec<u64>) {
+        (self.servers.iter().map(|s| s.served).collect(), self.bg.iter().map(|b| b.served).collect())
     }
 
     /// Records the day (or part of a day) since the last snapshot.
@@ -852,7 +872,10 @@ impl Replication<'_> {
             Ev::Calendar(actor) => self.calendar_changed(actor, sched),
             Ev::Breakdown(actor, down) => self.breakdown(actor, down, sched),
             Ev::Disruption(occ, start) => self.disruption(occ, start, sched),
-            Ev::Deadline => self.books.at_deadline = Some((self.books.delivered, self.books.handed_over)),
+            Ev::Deadline => {
+                self.books.at_deadline = Some((self.books.delivered, self.books.handed_over));
+                self.books.served_at_deadline = Some(self.served_counts());
+            }
             Ev::Day => {
                 self.snapshot_day(sched.now());
                 sched.schedule_in(crate::engine::Duration::new(24.0).unwrap_or_default(), Ev::Day);

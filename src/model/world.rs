@@ -396,7 +396,7 @@ pub struct BackgroundSpec {
 }
 
 /// What a disruption does while it lasts.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Effect {
     /// Nothing passes.
     Closed,
@@ -422,7 +422,7 @@ pub enum Target {
 }
 
 /// When a disruption may start.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Occurrence {
     /// At most once, with this probability, at a uniform time in the window.
     Once(f64),

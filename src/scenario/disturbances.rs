@@ -187,6 +187,29 @@ impl Compiler<'_> {
         })
     }
 
+    /// `at`: a date, or a list of dates (holidays), at least one.
+    fn dates(&mut self, at: &Spanned<toml::Value>, path: &str) -> Option<Vec<jiff::civil::Date>> {
+        match at.get_ref() {
+            toml::Value::Array(items) if items.is_empty() => {
+                self.c.err(at.span(), path, "give at least one date, e.g. at = [2025-12-08, 2025-12-12]")
+            }
+            toml::Value::Array(items) => {
+                let mut dates = Vec::with_capacity(items.len());
+                for (k, v) in items.iter().enumerate() {
+                    match super::values::parse_date(v) {
+                        Ok(d) if dates.contains(&d) => {
+                            return self.c.err(at.span(), format!("{path}[{k}]"), format!("{d} is listed twice"));
+                        }
+                        Ok(d) => dates.push(d),
+                        Err(m) => return self.c.err(at.span(), format!("{path}[{k}]"), m),
+                    }
+                }
+                Some(dates)
+            }
+            _ => self.c.date(at, path).map(|d| vec![d]),
+        }
+    }
+
     pub(super) fn compile_disruptions(&mut self, deadline_h: f64) -> Vec<DisruptionSpec> {
         let mut out = Vec::new();
         let mut names: Vec<String> = Vec::new();
@@ -202,7 +225,7 @@ impl Compiler<'_> {
             }
             names.push(d.name.get_ref().clone());
             let targets = self.targets(&d.target, &format!("{path}.target"));
-            let at = d.at.as_ref().and_then(|a| self.c.date(a, &format!("{path}.at")));
+            let at = d.at.as_ref().and_then(|a| self.dates(a, &format!("{path}.at")));
             let occurrence = match (&d.probability, &d.rate_per_day) {
                 (Some(p), None) => self.c.probability(p, &format!("{path}.probability"), false).map(Occurrence::Once),
                 (None, Some(r)) if d.at.is_some() => self.c.err(
@@ -226,7 +249,7 @@ impl Compiler<'_> {
                     "give either `probability` or `rate_per_day`, not both",
                 ),
             };
-            let window = match (&d.window, at) {
+            let windows: Option<Vec<(f64, f64)>> = match (&d.window, &at) {
                 (Some(w), None) if d.at.is_none() => match w.get_ref().as_slice() {
                     [a, b] => {
                         let (a, b) = (
@@ -234,7 +257,7 @@ impl Compiler<'_> {
                             self.c.date(b, &format!("{path}.window[1]")),
                         );
                         match (a, b) {
-                            (Some(a), Some(b)) if a <= b => Some((self.hours(a), self.hours(b) + DAY)),
+                            (Some(a), Some(b)) if a <= b => Some(vec![(self.hours(a), self.hours(b) + DAY)]),
                             (Some(_), Some(_)) => {
                                 self.c.err(w.span(), format!("{path}.window"), "the window ends before it starts")
                             }
@@ -246,11 +269,11 @@ impl Compiler<'_> {
                 (Some(w), _) => {
                     self.c.err(w.span(), format!("{path}.window"), "give either `window` or `at`, not both")
                 }
-                (None, Some(a)) => Some((self.hours(a), self.hours(a))),
+                (None, Some(dates)) => Some(dates.iter().map(|&a| (self.hours(a), self.hours(a))).collect()),
                 (None, None) if d.at.is_some() => None,
-                (None, None) => Some((0.0, deadline_h)),
+                (None, None) => Some(vec![(0.0, deadline_h)]),
             };
-            if let Some((a, b)) = window {
+            for &(a, b) in windows.iter().flatten() {
                 let span =
                     d.window.as_ref().map(Spanned::span).or(d.at.as_ref().map(Spanned::span)).unwrap_or(row.span());
                 if a < 0.0 || b > self.horizon_h {
@@ -259,6 +282,7 @@ impl Compiler<'_> {
                         format!("{path}.window"),
                         "the disruption must start between the order's start and its horizon",
                     );
+                    break;
                 }
                 if let Some(Occurrence::Rate(r)) = &occurrence
                     && r * (b - a) > MAX_EXPECTED_OCCURRENCES
@@ -323,17 +347,26 @@ impl Compiler<'_> {
                     }
                 }
             }
-            if let (Some(targets), Some(occurrence), Some(window), Some(duration), Some(effect)) =
-                (targets, occurrence, window, duration, effect)
+            if let (Some(targets), Some(occurrence), Some(windows), Some(duration), Some(effect)) =
+                (targets, occurrence, windows, duration, effect)
             {
-                out.push(DisruptionSpec {
-                    name: d.name.get_ref().clone(),
-                    targets,
-                    occurrence,
-                    window,
-                    duration,
-                    effect,
-                });
+                // A row `at` several dates is one disruption per date, each with its own
+                // random stream (keyed by name).
+                let several = windows.len() > 1;
+                for (k, window) in windows.into_iter().enumerate() {
+                    let name = match (&at, several) {
+                        (Some(dates), true) => format!("{}@{}", d.name.get_ref(), dates[k]),
+                        _ => d.name.get_ref().clone(),
+                    };
+                    out.push(DisruptionSpec {
+                        name,
+                        targets: targets.clone(),
+                        occurrence: occurrence.clone(),
+                        window,
+                        duration: duration.clone(),
+                        effect: effect.clone(),
+                    });
+                }
             }
         }
         out

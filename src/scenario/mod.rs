@@ -9,6 +9,7 @@ mod corridors;
 mod ctx;
 pub mod diag;
 mod disturbances;
+pub mod json_schema;
 pub mod plan;
 mod routes;
 pub mod schema;
@@ -286,6 +287,35 @@ mod tests {
             assert!(tiny.contains(from));
             let err = super::load_str(&tiny.replace(from, to), "t.toml", "t").unwrap_err();
             assert!(err.diagnostics().iter().any(|d| d.path == field), "{}", err.render(false));
+        }
+    }
+
+    /// Holidays: a row `at` several dates is one disruption per date, each named for its
+    /// date; an empty list, a repeated date or one past the horizon is located.
+    #[test]
+    fn a_disruption_at_several_dates_happens_on_each() {
+        let tiny = include_str!("../../tests/fixtures/tiny.toml");
+        let from = "probability = 0.2\nwindow = [2025-09-20, 2025-10-10]";
+        assert!(tiny.contains(from));
+        let with = |at: &str| tiny.replace(from, &format!("at = {at}"));
+        let sc = super::load_str(&with("[2025-09-20, 2025-10-01]"), "t.toml", "t").unwrap();
+        let names: Vec<&str> = sc.disruptions.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["strike@2025-09-20", "strike@2025-10-01"]);
+        assert_eq!(sc.disruptions[1].window, (16.0 * 24.0, 16.0 * 24.0));
+        let one = super::load_str(&with("2025-09-20"), "t.toml", "t").unwrap();
+        assert_eq!(one.disruptions[0].name, "strike", "a single date keeps the row's name");
+        for (at, path, says) in [
+            ("[]", "disruptions[0].at", "at least one date"),
+            ("[2025-09-20, 2025-09-20]", "disruptions[0].at[1]", "listed twice"),
+            ("[2025-09-20, \"soon\"]", "disruptions[0].at[1]", ""),
+            ("[2025-09-20, 2027-01-01]", "disruptions[0].window", "horizon"),
+        ] {
+            let err = super::load_str(&with(at), "t.toml", "t").unwrap_err();
+            assert!(
+                err.diagnostics().iter().any(|d| d.path == path && d.message.contains(says)),
+                "{at}: {}",
+                err.render(false)
+            );
         }
     }
 }

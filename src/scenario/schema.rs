@@ -4,13 +4,15 @@
 //! every value keeps its place in the file (`Spanned`), so a problem found later (a
 //! triangular with min > max, an unknown node) can still point at the exact line and
 //! column. Named things are TOML tables keyed by name (`[mills.khorasan]`); TOML itself
-//! refuses duplicate names. `docs/scenario-format.md` describes each field for authors.
+//! refuses duplicate names. The doc comments here are the field descriptions of the JSON
+//! Schema editors use (`steelsim schema scenario`, `docs/scenario.schema.json`).
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::json_schema::{Date, DateOrDates};
 use super::values::DistSpec;
 
 /// A name with its place in the file.
@@ -19,70 +21,93 @@ pub type Name = Spanned<String>;
 pub type Named<T> = BTreeMap<Name, Spanned<T>>;
 
 /// A whole scenario file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Name used for the output folder; defaults to the file name without extension.
+    #[schemars(with = "Option<String>")]
     pub name: Option<Name>,
     /// Free text shown in reports.
     pub description: Option<String>,
     /// The order.
+    #[schemars(with = "OrderSpec")]
     pub order: Spanned<OrderSpec>,
     /// Named calendars.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, CalendarSpec>")]
     pub calendars: Named<CalendarSpec>,
     /// Carrier pools.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, PoolSpecFile>")]
     pub pools: Named<PoolSpecFile>,
     /// Mills.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, MillSpecFile>")]
     pub mills: Named<MillSpecFile>,
     /// Yards, ports, junctions, borders and destinations.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, NodeSpec>")]
     pub nodes: Named<NodeSpec>,
     /// Transport legs between mills and nodes.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, LegSpecFile>")]
     pub legs: Named<LegSpecFile>,
     /// Corridors lots may take.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RouteSpec>")]
     pub routes: Named<RouteSpec>,
     /// Other traffic competing for stages.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, BackgroundSpecFile>")]
     pub background: Named<BackgroundSpecFile>,
     /// The disruption table.
     #[serde(default)]
+    #[schemars(with = "Vec<DisruptionSpecFile>")]
     pub disruptions: Vec<Spanned<DisruptionSpecFile>>,
     /// Safety limits.
+    #[schemars(with = "Option<LimitsSpec>")]
     pub limits: Option<Spanned<LimitsSpec>>,
 }
 
 /// `[order]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderSpec {
     /// Tonnes ordered.
+    #[schemars(with = "f64")]
     pub tonnes: Spanned<f64>,
     /// First day of shipping (time zero is 00:00 of this day).
+    #[schemars(with = "Date")]
     pub start: Spanned<toml::Value>,
     /// Last day on which delivery counts as on time.
+    #[schemars(with = "Date")]
     pub deadline: Spanned<toml::Value>,
     /// Last day simulated (default: one year after the deadline).
+    #[schemars(with = "Option<Date>")]
     pub horizon: Option<Spanned<toml::Value>>,
     /// Product mix: product name to share of the order.
+    #[schemars(with = "BTreeMap<String, f64>")]
     pub mix: Spanned<BTreeMap<Name, Spanned<f64>>>,
     /// Destination node to share of the order.
+    #[schemars(with = "BTreeMap<String, f64>")]
     pub destinations: Spanned<BTreeMap<Name, Spanned<f64>>>,
     /// Nodes where the seller hands over (the Incoterm point).
+    #[schemars(with = "Vec<String>")]
     pub handover: Spanned<Vec<Name>>,
     /// `"shares"` (default) or `"fastest"`.
+    #[schemars(with = "Option<String>")]
     pub routing: Option<Spanned<String>>,
     /// Confidence levels for promises (default 0.9, 0.95, 0.99).
+    #[schemars(with = "Option<Vec<f64>>")]
     pub confidence: Option<Spanned<Vec<Spanned<f64>>>>,
     /// Penalty per tonne per day late at the destination (default 0).
+    #[schemars(with = "Option<f64>")]
     pub late_penalty_per_t_day: Option<Spanned<f64>>,
     /// Lost or damaged tonnes per replication the guarantee tolerates (default 0).
+    #[schemars(with = "Option<f64>")]
     pub lost_tolerance_t: Option<Spanned<f64>>,
     /// Currency of costs and penalties (default "USD").
+    #[schemars(with = "Option<String>")]
     pub currency: Option<Spanned<String>>,
 }
 
@@ -90,72 +115,90 @@ pub struct OrderSpec {
 pub type OpenHours = BTreeMap<Name, Spanned<Vec<Spanned<String>>>>;
 
 /// `[calendars.NAME]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSpec {
     /// Open hours by day: keys `daily`, `weekdays`, `weekend`, `mon` .. `sun`; values are
     /// lists of `"HH:MM-HH:MM"`. Without it, open around the clock.
+    #[schemars(with = "Option<BTreeMap<String, Vec<String>>>")]
     pub open: Option<Spanned<OpenHours>>,
     /// Closed days: `"2025-12-08"` or `"2025-12-20..2025-12-25"` (inclusive).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub closed: Vec<Spanned<String>>,
 }
 
 /// `[pools.NAME]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PoolSpecFile {
     /// Carriers at the start.
+    #[schemars(with = "i64")]
     pub units: Spanned<i64>,
     /// Tonnes per carrier.
+    #[schemars(with = "f64")]
     pub payload_t: Spanned<f64>,
     /// Time for an empty carrier to come back.
+    #[schemars(with = "DistSpec")]
     pub empty_return: Spanned<DistSpec>,
     /// Share of released carriers that come back (default 1).
+    #[schemars(with = "Option<f64>")]
     pub return_share: Option<Spanned<f64>>,
     /// Carriers arriving over time.
+    #[schemars(with = "Option<SupplySpec>")]
     pub supply: Option<Spanned<SupplySpec>>,
 }
 
 /// `supply = { every = ..., units = ... }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplySpec {
     /// Time between arrivals.
+    #[schemars(with = "DistSpec")]
     pub every: Spanned<DistSpec>,
     /// Carriers per arrival (default 1).
+    #[schemars(with = "Option<i64>")]
     pub units: Option<Spanned<i64>>,
 }
 
 /// `failures = { between = ..., repair = ... }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FailureSpec {
     /// Up time between failures.
+    #[schemars(with = "DistSpec")]
     pub between: Spanned<DistSpec>,
     /// Time to repair.
+    #[schemars(with = "DistSpec")]
     pub repair: Spanned<DistSpec>,
 }
 
 /// `[mills.NAME]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MillSpecFile {
     /// Product to the share of the order's tonnes of that product this mill supplies.
+    #[schemars(with = "BTreeMap<String, f64>")]
     pub supplies: Spanned<BTreeMap<Name, Spanned<f64>>>,
     /// Production available for this order at full availability, tonnes per day: one number
     /// for the whole mill (one line), or a table by product (a line per product, in parallel).
+    #[schemars(with = "RateSpec")]
     pub rate_t_per_day: Spanned<RateSpec>,
     /// A factor drawn per lot multiplying the rate (e.g. beta, mean 0.85).
+    #[schemars(with = "Option<DistSpec>")]
     pub availability: Option<Spanned<DistSpec>>,
     /// Lot size in tonnes.
+    #[schemars(with = "f64")]
     pub lot_t: Spanned<f64>,
     /// Tonnes ready at the start (rounded down to whole lots).
+    #[schemars(with = "Option<f64>")]
     pub stock_t: Option<Spanned<f64>>,
     /// Breakdowns.
+    #[schemars(with = "Option<FailureSpec>")]
     pub failures: Option<Spanned<FailureSpec>>,
     /// Stages at the mill (loading, inspection), in order.
     #[serde(default)]
+    #[schemars(with = "Vec<StageSpec>")]
     pub stages: Vec<Spanned<StageSpec>>,
 }
 
@@ -194,133 +237,178 @@ impl<'de> Deserialize<'de> for RateSpec {
 }
 
 /// `[nodes.NAME]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeSpec {
     /// What the node is (for readers and reports): yard, port, junction, border, destination.
+    #[schemars(with = "Option<String>")]
     pub kind: Option<Spanned<String>>,
     /// Yard capacity in tonnes; lots hold space from arrival until they leave the node.
+    #[schemars(with = "Option<f64>")]
     pub yard_t: Option<Spanned<f64>>,
     /// Storage cost per tonne per day in the yard.
+    #[schemars(with = "Option<f64>")]
     pub storage_per_t_day: Option<Spanned<f64>>,
     /// Stages, in the order lots pass them.
     #[serde(default)]
+    #[schemars(with = "Vec<StageSpec>")]
     pub stages: Vec<Spanned<StageSpec>>,
 }
 
 /// One stage of a node or mill: a server (with `capacity` and a service time) or a dwell
 /// (with `dwell` only).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageSpec {
     /// Name, unique within its node.
+    #[schemars(with = "String")]
     pub name: Name,
     /// Parallel servers (lanes, tracks, berths, crews).
+    #[schemars(with = "Option<i64>")]
     pub capacity: Option<Spanned<i64>>,
     /// Service time per lot.
+    #[schemars(with = "Option<DistSpec>")]
     pub service: Option<Spanned<DistSpec>>,
     /// Service time per carrier (wagon, truck), summed over the lot's carriers.
+    #[schemars(with = "Option<DistSpec>")]
     pub service_per_carrier: Option<Spanned<DistSpec>>,
     /// Handling rate in tonnes per day (service = tonnes / rate).
+    #[schemars(with = "Option<DistSpec>")]
     pub rate_t_per_day: Option<Spanned<DistSpec>>,
     /// Lots change carriers here when their route changes pools at this node.
+    #[schemars(with = "Option<bool>")]
     pub transload: Option<Spanned<bool>>,
     /// For a transload stage: per-carrier time for carriers that stay on (bogie exchange).
+    #[schemars(with = "Option<DistSpec>")]
     pub through_service_per_carrier: Option<Spanned<DistSpec>>,
     /// Only lots whose destination is this node pass this stage.
+    #[schemars(with = "Option<bool>")]
     pub ends_here: Option<Spanned<bool>>,
     /// Open hours (a calendar name).
+    #[schemars(with = "Option<String>")]
     pub calendar: Option<Name>,
     /// Breakdowns.
+    #[schemars(with = "Option<FailureSpec>")]
     pub failures: Option<Spanned<FailureSpec>>,
     /// Physical inspection: probability and extra time.
+    #[schemars(with = "Option<ChanceSpec>")]
     pub inspection: Option<Spanned<ChanceSpec>>,
     /// Rejected documents or failed tests: probability and time before queuing again.
+    #[schemars(with = "Option<ChanceSpec>")]
     pub rework: Option<Spanned<ChanceSpec>>,
     /// `"fifo"` (default) or `"order_first"` (the order's lots before background traffic).
+    #[schemars(with = "Option<String>")]
     pub queue: Option<Spanned<String>>,
     /// A pure delay with no capacity limit (yard dwell).
+    #[schemars(with = "Option<DistSpec>")]
     pub dwell: Option<Spanned<DistSpec>>,
     /// Cost per tonne served (fees, handling).
+    #[schemars(with = "Option<f64>")]
     pub cost_per_t: Option<Spanned<f64>>,
     /// Cost per lot served (per shipment fees).
+    #[schemars(with = "Option<f64>")]
     pub cost_per_lot: Option<Spanned<f64>>,
 }
 
 /// `{ p = ..., time = ... }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChanceSpec {
     /// Probability per lot.
+    #[schemars(with = "f64")]
     pub p: Spanned<f64>,
     /// Extra time.
+    #[schemars(with = "DistSpec")]
     pub time: Spanned<DistSpec>,
 }
 
 /// `[legs.NAME]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegSpecFile {
     /// Origin (a mill or node).
+    #[schemars(with = "String")]
     pub from: Name,
     /// Destination (a node).
+    #[schemars(with = "String")]
     pub to: Name,
     /// `"rail"`, `"road"` or `"sea"`.
+    #[schemars(with = "String")]
     pub mode: Spanned<String>,
     /// The carrier pool used on this leg (routes may substitute another).
+    #[schemars(with = "Option<String>")]
     pub pool: Option<Name>,
     /// Transit time.
+    #[schemars(with = "Option<DistSpec>")]
     pub transit: Option<Spanned<DistSpec>>,
     /// Distance, with `speed_kmh`, as an alternative to `transit`.
+    #[schemars(with = "Option<f64>")]
     pub distance_km: Option<Spanned<f64>>,
     /// Speed in km/h.
+    #[schemars(with = "Option<DistSpec>")]
     pub speed_kmh: Option<Spanned<DistSpec>>,
     /// Grouped departures (trains, convoys, sailings).
+    #[schemars(with = "Option<DeparturesSpec>")]
     pub departures: Option<Spanned<DeparturesSpec>>,
     /// Probability that a lot is lost or damaged on this leg.
+    #[schemars(with = "Option<f64>")]
     pub incident_p: Option<Spanned<f64>>,
     /// When departures may leave.
+    #[schemars(with = "Option<String>")]
     pub calendar: Option<Name>,
     /// Cost per tonne carried.
+    #[schemars(with = "Option<f64>")]
     pub cost_per_t: Option<Spanned<f64>>,
 }
 
 /// `departures = { size = 40, every = "24h", first = "6h", max_wait = "2d" }`, or for a
 /// sailing `departures = { fleet = "vessels", max_wait = "7d" }` (groups of a vessel's payload).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeparturesSpec {
     /// Carriers per group; a full group leaves at once.
+    #[schemars(with = "Option<i64>")]
     pub size: Option<Spanned<i64>>,
     /// Or: tonnes per group (default with a `fleet`: the fleet's `payload_t`).
+    #[schemars(with = "Option<f64>")]
     pub size_t: Option<Spanned<f64>>,
     /// A pool of vehicles (locomotives, vessels): each group needs one.
+    #[schemars(with = "Option<String>")]
     pub fleet: Option<Name>,
     /// Timetable period.
+    #[schemars(with = "Option<String>")]
     pub every: Option<Spanned<String>>,
     /// First timetabled departure after the start (default: at the start).
+    #[schemars(with = "Option<String>")]
     pub first: Option<Spanned<String>>,
     /// A partial group leaves after its first carrier waited this long.
+    #[schemars(with = "Option<String>")]
     pub max_wait: Option<Spanned<String>>,
 }
 
 /// `[routes.NAME]`: a corridor.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
     /// Modes of the legs it may use (default: all).
+    #[schemars(with = "Option<Vec<String>>")]
     pub modes: Option<Spanned<Vec<Spanned<String>>>>,
     /// Nodes it must pass, in order; a waypoint written `{ node = "x", modes = [...] }`
     /// also changes the modes allowed from there on.
     #[serde(default)]
+    #[schemars(with = "Vec<Via>")]
     pub via: Vec<Spanned<Via>>,
     /// Mills it serves (default: all).
+    #[schemars(with = "Option<Vec<String>>")]
     pub mills: Option<Spanned<Vec<Name>>>,
     /// Destinations it serves (default: all).
+    #[schemars(with = "Option<Vec<String>>")]
     pub destinations: Option<Spanned<Vec<Name>>>,
     /// Share of lots under the `shares` policy.
+    #[schemars(with = "Option<f64>")]
     pub share: Option<Spanned<f64>>,
     /// Pool substitutions along this corridor: leg pool name to pool name.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub pools: Option<Spanned<BTreeMap<Name, Name>>>,
 }
 
@@ -334,12 +422,14 @@ pub enum Via {
 }
 
 /// `{ node = "mashhad", modes = ["road"] }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ViaSwitch {
     /// The node.
+    #[schemars(with = "String")]
     pub node: Name,
     /// Modes allowed after it.
+    #[schemars(with = "Vec<String>")]
     pub modes: Spanned<Vec<Spanned<String>>>,
 }
 
@@ -363,66 +453,87 @@ impl<'de> Deserialize<'de> for Via {
 }
 
 /// `[background.NAME]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackgroundSpecFile {
     /// The stage it uses, as `node.stage`.
+    #[schemars(with = "String")]
     pub stage: Name,
     /// Carriers already waiting there at the start.
+    #[schemars(with = "Option<i64>")]
     pub backlog_units: Option<Spanned<i64>>,
     /// Carriers per job (default 1).
+    #[schemars(with = "Option<i64>")]
     pub units_per_job: Option<Spanned<i64>>,
     /// Time between arriving jobs.
+    #[schemars(with = "Option<DistSpec>")]
     pub every: Option<Spanned<DistSpec>>,
     /// Tonnes per carrier (default 60; matters only at rate-based stages).
+    #[schemars(with = "Option<f64>")]
     pub tonnes_per_unit: Option<Spanned<f64>>,
     /// Carriers taken from a pool for each job.
+    #[schemars(with = "Option<BackgroundCarriers>")]
     pub carriers: Option<Spanned<BackgroundCarriers>>,
 }
 
 /// `carriers = { pool = ..., hold = ... }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackgroundCarriers {
     /// Pool name.
+    #[schemars(with = "String")]
     pub pool: Name,
     /// How long carriers stay away after the stage.
+    #[schemars(with = "DistSpec")]
     pub hold: Spanned<DistSpec>,
 }
 
 /// `[[disruptions]]`: one row of the disruption table.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisruptionSpecFile {
     /// Name (unique).
+    #[schemars(with = "String")]
     pub name: Name,
     /// A mill, node, `node.stage`, `node.yard`, leg or pool.
+    #[schemars(with = "String")]
     pub target: Name,
     /// Chance it happens once in the window.
+    #[schemars(with = "Option<f64>")]
     pub probability: Option<Spanned<f64>>,
     /// Or: starts per day (a Poisson process) within the window.
+    #[schemars(with = "Option<f64>")]
     pub rate_per_day: Option<Spanned<f64>>,
     /// `[from, to]` dates in which it may start (default: start to deadline).
+    #[schemars(with = "Option<Vec<Date>>")]
     pub window: Option<Spanned<Vec<Spanned<toml::Value>>>>,
-    /// Or: the date it starts (probability defaults to 1).
+    /// Or: the date it starts, or a list of dates (one occurrence each, e.g. holidays);
+    /// probability defaults to 1.
+    #[schemars(with = "Option<DateOrDates>")]
     pub at: Option<Spanned<toml::Value>>,
     /// How long it lasts.
+    #[schemars(with = "DistSpec")]
     pub duration: Spanned<DistSpec>,
     /// Effect: nothing passes.
+    #[schemars(with = "Option<bool>")]
     pub closed: Option<Spanned<bool>>,
     /// Effect: capacity or speed multiplied by this (a number or a distribution).
+    #[schemars(with = "Option<DistSpec>")]
     pub factor: Option<Spanned<DistSpec>>,
     /// Effect: each lot takes this much longer.
+    #[schemars(with = "Option<DistSpec>")]
     pub delay: Option<Spanned<DistSpec>>,
 }
 
 /// `[limits]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsSpec {
     /// Most lots a replication may create (default 200,000).
+    #[schemars(with = "Option<i64>")]
     pub max_lots: Option<Spanned<i64>>,
     /// Most events a replication may handle (default 50,000,000).
+    #[schemars(with = "Option<i64>")]
     pub max_events: Option<Spanned<i64>>,
 }
 

@@ -118,23 +118,40 @@ pub enum DistSpec {
 }
 
 /// The parameters any family may use; which are required depends on `dist`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct DistTable {
+    /// The family: fixed (value), uniform (min, max), triangular (min, mode, max), normal,
+    /// gamma or beta (mean, sd), lognormal (mean and sd, or median and one of p90/p95/p99,
+    /// or median and sd), exponential (mean), weibull (shape, scale), empirical (values).
+    #[schemars(with = "super::json_schema::DistFamily")]
     pub dist: Spanned<String>,
+    #[schemars(with = "Option<Quantity>")]
     pub value: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub min: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub mode: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub max: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub mean: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub sd: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub median: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub p90: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub p95: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub p99: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub shape: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Quantity>")]
     pub scale: Option<Spanned<Quantity>>,
+    #[schemars(with = "Option<Vec<Quantity>>")]
     pub values: Option<Spanned<Vec<Spanned<Quantity>>>>,
 }
 

@@ -6,6 +6,7 @@
 //! draws the same random numbers wherever the scenarios agree (component streams are keyed
 //! by name). Differences between runs are then due to the change, not to luck.
 
+pub mod calibrate;
 pub mod compare;
 pub mod params;
 pub mod plan;
