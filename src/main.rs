@@ -1,5 +1,6 @@
 //! The `steelsim` command line: parses arguments, calls the library, maps errors to exit
-//! codes (0 ok, 1 simulation failure, 2 bad input, 130 interrupted). No logic lives here.
+//! codes (0 ok, 1 simulation failure, 2 bad input, 3 calibration outside its bands, 130
+//! interrupted). No logic lives here.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ use steelsim::study::params::Values;
                   the order is to arrive in full and on time, what can be promised at 90/95/99 % confidence, \
                   and where it gets stuck.",
     after_help = "Exit codes: 0 success, 1 simulation failure, 2 bad input (scenario, options or output folder),\n\
+                  3 a calibration check outside its band (`calibrate`),\n\
                   130 interrupted (Ctrl-C; nothing written, earlier results untouched).\n\
                   Run `steelsim help run` for the options of a command."
 )]

@@ -214,10 +214,13 @@ fn a_bad_scenario_writes_nothing() {
 
 #[test]
 fn help_explains_each_command_with_an_example() {
-    for cmd in ["run", "validate"] {
+    let commands =
+        ["run", "validate", "merge", "compare", "sweep", "plan", "plot", "explain", "init", "calibrate", "schema"];
+    for cmd in commands {
         let o = steelsim(&[cmd, "--help"], &repo());
         assert!(o.status.success());
-        assert!(stdout(&o).contains("Example:"), "{cmd} --help has no example");
+        let text = stdout(&o);
+        assert!(text.contains("Example:") || text.contains("Examples:"), "{cmd} --help has no example");
     }
 }
 
