@@ -220,7 +220,8 @@ fn help_explains_each_command_with_an_example() {
         let o = steelsim(&[cmd, "--help"], &repo());
         assert!(o.status.success());
         let text = stdout(&o);
-        assert!(text.contains("Example:") || text.contains("Examples:"), "{cmd} --help has no example");
+        let example = text.lines().any(|l| l.starts_with("Example") && l.ends_with(':'));
+        assert!(example && text.contains("steelsim "), "{cmd} --help has no example");
     }
 }
 
