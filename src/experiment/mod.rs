@@ -190,6 +190,15 @@ pub fn replicate_checked(
     Ok(r)
 }
 
+/// A pool of `threads` workers (one per core if `None`).
+pub(crate) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t);
+    }
+    builder.build().map_err(|e| RunError::Threads { threads: threads.unwrap_or(0), reason: e.to_string() })
+}
+
 /// Replications simulated between progress reports, per thread.
 const CHUNK_PER_THREAD: usize = 64;
 
@@ -206,13 +215,7 @@ pub struct Runner<'w> {
 impl<'w> Runner<'w> {
     /// A runner for `world` with master seed `seed`.
     pub fn new(world: &'w World, seed: u64, threads: Option<usize>, trace: Option<u64>) -> Result<Self, RunError> {
-        let mut builder = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = threads {
-            builder = builder.num_threads(t);
-        }
-        let pool =
-            builder.build().map_err(|e| RunError::Threads { threads: threads.unwrap_or(0), reason: e.to_string() })?;
-        Ok(Runner { world, seed, trace, pool, checks: Checks::for_build() })
+        Ok(Runner { world, seed, trace, pool: thread_pool(threads)?, checks: Checks::for_build() })
     }
 
     /// Worker threads.

@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::experiment::{RunError, replicate};
+use crate::experiment::{RunError, replicate, thread_pool};
 use crate::model::World;
 use crate::model::world::Step;
 use crate::model::{ReplicationResult, Trace};
@@ -243,11 +243,7 @@ fn resolve(world: &World, m: &Measure) -> Result<Resolved, CalibrateError> {
 }
 
 /// Per lot: when it was ready on its first leg and when its last leg so far ended, hours.
-struct LotTimes {
-    span: Vec<Option<(f64, f64)>>,
-}
-
-fn lot_times(world: &World, trace: &Trace) -> LotTimes {
+fn lot_spans(world: &World, trace: &Trace) -> Vec<Option<(f64, f64)>> {
     let mut span: Vec<Option<(f64, f64)>> = vec![None; trace.lots.len()];
     for row in &trace.rows {
         let route = &world.routes[trace.lots[row.lot as usize].route as usize];
@@ -259,7 +255,7 @@ fn lot_times(world: &World, trace: &Trace) -> LotTimes {
             });
         }
     }
-    LotTimes { span }
+    span
 }
 
 fn median(mut xs: Vec<f64>) -> Option<f64> {
@@ -267,9 +263,9 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     quantile(&xs, 0.5)
 }
 
-fn transit_days(world: &World, trace: &Trace, times: &LotTimes, which: &Lots) -> Option<f64> {
+fn transit_days(world: &World, trace: &Trace, spans: &[Option<(f64, f64)>], which: &Lots) -> Option<f64> {
     // Only delivered lots: one still on its way has not reached its last leg's end.
-    let days = trace.lots.iter().zip(&times.span).filter_map(|(lot, span)| {
+    let days = trace.lots.iter().zip(spans).filter_map(|(lot, span)| {
         let takes = lot.outcome == "delivered"
             && lot.destination == which.destination
             && world.routes[lot.route as usize].corridor == which.corridor
@@ -279,7 +275,8 @@ fn transit_days(world: &World, trace: &Trace, times: &LotTimes, which: &Lots) ->
     median(days.collect())
 }
 
-fn measure(world: &World, r: &ReplicationResult, m: &Resolved) -> Option<f64> {
+/// The measure `m` of replication `r`; `spans` are its lots' [`lot_spans`], when traced.
+fn measure(world: &World, r: &ReplicationResult, spans: Option<&[Option<(f64, f64)>]>, m: &Resolved) -> Option<f64> {
     let window_days = world.deadline.value() / 24.0;
     match m {
         Resolved::LegRun(leg) => {
@@ -290,14 +287,10 @@ fn measure(world: &World, r: &ReplicationResult, m: &Resolved) -> Option<f64> {
             });
             median(runs.collect())
         }
-        Resolved::Transit(which) => {
-            let trace = r.trace.as_ref()?;
-            transit_days(world, trace, &lot_times(world, trace), which)
-        }
+        Resolved::Transit(which) => transit_days(world, r.trace.as_ref()?, spans?, which),
         Resolved::ExtraTransit(which, reference) => {
-            let trace = r.trace.as_ref()?;
-            let times = lot_times(world, trace);
-            Some(transit_days(world, trace, &times, which)? - transit_days(world, trace, &times, reference)?)
+            let (trace, spans) = (r.trace.as_ref()?, spans?);
+            Some(transit_days(world, trace, spans, which)? - transit_days(world, trace, spans, reference)?)
         }
         Resolved::CarriersPerDay(s) => Some(r.served_by_deadline[*s] as f64 / window_days),
         Resolved::BackgroundKtPerMonth(f, kt_per_job) => {
@@ -310,12 +303,7 @@ fn measure(world: &World, r: &ReplicationResult, m: &Resolved) -> Option<f64> {
 pub fn calibrate(world: &World, seed: u64, n: u64, threads: Option<usize>) -> Result<Vec<Outcome>, CalibrateError> {
     let checks = checks();
     let resolved = checks.iter().map(|c| resolve(world, &c.measure)).collect::<Result<Vec<_>, _>>()?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        builder = builder.num_threads(t);
-    }
-    let pool =
-        builder.build().map_err(|e| RunError::Threads { threads: threads.unwrap_or(0), reason: e.to_string() })?;
+    let pool = thread_pool(threads)?;
     // One row of measures per replication, kept in replication order so that the result does
     // not depend on the number of threads.
     let rows: Vec<Vec<Option<f64>>> = pool.install(|| {
@@ -326,7 +314,8 @@ pub fn calibrate(world: &World, seed: u64, n: u64, threads: Option<usize>) -> Re
                     return Err(RunError::Interrupted { done: i });
                 }
                 let r = replicate(world, seed, i, true)?;
-                Ok(resolved.iter().map(|m| measure(world, &r, m)).collect())
+                let spans = r.trace.as_ref().map(|t| lot_spans(world, t));
+                Ok(resolved.iter().map(|m| measure(world, &r, spans.as_deref(), m)).collect())
             })
             .collect::<Result<_, RunError>>()
     })?;
