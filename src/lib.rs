@@ -11,12 +11,11 @@
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
-pub mod app;
+pub mod analysis;
+pub mod cli;
 pub mod engine;
 pub mod experiment;
-pub mod interrupt;
 pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod stats;
-pub mod study;

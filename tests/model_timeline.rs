@@ -78,7 +78,7 @@ fn the_summary_reports_on_time_at_both_points() {
     let w = world();
     let plan = Plan { replications: 3, seed: 9, threads: Some(1), trace: None };
     let out = run(&w, &plan, &mut |_| {}).unwrap();
-    let s = steelsim::report::summary::build(&w, plan.seed, &out);
+    let s = steelsim::analysis::summary::build(&w, plan.seed, &out);
     assert_eq!(s.destination.p_on_time, 1.0);
     assert_eq!(s.handover.delivery.p_on_time, 1.0);
     assert_eq!(s.destination.completion_days.p50, Some(71.0 / 24.0));

@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn schema() -> Value {
-    steelsim::report::summary::json_schema()
+    steelsim::analysis::summary::json_schema()
 }
 
 #[test]
@@ -255,7 +255,7 @@ fn every_shipped_scenario_and_the_starter_fit_the_scenario_schema() {
         let errors = scenario_errors(&std::fs::read_to_string(&f).unwrap());
         assert!(errors.is_empty(), "{}:\n{}", f.display(), errors.join("\n"));
     }
-    let errors = scenario_errors(steelsim::app::STARTER);
+    let errors = scenario_errors(steelsim::cli::STARTER);
     assert!(errors.is_empty(), "starter:\n{}", errors.join("\n"));
 }
 

@@ -7,7 +7,7 @@
 //! histograms), so they can be formed on any thread and merged in any order.
 
 pub mod aggregate;
-pub mod compare;
+pub mod interrupt;
 pub mod precision;
 
 use std::sync::{Mutex, PoisonError};
@@ -247,7 +247,7 @@ impl<'w> Runner<'w> {
         for part in indices.chunks(chunk) {
             self.pool.install(|| {
                 part.par_iter().try_for_each(|&i| -> Result<(), RunError> {
-                    if crate::interrupt::stop_requested() {
+                    if crate::experiment::interrupt::stop_requested() {
                         return Err(RunError::Interrupted { done });
                     }
                     let mut r = replicate_checked(self.world, self.seed, i, self.trace == Some(i), self.checks)?;

@@ -6,6 +6,8 @@ use std::fmt;
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Sub, SubAssign};
 
+use jiff::ToSpan;
+use jiff::civil::Date;
 use serde::Serialize;
 
 /// A mass of steel, stored as whole kilograms.
@@ -94,6 +96,12 @@ impl Serialize for Tonnes {
 
 /// Hours in a day.
 pub const DAY: f64 = 24.0;
+
+/// The calendar date `days` after `start` (the day in which that instant falls).
+pub fn date_after(start: Date, days: f64) -> String {
+    let whole = days.floor().clamp(0.0, 1e6) as i64;
+    start.checked_add(whole.days()).map_or_else(|_| "beyond 9999".into(), |d| d.to_string())
+}
 
 #[cfg(test)]
 mod tests {

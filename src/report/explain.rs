@@ -1,134 +1,12 @@
-//! `steelsim explain`: the network as a planner reads it, and its theoretical bottleneck.
-//!
-//! The bottleneck is found from the scenario's own figures, without simulating: for each
-//! server, the hours of work the order brings (its lots' tonnes over every route through the
-//! server, weighted by the route shares, times the mean service per tonne) and the hours that
-//! background traffic takes (its arrival rate, plus any backlog spread over the order's
-//! window), against the hours the server has (capacity x 24 a day). Calendars, breakdowns,
-//! disruptions and queues are left out: this is the ceiling the simulation can only fall
-//! short of, and the stage that reaches it first.
+//! `steelsim explain`: the network as a planner reads it, and its theoretical bottleneck
+//! (computed in [`crate::analysis::capacity`]).
 
 use std::fmt::Write as _;
 
 use super::text::thousands;
+use crate::analysis::capacity::Explanation;
 use crate::model::World;
-use crate::model::world::{Service, Step, Transit};
-
-/// The load of the order and of other traffic on one server.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StageLoad {
-    /// `node.stage`.
-    pub name: String,
-    /// Parallel places.
-    pub capacity: u32,
-    /// Tonnes of the order that pass, per day of the order window.
-    pub order_t_per_day: f64,
-    /// Server hours per tonne of the order (mean over the routes through it).
-    pub hours_per_t: f64,
-    /// Server hours a day taken by background traffic (and its backlog, spread over the window).
-    pub background_h_per_day: f64,
-    /// Tonnes of the order a day the server could pass at full use, after background traffic.
-    pub max_order_t_per_day: f64,
-    /// Share of the server's hours the order and the background need.
-    pub load: f64,
-}
-
-/// What `explain` reports.
-#[derive(Clone, Debug)]
-pub struct Explanation {
-    /// Days from the start to the end of the deadline day.
-    pub window_days: f64,
-    /// Tonnes a day the order needs on average to arrive by the deadline.
-    pub needed_t_per_day: f64,
-    /// Every server that order lots pass, busiest first.
-    pub stages: Vec<StageLoad>,
-}
-
-impl Explanation {
-    /// The theoretical bottleneck: the server with the highest load.
-    pub fn bottleneck(&self) -> Option<&StageLoad> {
-        self.stages.first()
-    }
-}
-
-/// Works out the loads of `world`.
-pub fn explain(world: &World) -> Explanation {
-    let window_days = (world.deadline.value() / 24.0).max(f64::MIN_POSITIVE);
-    let n = world.servers.len();
-    let (mut tonnes, mut hours) = (vec![0.0; n], vec![0.0; n]);
-    for mill in &world.mills {
-        for lot in mill.planned() {
-            let d = lot.destination as usize;
-            let Some(routes) = mill.routes.get(d) else { continue };
-            let total: f64 = routes.iter().map(|(_, w)| w).sum();
-            for &(r, w) in routes {
-                let share = if total > 0.0 { w / total } else { 1.0 / routes.len() as f64 };
-                let t = lot.tonnes.t() * share;
-                let mut payload = None;
-                for step in &world.routes[r as usize].steps {
-                    match *step {
-                        Step::Acquire(p) => payload = Some(world.pools[p as usize].payload),
-                        Step::Serve { server, through } => {
-                            let spec = &world.servers[server as usize];
-                            let svc = if through {
-                                spec.through_service.as_ref().unwrap_or(&spec.service)
-                            } else {
-                                &spec.service
-                            };
-                            let units = payload.map_or(1, |p| lot.tonnes.carriers(p));
-                            let mut h = svc.mean_hours(units, lot.tonnes);
-                            if let Some(i) = &spec.inspection {
-                                h += i.p * i.time.mean();
-                            }
-                            if let Some(rw) = &spec.rework {
-                                // A reworked lot queues again for a full service.
-                                h *= 1.0 / (1.0 - rw.p.min(0.99));
-                            }
-                            tonnes[server as usize] += t;
-                            hours[server as usize] += h * share;
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
-    let mut background = vec![0.0; n];
-    for b in &world.background {
-        let spec = &world.servers[b.server as usize];
-        let job_t = crate::model::Tonnes::from_t(b.tonnes_per_unit.t() * b.units_per_job as f64).unwrap_or_default();
-        let per_job = match &spec.service {
-            Service::PerCarrier(d) => d.mean() * b.units_per_job as f64,
-            other => other.mean_hours(b.units_per_job, job_t),
-        };
-        let mut jobs_per_day = b.initial_jobs as f64 / window_days;
-        if let Some(every) = &b.every {
-            jobs_per_day += 24.0 / every.mean().max(f64::MIN_POSITIVE);
-        }
-        background[b.server as usize] += jobs_per_day * per_job;
-    }
-    let mut stages: Vec<StageLoad> = (0..n)
-        .filter(|&s| tonnes[s] > 0.0)
-        .map(|s| {
-            let spec = &world.servers[s];
-            let available = spec.capacity as f64 * 24.0;
-            let hours_per_t = hours[s] / tonnes[s];
-            let order_t_per_day = tonnes[s] / window_days;
-            StageLoad {
-                name: spec.name.clone(),
-                capacity: spec.capacity,
-                order_t_per_day,
-                hours_per_t,
-                background_h_per_day: background[s],
-                max_order_t_per_day: ((available - background[s]).max(0.0) / hours_per_t.max(f64::MIN_POSITIVE))
-                    .min(f64::MAX),
-                load: (order_t_per_day * hours_per_t + background[s]) / available.max(f64::MIN_POSITIVE),
-            }
-        })
-        .collect();
-    stages.sort_by(|a, b| b.load.total_cmp(&a.load).then_with(|| a.name.cmp(&b.name)));
-    Explanation { window_days, needed_t_per_day: world.order.tonnes.t() / window_days, stages }
-}
+use crate::model::world::Transit;
 
 /// The readable table printed by `steelsim explain`.
 pub fn render(world: &World, e: &Explanation) -> String {
@@ -200,27 +78,4 @@ pub fn render(world: &World, e: &Explanation) -> String {
     }
     let _ = writeln!(s, "\nCorridors: {}", world.corridors.join(", "));
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// In the tiny fixture the border interchange takes 1 h per 60-t wagon on one place and
-    /// also serves 40 background wagons up front and a 20-wagon train a day.
-    #[test]
-    fn loads_follow_from_the_figures() {
-        let w = crate::scenario::load_str(include_str!("../../tests/fixtures/tiny.toml"), "tiny.toml", "tiny").unwrap();
-        let e = explain(&w);
-        let x = e.stages.iter().find(|s| s.name == "border.interchange").unwrap();
-        // 10 wagons per 600-t lot, 1 h each: 1/60 h per tonne.
-        assert!((x.hours_per_t - 1.0 / 60.0).abs() < 1e-12, "{x:?}");
-        // All 6,000 t pass the border within the window of `e.window_days`.
-        assert!((x.order_t_per_day - 6000.0 / e.window_days).abs() < 1e-9);
-        // Background: 20 wagons a day (1 job of 20 per day) plus 40 wagons of backlog.
-        let bg = 20.0 + 40.0 / e.window_days;
-        assert!((x.background_h_per_day - bg).abs() < 1e-9, "{x:?}");
-        assert!((x.max_order_t_per_day - (24.0 - bg) * 60.0).abs() < 1e-6);
-        assert_eq!(e.bottleneck().map(|b| b.name.as_str()), Some("border.interchange"));
-    }
 }

@@ -10,7 +10,7 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use super::rundata::{Band, RunData};
-use super::summary::date_after;
+use crate::model::units::date_after;
 
 /// Width of every figure, in pixels.
 pub const WIDTH: u32 = 1600;
@@ -334,11 +334,12 @@ impl Chart for Stages<'_> {
         let s = &self.data.summary;
         // Yards hold lots while they pass the node's other stages: their "time inside" would
         // count those stages twice, so they are left to the table.
-        let mut stages: Vec<&super::summary::StageSummary> =
+        let mut stages: Vec<&crate::analysis::summary::StageSummary> =
             s.stages.iter().filter(|st| st.lots > 0.0 && st.kind != "yard").collect();
         // Ranked by the lot-hours they take (a stage few lots pass matters less).
         stages.sort_by(|a, b| {
-            let total = |x: &super::summary::StageSummary| (x.mean_wait_hours + x.mean_service_hours) * x.lots;
+            let total =
+                |x: &crate::analysis::summary::StageSummary| (x.mean_wait_hours + x.mean_service_hours) * x.lots;
             total(b).total_cmp(&total(a)).then(a.name.cmp(&b.name))
         });
         stages.truncate(self.top);
@@ -538,7 +539,7 @@ impl Chart for LeadTimes<'_> {
         DB::ErrorType: 'static,
     {
         let s = &self.data.summary;
-        let corridors: Vec<&super::summary::CorridorSummary> =
+        let corridors: Vec<&crate::analysis::summary::CorridorSummary> =
             s.corridors.iter().filter(|c| c.quantiles_days.iter().all(Option::is_some)).collect();
         let n = corridors.len().max(1);
         let ymax = corridors.iter().filter_map(|c| c.quantiles_days[4]).fold(1.0f64, f64::max) * 1.1;

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use super::figures::Figure;
 use super::rundata::RunData;
-use super::summary::{Delivery, Interval};
 use super::text::thousands;
+use crate::analysis::summary::{Delivery, Interval};
 
 /// Escapes text for HTML (and XML).
 pub fn escape(s: &str) -> String {
@@ -95,7 +95,7 @@ pub fn report(data: &RunData, figures: &[Figure]) -> String {
         thousands(s.lost_tonnes.tolerance)
     );
     for g in &s.guarantees {
-        let promise = |a: &super::summary::GuaranteeAt| {
+        let promise = |a: &crate::analysis::summary::GuaranteeAt| {
             format!(
                 "{} (day {} {})",
                 a.promise_date.clone().unwrap_or_else(|| "beyond horizon".into()),

@@ -1,12 +1,13 @@
 //! Writers: the JSON summary, tidy CSV tables, the human summary, and the output folder.
 
+pub mod calibration;
 pub mod explain;
 pub mod figures;
 pub mod html;
 pub mod output;
 pub mod rundata;
+pub mod studies;
 pub mod study_figures;
-pub mod summary;
 pub mod tables;
 pub mod text;
 
@@ -17,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::experiment::{RunOutput, Shard};
 use crate::model::World;
 
+pub use crate::analysis::summary::Summary;
 pub use output::{OutputError, Staging};
-pub use summary::Summary;
 
 /// How a run was made: what `merge` checks and what a reader needs to reproduce it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -124,48 +125,56 @@ pub fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
     Ok(v)
 }
 
-/// Writes every result file of a run into `dir` (all or nothing) and returns the folder.
-/// `shipments` is the trace as CSV, when the run traced a replication.
-#[allow(clippy::too_many_arguments)]
-pub fn write_run(
-    dir: &Path,
-    world: &World,
-    source: &str,
-    info: &RunInfo,
-    out: &RunOutput,
-    summary: &Summary,
-    shipments: Option<&[u8]>,
-    force: bool,
-) -> Result<PathBuf, OutputError> {
+/// Everything a run folder is written from.
+#[derive(Debug)]
+pub struct RunFiles<'a> {
+    /// The world that was run.
+    pub world: &'a World,
+    /// The scenario as run (its text).
+    pub source: &'a str,
+    /// How the run was made (`performance.write_s` is measured here).
+    pub info: &'a RunInfo,
+    /// The replications' rows and totals.
+    pub out: &'a RunOutput,
+    /// The summary of `out`.
+    pub summary: &'a Summary,
+    /// The trace as CSV, when the run traced a replication.
+    pub shipments: Option<&'a [u8]>,
+}
+
+/// Writes every result file of a run into `dir` (all or nothing); returns the folder and
+/// the run information as written to `run.json` (with the time the writing took).
+pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf, RunInfo), OutputError> {
     let began = std::time::Instant::now();
-    let staging = Staging::new(dir, &world.name, force)?;
+    let staging = Staging::new(dir, &run.world.name, force)?;
     let at = |name: &str| staging.path(name);
-    staging.write(files::SUMMARY, &json_bytes(summary).map_err(io(at(files::SUMMARY)))?)?;
-    let reps = tables::replications_csv(&out.rows).map_err(|e| io(at(files::REPLICATIONS))(e.to_string()))?;
+    let summary = json_bytes(run.summary).map_err(io(at(files::SUMMARY)))?;
+    staging.write(files::SUMMARY, &summary)?;
+    let reps = tables::replications_csv(&run.out.rows).map_err(|e| io(at(files::REPLICATIONS))(e.to_string()))?;
     staging.write(files::REPLICATIONS, &reps)?;
-    if let Some(ships) = shipments {
+    if let Some(ships) = run.shipments {
         staging.write(files::SHIPMENTS, ships)?;
     }
-    let series = tables::timeseries_csv(world, &out.agg).map_err(|e| io(at(files::TIMESERIES))(e.to_string()))?;
+    let series =
+        tables::timeseries_csv(run.world, &run.out.agg).map_err(|e| io(at(files::TIMESERIES))(e.to_string()))?;
     staging.write(files::TIMESERIES, &series)?;
-    staging.write(files::SCENARIO, source.as_bytes())?;
-    staging.write(files::RUN, &json_bytes(info).map_err(io(at(files::RUN)))?)?;
-    if info.shard.is_none() {
-        let data = rundata::RunData::read(&staging.path("")).map_err(io(at(files::SUMMARY)))?;
+    staging.write(files::SCENARIO, run.source.as_bytes())?;
+    if run.info.shard.is_none() {
+        // Drawn from the files' contents, exactly as `steelsim plot` will redraw them.
+        let data = rundata::RunData::from_bytes(&summary, &reps, &series, run.info.clone(), run.source)
+            .map_err(io(at(files::SUMMARY)))?;
         let figures = figures::run_figures(&data).map_err(io(at("figures")))?;
         write_figures(&staging, &figures)?;
         staging.write(files::REPORT, html::report(&data, &figures).as_bytes())?;
-    }
-    if info.shard.is_some() {
+    } else {
         // Machine-only and large: compact JSON.
-        let agg = serde_json::to_vec(&out.agg).map_err(|e| io(at(files::AGGREGATES))(e.to_string()))?;
+        let agg = serde_json::to_vec(&run.out.agg).map_err(|e| io(at(files::AGGREGATES))(e.to_string()))?;
         staging.write(files::AGGREGATES, &agg)?;
     }
-    if let Some(perf) = &info.performance {
-        // The write phase's own time is known only now: write run.json again with it.
-        let mut info = info.clone();
-        info.performance = Some(Performance { write_s: began.elapsed().as_secs_f64(), ..perf.clone() });
-        staging.write(files::RUN, &json_bytes(&info).map_err(io(at(files::RUN)))?)?;
+    let mut info = run.info.clone();
+    if let Some(perf) = &mut info.performance {
+        perf.write_s = began.elapsed().as_secs_f64();
     }
-    staging.commit()
+    staging.write(files::RUN, &json_bytes(&info).map_err(io(at(files::RUN)))?)?;
+    Ok((staging.commit()?, info))
 }

@@ -106,7 +106,7 @@ impl Staging {
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
         let target = self.target.clone();
         // Last moment to honour Ctrl-C: after this the new set replaces the old one whole.
-        if crate::interrupt::stop_requested() {
+        if crate::experiment::interrupt::stop_requested() {
             return Err(OutputError::Interrupted(target));
         }
         if target.exists() {

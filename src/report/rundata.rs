@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::summary::Summary;
 use super::{RunInfo, files};
+use crate::analysis::summary::Summary;
 use crate::experiment::Row;
 
 /// Quantile bands of a daily series.
@@ -102,14 +102,31 @@ pub fn read_series(bytes: &[u8]) -> Result<Series, String> {
 impl RunData {
     /// Reads a run folder.
     pub fn read(dir: &Path) -> Result<RunData, String> {
-        let summary: Summary = serde_json::from_slice(&read(dir, files::SUMMARY)?)
-            .map_err(|e| format!("{}: {e}", dir.join(files::SUMMARY).display()))?;
-        let rows = super::tables::read_replications_csv(&read(dir, files::REPLICATIONS)?)
-            .map_err(|e| format!("{}: {e}", dir.join(files::REPLICATIONS).display()))?;
-        let series = read_series(&read(dir, files::TIMESERIES)?)?;
         let info: RunInfo = serde_json::from_slice(&read(dir, files::RUN)?)
             .map_err(|e| format!("{}: {e}", dir.join(files::RUN).display()))?;
-        let scenario = std::fs::read_to_string(dir.join(files::SCENARIO)).ok().and_then(|t| toml::from_str(&t).ok());
-        Ok(RunData { summary, rows, series, info, scenario })
+        let scenario = std::fs::read_to_string(dir.join(files::SCENARIO)).unwrap_or_default();
+        Self::from_bytes(
+            &read(dir, files::SUMMARY)?,
+            &read(dir, files::REPLICATIONS)?,
+            &read(dir, files::TIMESERIES)?,
+            info,
+            &scenario,
+        )
+        .map_err(|e| format!("{}: {e}", dir.display()))
+    }
+
+    /// Parses the contents of a run folder's files.
+    pub fn from_bytes(
+        summary: &[u8],
+        replications: &[u8],
+        timeseries: &[u8],
+        info: RunInfo,
+        scenario: &str,
+    ) -> Result<RunData, String> {
+        let summary: Summary = serde_json::from_slice(summary).map_err(|e| format!("{}: {e}", files::SUMMARY))?;
+        let rows =
+            super::tables::read_replications_csv(replications).map_err(|e| format!("{}: {e}", files::REPLICATIONS))?;
+        let series = read_series(timeseries)?;
+        Ok(RunData { summary, rows, series, info, scenario: toml::from_str(scenario).ok() })
     }
 }

@@ -7,11 +7,17 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use super::figures::{BLUE, Chart, Figure, GREY, ORANGE, PALETTE, err, legend, render};
+use super::studies::files;
+use crate::analysis::Point;
+use crate::analysis::compare::Comparison;
+use crate::analysis::summary::Delivery;
+use crate::analysis::sweep::SweepPoint;
+use crate::analysis::tornado::Tornado;
 use crate::experiment::Row;
 
 const FONT: &str = "sans-serif";
 
-fn read_json(dir: &Path, name: &str) -> Result<serde_json::Value, String> {
+fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, name: &str) -> Result<T, String> {
     let bytes = std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {}: {e}", dir.join(name).display()))?;
     serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
 }
@@ -285,20 +291,14 @@ impl Chart for TornadoChart {
     }
 }
 
-fn f(v: &serde_json::Value) -> Option<f64> {
-    v.as_f64()
-}
-
 /// The figures of a compare folder.
 pub fn compare_figures(dir: &Path) -> Result<Vec<Figure>, String> {
-    let c = read_json(dir, "compare.json")?;
-    let mut names = vec![c["base"].as_str().unwrap_or_default().to_string()];
-    for v in c["variants"].as_array().into_iter().flatten() {
-        names.push(v["scenario"].as_str().unwrap_or_default().to_string());
-    }
+    let c: Comparison = read_json(dir, files::COMPARE_JSON)?;
+    let mut names = vec![c.base.clone()];
+    names.extend(c.variants.iter().map(|v| v.scenario.clone()));
     let mut runs = Vec::new();
     for name in names.iter() {
-        let bytes = std::fs::read(dir.join(format!("{name}.replications.csv"))).map_err(err)?;
+        let bytes = std::fs::read(dir.join(files::replications_of(name))).map_err(err)?;
         let rows: Vec<Row> = super::tables::read_replications_csv(&bytes)?;
         if runs.iter().any(|r: &Completions| r.0 == *name) {
             continue;
@@ -310,19 +310,15 @@ pub fn compare_figures(dir: &Path) -> Result<Vec<Figure>, String> {
         ));
     }
     let mut diff = Vec::new();
-    for v in c["variants"].as_array().into_iter().flatten() {
-        for m in v["metrics"].as_array().into_iter().flatten().filter(|m| m["metric"] == "p_on_time") {
-            let (Some(d), Some(a), Some(b)) = (f(&m["difference"]), f(&m["ci95"][0]), f(&m["ci95"][1])) else {
+    for v in &c.variants {
+        for m in v.metrics.iter().filter(|m| m.metric == "p_on_time") {
+            let d = &m.difference;
+            let (Some(x), Some(a), Some(b)) = (d.difference, d.ci95[0], d.ci95[1]) else {
                 continue;
             };
-            let ua = f(&m["unpaired_ci95"][0]).unwrap_or(a);
-            let ub = f(&m["unpaired_ci95"][1]).unwrap_or(b);
-            diff.push((
-                format!("{}, {}", v["scenario"].as_str().unwrap_or_default(), m["point"].as_str().unwrap_or_default()),
-                d,
-                [a, b],
-                [ua, ub],
-            ));
+            let ua = d.unpaired_ci95[0].unwrap_or(a);
+            let ub = d.unpaired_ci95[1].unwrap_or(b);
+            diff.push((format!("{}, {}", v.scenario, m.point.as_str()), x, [a, b], [ua, ub]));
         }
     }
     diff.reverse();
@@ -342,61 +338,46 @@ pub fn compare_figures(dir: &Path) -> Result<Vec<Figure>, String> {
 
 /// The figure of a sweep folder (when one numeric field was swept).
 pub fn sweep_figures(dir: &Path) -> Result<Vec<Figure>, String> {
-    let points = read_json(dir, "sweep.json")?;
-    let list = points.as_array().cloned().unwrap_or_default();
-    let Some(first) = list.first() else { return Ok(Vec::new()) };
-    let settings = first["settings"].as_object().cloned().unwrap_or_default();
-    if settings.len() != 1 {
-        return Ok(Vec::new());
-    }
-    let path = settings.keys().next().cloned().unwrap_or_default();
+    let points: Vec<SweepPoint> = read_json(dir, files::SWEEP_JSON)?;
+    let Some(first) = points.first() else { return Ok(Vec::new()) };
+    let [(path, _)] = first.settings.as_slice() else { return Ok(Vec::new()) };
     let mut pts = Vec::new();
-    for p in &list {
-        let Some(x) = p["settings"][&path].as_str().and_then(|v| v.parse::<f64>().ok()) else { return Ok(Vec::new()) };
-        let s = &p["summary"];
-        let get = |d: &serde_json::Value| {
-            [
-                f(&d["p_on_time"]).unwrap_or(0.0),
-                f(&d["p_on_time_ci95"][0]).unwrap_or(0.0),
-                f(&d["p_on_time_ci95"][1]).unwrap_or(0.0),
-            ]
-        };
-        pts.push((x, get(s), get(&s["handover"])));
+    for p in &points {
+        let x = p.settings.iter().find(|(k, _)| k == path).and_then(|(_, v)| v.parse::<f64>().ok());
+        let Some(x) = x else { return Ok(Vec::new()) };
+        let get = |d: &Delivery| [d.p_on_time, d.p_on_time_ci95[0], d.p_on_time_ci95[1]];
+        pts.push((x, get(&p.summary.destination), get(&p.summary.handover.delivery)));
     }
     pts.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(vec![render(
         "sweep",
         "P(whole order on time) at each swept value, with its 95 % interval, at the destinations and at the handover point.",
-        &SweepLine { path, points: pts },
+        &SweepLine { path: path.clone(), points: pts },
     )?])
 }
 
 /// The figures of a tornado folder.
 pub fn tornado_figures(dir: &Path) -> Result<Vec<Figure>, String> {
-    let t = read_json(dir, "tornado.json")?;
-    let percent = f(&t["percent"]).unwrap_or(0.0);
+    let t: Tornado = read_json(dir, files::TORNADO_JSON)?;
     let mut out = Vec::new();
-    for (k, point, name) in [(0usize, "destination", "tornado_destination"), (1, "handover point", "tornado_handover")]
-    {
-        let mut bars: Vec<(String, f64, f64)> = t["bars"]
-            .as_array()
-            .into_iter()
-            .flatten()
+    for (k, at, point, name) in [
+        (0usize, Point::Destination, "destination", "tornado_destination"),
+        (1, Point::Handover, "handover point", "tornado_handover"),
+    ] {
+        let mut bars: Vec<(String, f64, f64)> = t
+            .bars
+            .iter()
             .map(|b| {
-                let key = if k == 0 { "p_on_time" } else { "handover_p_on_time" };
-                (
-                    b["parameter"].as_str().unwrap_or_default().to_string(),
-                    f(&b[key][0]).unwrap_or(0.0),
-                    f(&b[key][1]).unwrap_or(0.0),
-                )
+                let [low, high] = b.p_on_time_at(at);
+                (b.parameter.clone(), low, high)
             })
             .collect();
         bars.sort_by(|a, b| (b.2 - b.1).abs().total_cmp(&(a.2 - a.1).abs()).then(a.0.cmp(&b.0)));
-        let base = f(&t["base_p_on_time"][k]).unwrap_or(0.0);
+        let percent = t.percent;
         out.push(render(
             name,
             &format!("Tornado chart at the {point}: P(on time) with each parameter lowered and raised by {percent} %, largest effect at the top."),
-            &TornadoChart { point: point.to_string(), base, bars, percent },
+            &TornadoChart { point: point.to_string(), base: t.base_p_on_time[k], bars, percent },
         )?);
     }
     Ok(out)

@@ -110,7 +110,7 @@ pub fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
 pub fn timeseries_csv(world: &World, agg: &Aggregates) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["day", "date", "quantity", "resource", "statistic", "value"])?;
-    let date = |d: usize| super::summary::date_after(world.start, d as f64);
+    let date = |d: usize| crate::model::units::date_after(world.start, d as f64);
     let quantiles = [("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)];
     for (quantity, series) in
         [("delivered_tonnes", &agg.daily.delivered), ("handed_over_tonnes", &agg.daily.handed_over)]

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::summary::{Delivery, Summary};
+use crate::analysis::summary::{Delivery, Summary};
 
 /// `1234567.8` -> `"1,234,568"`.
 pub(crate) fn thousands(v: f64) -> String {
@@ -99,7 +99,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 
 /// Renders a comparison: for each variant and metric, the paired difference and interval,
 /// and how much narrower it is than an unpaired one.
-pub fn comparison(c: &crate::study::compare::Comparison) -> String {
+pub fn comparison(c: &crate::analysis::compare::Comparison) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -126,7 +126,7 @@ pub fn comparison(c: &crate::study::compare::Comparison) -> String {
             let _ = writeln!(
                 out,
                 "  {:12} {:26} {:>11} {:>11} {:>11}  {:24} {:>9}",
-                m.point,
+                m.point.as_str(),
                 m.metric,
                 opt(d.base, digits),
                 opt(d.variant, digits),
@@ -140,7 +140,7 @@ pub fn comparison(c: &crate::study::compare::Comparison) -> String {
 }
 
 /// Renders a sweep as a table.
-pub fn sweep(points: &[crate::study::sweep::SweepPoint]) -> String {
+pub fn sweep(points: &[crate::analysis::sweep::SweepPoint]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -166,7 +166,7 @@ pub fn sweep(points: &[crate::study::sweep::SweepPoint]) -> String {
 }
 
 /// Renders a tornado chart as a ranked table.
-pub fn tornado(t: &crate::study::sweep::Tornado) -> String {
+pub fn tornado(t: &crate::analysis::tornado::Tornado) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -192,34 +192,33 @@ pub fn tornado(t: &crate::study::sweep::Tornado) -> String {
 }
 
 /// Renders a plan search.
-pub fn plan(p: &crate::study::plan::PlanResult) -> String {
-    use crate::study::plan::Status;
+pub fn plan(p: &crate::analysis::plan::PlanResult) -> String {
+    use crate::analysis::plan::Outcome;
     let mut out = String::new();
     let at = p.at.as_str();
-    let line = |e: &crate::study::plan::Evaluation| {
+    let line = |e: &crate::analysis::plan::Evaluation| {
         format!(
             "{} = {}: P(on time at {at}) = {:.3} [{:.3}, {:.3}] ({} replications)",
             p.path, e.value, e.p_on_time, e.p_on_time_ci95[0], e.p_on_time_ci95[1], e.replications
         )
     };
-    match p.status {
-        Status::Found => {
-            let a = p.answer.as_ref().expect("found has an answer");
+    match &p.outcome {
+        Outcome::Found { answer, below } => {
             let _ = writeln!(out, "Smallest value reaching P(on time at {at}) >= {} with 95 % confidence:", p.target);
-            let _ = writeln!(out, "  {}", line(a));
-            if let Some(b) = &p.below {
+            let _ = writeln!(out, "  {}", line(answer));
+            if let Some(b) = below {
                 let _ = writeln!(out, "One step below does not reach it:\n  {}", line(b));
             }
         }
-        Status::Unreachable => {
+        Outcome::Unreachable => {
             let _ = writeln!(out, "No value in the range reaches P(on time at {at}) >= {}.", p.target);
             if let Some(e) = p.evaluations.last() {
                 let _ = writeln!(out, "  best: {}", line(e));
             }
         }
-        Status::Unresolved => {
+        Outcome::Unresolved { answer, below } => {
             let _ = writeln!(out, "Could not separate the answer from the value below within the replication cap:");
-            for e in [&p.below, &p.answer].into_iter().flatten() {
+            for e in [below, answer] {
                 let _ = writeln!(out, "  {}", line(e));
             }
         }

@@ -10,6 +10,7 @@ mod ctx;
 pub mod diag;
 mod disturbances;
 pub mod json_schema;
+pub mod params;
 pub mod plan;
 mod routes;
 pub mod schema;

@@ -6,7 +6,7 @@
 //! far smaller than the sum of the two variances. The ratio of the two is the variance
 //! reduction the pairing bought.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::exact::Moments;
 use super::mean::t_interval;
@@ -15,7 +15,7 @@ use crate::engine::dist::unit;
 use crate::engine::random::stream;
 
 /// A difference (variant minus base) with its paired and unpaired intervals.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Difference {
     /// The base's estimate.
     pub base: Option<f64>,

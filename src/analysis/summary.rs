@@ -7,14 +7,14 @@
 //! quantiles (distribution-free). A bound that lies beyond the horizon, or that the data
 //! cannot give (too few replications), is `null`, never invented.
 
-use jiff::ToSpan;
-use jiff::civil::Date;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::LEVEL;
 use crate::experiment::{Row, RunOutput};
 use crate::model::World;
 use crate::model::replication::Location;
+use crate::model::units::date_after;
 use crate::stats::exact::Moments;
 use crate::stats::proportion::wilson;
 use crate::stats::quantile::{
@@ -23,8 +23,6 @@ use crate::stats::quantile::{
 
 /// Version of this layout; bumped when a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 2;
-/// Confidence level of every reported interval.
-pub const LEVEL: f64 = 0.95;
 
 /// An interval; a `null` bound is unknown (too little data) or beyond the horizon.
 pub type Interval = [Option<f64>; 2];
@@ -320,12 +318,6 @@ pub fn json_schema() -> serde_json::Value {
         }
     }
     schema
-}
-
-/// The calendar date `days` after `start` (the day in which that instant falls).
-pub fn date_after(start: Date, days: f64) -> String {
-    let whole = days.floor().clamp(0.0, 1e6) as i64;
-    start.checked_add(whole.days()).map_or_else(|_| "beyond 9999".into(), |d| d.to_string())
 }
 
 /// Name of a place where tonnes can be stuck.

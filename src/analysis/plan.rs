@@ -9,20 +9,17 @@
 //! whatever the batch) until the answer is sharp or the cap is reached, and says which.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 
-use super::params::Values;
-use super::sweep::StudyError;
-use super::{Point, on_time};
-use crate::experiment::{RunOutput, Runner};
-use crate::report::summary::LEVEL;
-use crate::scenario::{Override, Scenario, load_with};
+use super::{LEVEL, Loader, Point, StudyError, on_time};
+use crate::experiment::{Plan, RunOutput, Runner};
+use crate::scenario::params::Values;
+use crate::scenario::{Override, Scenario};
 use crate::stats::proportion::wilson;
 
 /// One evaluation of the search.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evaluation {
     /// The value tried.
     pub value: String,
@@ -35,46 +32,96 @@ pub struct Evaluation {
 }
 
 /// How the search ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// `answer` reaches the target with confidence and the value below does not reach it.
-    Found,
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// `answer` reaches the target with confidence and `below`, the value one step below,
+    /// does not reach it (`None` when the answer is the lowest value of the range).
+    Found {
+        /// The smallest value reaching the target (lower interval bound at or above it).
+        answer: Evaluation,
+        /// The value one step below.
+        below: Option<Evaluation>,
+    },
     /// Even the largest value does not reach the target.
     Unreachable,
-    /// The cap on replications was reached before the answer became sharp.
-    Unresolved,
+    /// The cap on replications was reached before the answer could be told apart from the
+    /// value below.
+    Unresolved {
+        /// The smallest value whose interval reaches the target.
+        answer: Evaluation,
+        /// The value one step below, which reaches it at its point estimate.
+        below: Evaluation,
+    },
 }
 
-/// The result of a plan search.
+/// The result of a plan search: what `plan.json` holds.
 #[derive(Clone, Debug, Serialize)]
+#[serde(into = "PlanFile")]
 pub struct PlanResult {
-    /// Outcome.
-    pub status: Status,
+    /// How the search ended.
+    pub outcome: Outcome,
     /// Field varied.
     pub path: String,
     /// Target on-time probability.
     pub target: f64,
     /// Delivery point.
     pub at: Point,
-    /// The smallest value reaching the target (lower interval bound at or above it).
-    pub answer: Option<Evaluation>,
-    /// The value one step below the answer.
-    pub below: Option<Evaluation>,
     /// Replications per value at the end.
     pub replications: u64,
     /// Every value tried, last evaluation of each.
     pub evaluations: Vec<Evaluation>,
 }
 
+/// The layout of `plan.json`: the outcome as a status and its two evaluations.
+#[derive(Serialize)]
+struct PlanFile {
+    status: &'static str,
+    path: String,
+    target: f64,
+    at: Point,
+    answer: Option<Evaluation>,
+    below: Option<Evaluation>,
+    replications: u64,
+    evaluations: Vec<Evaluation>,
+}
+
+impl From<PlanResult> for PlanFile {
+    fn from(p: PlanResult) -> PlanFile {
+        let (status, answer, below) = match p.outcome {
+            Outcome::Found { answer, below } => ("found", Some(answer), below),
+            Outcome::Unreachable => ("unreachable", None, None),
+            Outcome::Unresolved { answer, below } => ("unresolved", Some(answer), Some(below)),
+        };
+        PlanFile {
+            status,
+            path: p.path,
+            target: p.target,
+            at: p.at,
+            answer,
+            below,
+            replications: p.replications,
+            evaluations: p.evaluations,
+        }
+    }
+}
+
+/// What to search for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Goal {
+    /// Target on-time probability.
+    pub target: f64,
+    /// Where the order must arrive on time.
+    pub at: Point,
+    /// Most replications per value.
+    pub max_replications: u64,
+}
+
 struct Grid<'a> {
     scenarios: Vec<Option<Scenario>>,
     runs: BTreeMap<usize, RunOutput>,
     values: &'a Values,
-    path: &'a Path,
-    fixed: &'a [Override],
-    seed: u64,
-    threads: Option<usize>,
+    load: Loader<'a>,
+    plan: &'a Plan,
     point: Point,
 }
 
@@ -82,16 +129,15 @@ impl Grid<'_> {
     /// P(on time) and its interval at grid value `i` with `n` replications.
     fn eval(&mut self, i: usize, n: u64, progress: &mut dyn FnMut(&str, u64)) -> Result<Evaluation, StudyError> {
         if self.scenarios[i].is_none() {
-            let mut o = self.fixed.to_vec();
-            o.push(Override { path: self.values.path.clone(), value: self.values.values[i].clone() });
-            self.scenarios[i] = Some(load_with(self.path, &o)?);
+            let o = [Override { path: self.values.path.clone(), value: self.values.values[i].clone() }];
+            self.scenarios[i] = Some((self.load)(&o)?);
         }
         let sc = self.scenarios[i].as_ref().expect("loaded above");
         let have = self.runs.get(&i).map_or(0, |r| r.rows.len() as u64);
         if have < n {
             progress(&self.values.values[i], n);
             let more: Vec<u64> = (have..n).collect();
-            let batch = Runner::new(&sc.world, self.seed, self.threads, None)?.run(&more, &mut |_| {})?;
+            let batch = Runner::new(&sc.world, self.plan.seed, self.plan.threads, None)?.run(&more, &mut |_| {})?;
             self.runs.entry(i).or_insert_with(|| RunOutput::new(&sc.world)).merge(batch);
         }
         let rows = &self.runs[&i].rows[..n as usize];
@@ -106,22 +152,17 @@ impl Grid<'_> {
     }
 }
 
-/// Searches `values` (ascending) for the smallest one whose on-time probability at `point`
-/// reaches `target` with confidence, starting at `start` replications per value and doubling
-/// up to `max` as needed.
-#[allow(clippy::too_many_arguments)]
+/// Searches `values` (ascending) for the smallest one whose on-time probability at
+/// `goal.at` reaches `goal.target` with confidence, starting at `plan.replications`
+/// replications per value and doubling up to `goal.max_replications` as needed.
 pub fn plan(
-    scenario: &Path,
-    fixed: &[Override],
+    load: Loader<'_>,
     values: &Values,
-    target: f64,
-    point: Point,
-    start: u64,
-    max: u64,
-    seed: u64,
-    threads: Option<usize>,
+    goal: Goal,
+    plan: &Plan,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<PlanResult, StudyError> {
+    let Goal { target, at: point, max_replications: max } = goal;
     if !(target > 0.0 && target < 1.0) {
         return Err(StudyError::Usage(format!("--target {target}: a target probability lies between 0 and 1")));
     }
@@ -131,35 +172,27 @@ pub fn plan(
     if nums.windows(2).any(|w| w[1] <= w[0]) {
         return Err(StudyError::Usage("--vary: the values must increase".into()));
     }
-    let mut grid = Grid {
-        scenarios: (0..nums.len()).map(|_| None).collect(),
-        runs: BTreeMap::new(),
-        values,
-        path: scenario,
-        fixed,
-        seed,
-        threads,
-        point,
+    let Some(last) = nums.len().checked_sub(1) else {
+        return Err(StudyError::Usage(format!("--vary {}: no values to try", values.path)));
     };
-    let last = nums.len() - 1;
-    let mut n = start.max(10);
+    let mut grid =
+        Grid { scenarios: (0..nums.len()).map(|_| None).collect(), runs: BTreeMap::new(), values, load, plan, point };
+    let mut n = plan.replications.max(10);
     let mut evaluations: BTreeMap<usize, Evaluation> = BTreeMap::new();
     loop {
         let top = grid.eval(last, n, progress)?;
         evaluations.insert(last, top.clone());
-        let result = |status, answer, below, evaluations: &BTreeMap<usize, Evaluation>| PlanResult {
-            status,
+        let result = |outcome, evaluations: &BTreeMap<usize, Evaluation>| PlanResult {
+            outcome,
             path: values.path.clone(),
             target,
             at: point,
-            answer,
-            below,
             replications: n,
             evaluations: evaluations.values().cloned().collect(),
         };
         if top.p_on_time_ci95[0] < target {
             if top.p_on_time < target || n * 2 > max {
-                return Ok(result(Status::Unreachable, None, None, &evaluations));
+                return Ok(result(Outcome::Unreachable, &evaluations));
             }
             n *= 2;
             continue;
@@ -180,15 +213,15 @@ pub fn plan(
         let answer = grid.eval(lo, n, progress)?;
         evaluations.insert(lo, answer.clone());
         if lo == 0 {
-            return Ok(result(Status::Found, Some(answer), None, &evaluations));
+            return Ok(result(Outcome::Found { answer, below: None }, &evaluations));
         }
         let below = grid.eval(lo - 1, n, progress)?;
         evaluations.insert(lo - 1, below.clone());
         if below.p_on_time < target {
-            return Ok(result(Status::Found, Some(answer), Some(below), &evaluations));
+            return Ok(result(Outcome::Found { answer, below: Some(below) }, &evaluations));
         }
         if n * 2 > max {
-            return Ok(result(Status::Unresolved, Some(answer), Some(below), &evaluations));
+            return Ok(result(Outcome::Unresolved { answer, below }, &evaluations));
         }
         n *= 2;
     }

@@ -1,0 +1,98 @@
+//! Every statistic over replication results: the summary's estimates, intervals and
+//! guarantees, paired comparisons, sweeps, tornado charts, the search behind `plan`, the
+//! calibration checks, and the capacity analysis behind `explain`. Nothing here reads or
+//! writes a file: [`crate::report`] renders and writes what this layer computes, and studies
+//! that need variants of a scenario get them from a [`Loader`] the caller provides.
+//!
+//! Every run of a study uses the same master seed, so replication `r` of every scenario
+//! draws the same random numbers wherever the scenarios agree (component streams are keyed
+//! by name). Differences between runs are then due to the change, not to luck.
+
+pub mod calibrate;
+pub mod capacity;
+pub mod compare;
+pub mod plan;
+pub mod summary;
+pub mod sweep;
+pub mod tornado;
+
+use serde::{Deserialize, Serialize};
+
+use crate::experiment::{Plan, Row, RunError, RunOutput, Runner, indices};
+use crate::model::World;
+use crate::model::units::DAY;
+use crate::scenario::{LoadError, Override, Scenario};
+use crate::stats::quantile::Censored;
+
+/// Confidence level of every reported interval.
+pub const LEVEL: f64 = 0.95;
+
+/// Builds the study's scenario with extra `--set` overrides (the caller decides where the
+/// scenario comes from: a file for the command line, a text in tests).
+pub type Loader<'a> = &'a dyn Fn(&[Override]) -> Result<Scenario, LoadError>;
+
+/// Why a study stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    /// A scenario (with its overrides) is invalid.
+    #[error("{0}")]
+    Scenario(#[from] LoadError),
+    /// A run failed.
+    #[error("{0}")]
+    Run(#[from] RunError),
+    /// The study itself is ill-posed.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Runs `plan.replications` replications of `world` (with no trace).
+pub(crate) fn run_world(world: &World, plan: &Plan) -> Result<RunOutput, RunError> {
+    Runner::new(world, plan.seed, plan.threads, None)?.run(&indices(plan.replications, None), &mut |_| {})
+}
+
+/// A delivery point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Point {
+    /// The final destinations.
+    Destination,
+    /// The handover (Incoterm) point.
+    Handover,
+}
+
+impl Point {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Point::Destination => "destination",
+            Point::Handover => "handover",
+        }
+    }
+
+    /// Completion days of a row at this point.
+    pub fn days(self, r: &Row) -> Option<f64> {
+        match self {
+            Point::Destination => r.completion_days,
+            Point::Handover => r.handover_completion_days,
+        }
+    }
+
+    /// Tonnes by the deadline of a row at this point.
+    pub fn tonnes(self, r: &Row) -> f64 {
+        match self {
+            Point::Destination => r.delivered_by_deadline.t(),
+            Point::Handover => r.handed_over_by_deadline.t(),
+        }
+    }
+}
+
+/// 1 if the row completed by the deadline at `point`, else 0.
+pub fn on_time(world: &World, point: Point, r: &Row) -> f64 {
+    let deadline = world.deadline.value() / DAY;
+    if point.days(r).is_some_and(|d| d <= deadline) { 1.0 } else { 0.0 }
+}
+
+/// Completion days at `point`, replication by replication.
+pub fn days(point: Point, rows: &[Row]) -> Vec<Censored> {
+    rows.iter().map(|r| point.days(r)).collect()
+}

@@ -1,0 +1,378 @@
+//! Every command's options, declared once (clap derive). Groups shared by several commands
+//! (`--set`, `--threads`, the study options) are flattened where they are used, so a flag
+//! means the same and reads the same everywhere.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::analysis::Point;
+use crate::experiment::Shard;
+use crate::scenario::Override;
+use crate::scenario::params::{Values, parse_values};
+
+#[derive(Parser)]
+#[command(
+    name = "steelsim",
+    version,
+    about = "Discrete-event simulation of a steel order's journey from mills to customers",
+    long_about = "steelsim replays a steel order through its network of mills, yards, ports, rail and road legs, \
+                  borders and customs, thousands of times with different random draws, and reports how likely \
+                  the order is to arrive in full and on time, what can be promised at 90/95/99 % confidence, \
+                  and where it gets stuck.",
+    after_help = "Exit codes: 0 success, 1 simulation failure, 2 bad input (scenario, options or output folder),\n\
+                  3 a calibration check outside its band (`calibrate`),\n\
+                  130 interrupted (Ctrl-C; nothing written, earlier results untouched).\n\
+                  Run `steelsim help run` for the options of a command."
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Runs replications of a scenario and writes summary.json, replications.csv and shipments.csv.
+    #[command(after_help = "Example:\n  steelsim run scenarios/baseline.toml --replications 1000 --seed 7\n\n\
+                            Results go to output/<scenario name>/ (or --out), replacing earlier results of the same\n\
+                            scenario only once every file is complete.")]
+    Run(RunArgs),
+    /// Combines the folders of a sharded run into the results of the whole run.
+    #[command(after_help = "Example (4 shards, e.g. a Slurm job array or a Kubernetes Indexed Job):\n  \
+                            steelsim run scenarios/baseline.toml -n 10000 --shard 0/4 --out shards/0\n  \
+                            ... (1/4, 2/4, 3/4 on other machines)\n  \
+                            steelsim merge shards/0 shards/1 shards/2 shards/3 --out output/baseline\n\n\
+                            The merged summary.json and replications.csv are byte for byte those of one run.")]
+    Merge(MergeArgs),
+    /// Runs several scenarios on the same random numbers and reports paired differences.
+    #[command(
+        after_help = "Example:\n  steelsim compare scenarios/baseline.toml scenarios/sarakhs_relief.toml -n 1000\n\n\
+                            Every scenario runs replications 0..N with the same seeds; each component draws from its own\n\
+                            stream, so the differences are due to the change, not to luck. compare.json and compare.csv give\n\
+                            each difference with its paired 95 % interval and the unpaired interval it improves on."
+    )]
+    Compare(CompareArgs),
+    /// Runs a scenario over values of one or more fields (or a tornado chart of many).
+    #[command(
+        after_help = "Examples:\n  steelsim sweep scenarios/baseline.toml --set pools.wagons_1435.units=800..1600:200\n  \
+                            steelsim sweep scenarios/baseline.toml --set nodes.sarakhs.stages[0].capacity=2,3,4,5\n  \
+                            steelsim sweep scenarios/baseline.toml --tornado 20\n\n\
+                            A --set with several values (V1,V2,... or LO..HI:STEP) is swept; with one value it is fixed.\n\
+                            Every point uses the same seeds (common random numbers). Writes sweep.csv and sweep.json, or\n\
+                            tornado.csv and tornado.json."
+    )]
+    Sweep(SweepArgs),
+    /// Finds the smallest value of a resource that makes the on-time probability reach a target.
+    #[command(after_help = "Example:\n  steelsim plan scenarios/baseline.toml --target 0.95 --at handover \\\n      \
+                            --vary pools.wagons_1435.units=800..2000:100\n\n\
+                            The answer is the smallest value whose 95 % interval lies at or above the target, with the value\n\
+                            one step below shown not to reach it; replications double (up to --max-replications) until the\n\
+                            two are told apart. Writes plan.json.")]
+    Plan(PlanArgs),
+    /// Redraws the figures (and report.html) of a results folder from its CSV and JSON files.
+    #[command(after_help = "Example:\n  steelsim plot output/baseline\n\n\
+                            Works on the folders of run, merge, compare, sweep and sweep --tornado. Nothing is re-run:\n\
+                            the figures are drawn from the data files, byte for byte as when the results were made.")]
+    Plot {
+        /// A results folder.
+        dir: PathBuf,
+    },
+    /// Prints the network as tables and its theoretical bottleneck, from the scenario's own figures.
+    #[command(after_help = "Example:\n  steelsim explain scenarios/baseline.toml\n\n\
+                            For every server the order passes: the hours of work its lots bring (route shares, mean\n\
+                            service per tonne), the hours background traffic takes, and the capacity; the stage with\n\
+                            the highest load is the theoretical bottleneck. Nothing is simulated: queues, calendars,\n\
+                            breakdowns and disruptions only make things worse than this ceiling.")]
+    Explain {
+        /// The scenario file.
+        scenario: PathBuf,
+        #[command(flatten)]
+        set: SetArgs,
+    },
+    /// Writes a small commented starter scenario that validates and runs as is.
+    #[command(after_help = "Example:\n  steelsim init my_corridor.toml && steelsim validate my_corridor.toml")]
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "scenario.toml")]
+        path: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Checks the simulated network against what is known of the real one (transit times,
+    /// Sarakhs throughput, background flow) and prints the table.
+    #[command(
+        after_help = "Example:\n  steelsim calibrate scenarios/baseline.toml -n 200 --seed 7 --write scenarios/README.md\n\n\
+                            Each measure is computed per replication (a median over its lots, or a count up to the\n\
+                            deadline) and averaged, with a 95 % interval; a check passes when the whole interval lies\n\
+                            in its band. The checks use the baseline's names (tm_rail, khorasan, tashkent,\n\
+                            sarakhs.interchange, background.iran_uzbekistan).\n\n\
+                            Exit codes: 0 every check within its band, 3 some outside (the table says which),\n\
+                            2 bad input, 1 simulation failure."
+    )]
+    Calibrate(CalibrateArgs),
+    /// Prints a JSON Schema of a file steelsim reads or writes, for editors, validators and harnesses.
+    #[command(after_help = "Examples:\n  steelsim schema summary > summary.schema.json\n  \
+                            steelsim schema scenario > scenario.schema.json\n\n\
+                            Both ship in docs/. For completion in VS Code (Even Better TOML / Taplo), put\n\
+                            #:schema ../docs/scenario.schema.json as the first line of a scenario file.")]
+    Schema {
+        /// Which file.
+        #[arg(value_enum)]
+        which: SchemaKind,
+    },
+    /// Checks scenario files without running them; reports every problem with file:line:col.
+    #[command(after_help = "Example:\n  steelsim validate scenarios/*.toml")]
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        set: SetArgs,
+    },
+}
+
+/// `--set PATH=VALUE`, for every command that reads a scenario.
+#[derive(Args, Clone, Debug, Default)]
+pub(crate) struct SetArgs {
+    /// Override a scenario field first, e.g. --set pools.wagons_1520.units=400 (repeatable; with
+    /// several scenarios, in each of them).
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub(crate) overrides: Vec<Override>,
+}
+
+/// `--threads`.
+#[derive(Args, Clone, Copy, Debug, Default)]
+pub(crate) struct ThreadArgs {
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+}
+
+impl ThreadArgs {
+    pub(crate) fn get(self) -> Option<usize> {
+        self.threads.and_then(|t| usize::try_from(t).ok())
+    }
+}
+
+/// `steelsim run`.
+#[derive(Args, Debug)]
+pub(crate) struct RunArgs {
+    /// The scenario file (TOML).
+    pub(crate) scenario: PathBuf,
+    /// Number of replications.
+    #[arg(short = 'n', long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub(crate) replications: u64,
+    /// Master seed: the same scenario and seed give byte-identical results.
+    #[arg(short, long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Output folder [default: output/<scenario name>].
+    #[arg(short, long)]
+    pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) threads: ThreadArgs,
+    /// No progress bar and no summary on the terminal.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Replace results of a different scenario in the output folder.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Print summary.json to stdout and nothing else (for scripts and harnesses).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Run only replications I, I+N, I+2N, ... (for a cluster job array); combine with `steelsim merge`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub(crate) shard: Option<Shard>,
+    /// Keep adding batches of --replications until the 95 % interval of P(on time) is at most
+    /// +/- this wide (at both delivery points), and the 95 % promise date +/- --precision-days.
+    #[arg(long, value_name = "HALF_WIDTH", value_parser = parse_probability)]
+    pub(crate) precision: Option<f64>,
+    /// With --precision: the largest half-width, in days, of the 95 % promise date's interval.
+    #[arg(long, value_name = "DAYS", default_value_t = 1.0, requires = "precision")]
+    pub(crate) precision_days: f64,
+    /// With --precision: stop at this many replications even if not precise enough.
+    #[arg(long, value_name = "N", default_value_t = 100_000, requires = "precision")]
+    pub(crate) max_replications: u64,
+    #[command(flatten)]
+    pub(crate) set: SetArgs,
+    /// Check every invariant after every event (clock, capacities, yards, route order,
+    /// tonnes conserved); slower, results unchanged. A broken invariant stops the run (exit 1).
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// Print where the time went (load, simulate, aggregate, write) and events per second
+    /// to stderr; they are also in run.json.
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+}
+
+/// `steelsim merge`.
+#[derive(Args, Debug)]
+pub(crate) struct MergeArgs {
+    /// Shard folders, one per shard.
+    #[arg(required = true)]
+    pub(crate) shards: Vec<PathBuf>,
+    /// Where to write the merged results.
+    #[arg(short, long)]
+    pub(crate) out: PathBuf,
+    /// Replace results of a different scenario in the output folder.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Print the merged summary.json to stdout and nothing else.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Options shared by the study commands.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct StudyArgs {
+    /// Replications per run (for `plan`: to start with).
+    #[arg(short = 'n', long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub(crate) replications: u64,
+    /// Master seed shared by every run.
+    #[arg(short, long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    #[command(flatten)]
+    pub(crate) threads: ThreadArgs,
+    /// Output folder [default: output/<name>-compare|-sweep|-tornado|-plan].
+    #[arg(short, long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace results of a different study in the output folder.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// No progress lines.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}
+
+/// `steelsim compare`.
+#[derive(Args, Debug)]
+pub(crate) struct CompareArgs {
+    /// The base scenario.
+    pub(crate) base: PathBuf,
+    /// Variants to compare with it.
+    #[arg(required = true)]
+    pub(crate) variants: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) study: StudyArgs,
+    #[command(flatten)]
+    pub(crate) set: SetArgs,
+    /// Print compare.json to stdout and nothing else.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `steelsim sweep`.
+#[derive(Args, Debug)]
+pub(crate) struct SweepArgs {
+    /// The scenario.
+    pub(crate) scenario: PathBuf,
+    /// A field and the values to try: PATH=V1,V2,... or PATH=LO..HI:STEP (repeatable; several form a grid).
+    #[arg(long = "set", value_name = "PATH=VALUES", value_parser = parse_values)]
+    pub(crate) axes: Vec<Values>,
+    /// Instead of a sweep: move each key parameter down and up by this percentage and rank the effects.
+    #[arg(long, value_name = "PCT")]
+    pub(crate) tornado: Option<f64>,
+    /// With --tornado: the parameters to move (default: every capacity, service and transit time, pool and rate).
+    #[arg(long = "param", value_name = "PATH", requires = "tornado")]
+    pub(crate) params: Vec<String>,
+    #[command(flatten)]
+    pub(crate) study: StudyArgs,
+}
+
+/// `steelsim plan`.
+#[derive(Args, Debug)]
+pub(crate) struct PlanArgs {
+    /// The scenario.
+    pub(crate) scenario: PathBuf,
+    /// Target on-time probability, e.g. 0.95.
+    #[arg(long)]
+    pub(crate) target: f64,
+    /// The field and its candidate values: PATH=LO..HI:STEP (or V1,V2,... ascending).
+    #[arg(long, value_name = "PATH=LO..HI:STEP", value_parser = parse_values)]
+    pub(crate) vary: Values,
+    /// Where the order must arrive on time.
+    #[arg(long, value_enum, default_value_t = At::Destination)]
+    pub(crate) at: At,
+    /// Most replications per value when sharpening the answer.
+    #[arg(long, value_name = "N", default_value_t = 64_000)]
+    pub(crate) max_replications: u64,
+    #[command(flatten)]
+    pub(crate) study: StudyArgs,
+    #[command(flatten)]
+    pub(crate) set: SetArgs,
+}
+
+/// `steelsim calibrate`.
+#[derive(Args, Debug)]
+pub(crate) struct CalibrateArgs {
+    /// The scenario file.
+    pub(crate) scenario: PathBuf,
+    /// Number of replications.
+    #[arg(short = 'n', long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub(crate) replications: u64,
+    /// Master seed.
+    #[arg(short, long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    #[command(flatten)]
+    pub(crate) threads: ThreadArgs,
+    /// Also put the table into FILE, between its lines <!-- calibration:begin --> and <!-- calibration:end -->.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) write: Option<PathBuf>,
+    /// Print the outcomes as JSON instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) set: SetArgs,
+}
+
+/// A delivery point.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum At {
+    /// The final destinations.
+    Destination,
+    /// The handover (Incoterm) point.
+    Handover,
+}
+
+impl From<At> for Point {
+    fn from(at: At) -> Point {
+        match at {
+            At::Destination => Point::Destination,
+            At::Handover => Point::Handover,
+        }
+    }
+}
+
+/// Files whose layout `steelsim schema` describes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum SchemaKind {
+    /// summary.json, written by `run` and `merge`.
+    Summary,
+    /// Scenario files (TOML), for editor completion and checking (Taplo / Even Better TOML).
+    Scenario,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let (i, n) = text.split_once('/').ok_or("write the shard as I/N, e.g. 0/4")?;
+    let (index, count): (u64, u64) = (
+        i.trim().parse().map_err(|_| "I must be a whole number")?,
+        n.trim().parse().map_err(|_| "N must be a whole number")?,
+    );
+    if count == 0 || index >= count {
+        return Err(format!("shard {index}/{count}: I must be between 0 and N - 1"));
+    }
+    Ok(Shard { index, count })
+}
+
+fn parse_override(text: &str) -> Result<Override, String> {
+    Override::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_probability(text: &str) -> Result<f64, String> {
+    let v: f64 = text.parse().map_err(|_| format!("{text} is not a number"))?;
+    if v > 0.0 && v < 0.5 {
+        Ok(v)
+    } else {
+        Err(format!("{v} must lie between 0 and 0.5 (a half-width of a probability)"))
+    }
+}

@@ -1,0 +1,72 @@
+//! The `steelsim` command line: options in [`args`], one function per command, and the one
+//! place where a failure becomes an exit code ([`error`]). `main.rs` only calls [`main`].
+//!
+//! Exit codes: 0 ok, 1 simulation failure, 2 bad input, 3 calibration outside its bands,
+//! 130 interrupted.
+
+mod args;
+mod error;
+mod run;
+mod study;
+mod tools;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+pub(crate) use error::CliError;
+
+pub use tools::STARTER;
+
+/// Parses the command line, runs the command, and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal();
+    if let Err(e) = crate::experiment::interrupt::install_handler() {
+        // Not fatal: without it Ctrl-C still stops the process and leaves earlier results
+        // intact, only less tidily.
+        eprintln!("warning: cannot catch Ctrl-C: {e}");
+    }
+    let result = match cli.command {
+        Command::Run(a) => run::run(&a),
+        Command::Merge(a) => run::merge(&a),
+        Command::Compare(a) => study::compare(&a),
+        Command::Sweep(a) => study::sweep(a),
+        Command::Plan(a) => study::plan(&a),
+        Command::Plot { dir } => tools::plot(&dir),
+        Command::Explain { scenario, set } => tools::explain(&scenario, &set.overrides),
+        Command::Calibrate(a) => tools::calibrate(&a),
+        Command::Schema { which } => tools::schema(which),
+        Command::Init { path, force } => tools::init(&path, force),
+        Command::Validate { scenarios, set } => tools::validate(&scenarios, &set.overrides, color),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", e.render(color));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// A progress bar on stderr, or nothing when hidden or stderr is not a terminal.
+fn progress_bar(total: u64, hidden: bool) -> indicatif::ProgressBar {
+    if hidden || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let style =
+        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} replications [{bar:40}] {elapsed} (eta {eta})")
+            .map(|s| s.progress_chars("=> "));
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Reads a whole file, as bad input if it cannot be read.
+fn read(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))
+}

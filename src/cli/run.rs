@@ -1,0 +1,253 @@
+//! `steelsim run` and `steelsim merge`: the results of one run, on one machine or gathered
+//! from the shards of a cluster job.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::args::{MergeArgs, RunArgs};
+use super::{CliError, progress_bar, read};
+use crate::analysis::summary::{Summary, build};
+use crate::experiment::precision::{Reached, Target, run_to_precision};
+use crate::experiment::{self, Aggregates, RunOutput, Runner};
+use crate::report::{self, OutputError, Performance, RunFiles, RunInfo, files};
+use crate::scenario;
+
+/// What a run produced, for the terminal.
+struct RunReport {
+    summary: Summary,
+    out: PathBuf,
+    seconds: f64,
+    precision: Option<Reached>,
+    performance: Option<Performance>,
+}
+
+fn command_line(a: &RunArgs) -> String {
+    let mut c = format!("steelsim run {} --replications {} --seed {}", a.scenario.display(), a.replications, a.seed);
+    if let Some(s) = a.shard {
+        c += &format!(" --shard {}/{}", s.index, s.count);
+    }
+    if let Some(p) = a.precision {
+        c += &format!(
+            " --precision {} --precision-days {} --max-replications {}",
+            p, a.precision_days, a.max_replications
+        );
+    }
+    for o in &a.set.overrides {
+        c += &format!(" --set '{}={}'", o.path, o.value);
+    }
+    c
+}
+
+/// `steelsim run`.
+pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
+    if a.shard.is_some() && a.precision.is_some() {
+        return Err(CliError::Usage(
+            "--shard and --precision cannot be combined: a shard cannot know when the whole run is precise enough"
+                .into(),
+        ));
+    }
+    let began = Instant::now();
+    let sc = scenario::load_with(&a.scenario, &a.set.overrides)?;
+    let load_s = began.elapsed().as_secs_f64();
+    let world = &sc.world;
+    let default_out = match a.shard {
+        Some(s) => Path::new("output").join(format!("{}-shard-{}-of-{}", world.name, s.index, s.count)),
+        None => Path::new("output").join(&world.name),
+    };
+    let out_dir = a.out.clone().unwrap_or(default_out);
+    // Refuse a folder we may not write before spending time simulating.
+    report::output::check_destination(&out_dir, &world.name, a.force)?;
+    let runner = Runner::new(world, a.seed, a.threads.get(), Some(0))?.full_checks(a.check);
+    let total = if a.precision.is_some() { a.max_replications } else { a.replications };
+    let bar = progress_bar(total, a.quiet || a.json);
+    let mut progress = |done: u64| bar.set_position(done);
+    let (output, reached) = match a.precision {
+        Some(p) => {
+            let target = Target {
+                p_half_width: p,
+                promise_half_width_days: a.precision_days,
+                batch: a.replications,
+                max: a.max_replications,
+            };
+            let (o, r) = run_to_precision(world, &runner, &target, &mut progress)?;
+            (o, Some(r))
+        }
+        None => (runner.run(&experiment::indices(a.replications, a.shard), &mut progress)?, None),
+    };
+    bar.finish_and_clear();
+    let aggregating = Instant::now();
+    let summary = build(world, a.seed, &output);
+    let simulate_s = output.elapsed.as_secs_f64();
+    let shipments = shipments_bytes(world, &output)?;
+    let info = RunInfo {
+        steelsim: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: world.name.clone(),
+        scenario_hash: report::scenario_hash(&sc.source),
+        seed: a.seed,
+        replications: reached.as_ref().map_or(a.replications, |r| r.replications),
+        shard: a.shard.map(Into::into),
+        command: command_line(a),
+        performance: Some(Performance {
+            threads: runner.threads(),
+            load_s,
+            simulate_s,
+            aggregate_s: aggregating.elapsed().as_secs_f64(),
+            write_s: 0.0,
+            events: output.agg.events,
+            events_per_second: output.agg.events as f64 / simulate_s.max(1e-9),
+        }),
+    };
+    let files = RunFiles {
+        world,
+        source: &sc.source,
+        info: &info,
+        out: &output,
+        summary: &summary,
+        shipments: shipments.as_deref(),
+    };
+    let (dir, info) = report::write_run(&out_dir, a.force, &files)?;
+    let report =
+        RunReport { summary, out: dir, seconds: simulate_s, precision: reached, performance: info.performance };
+    print_report(&report, a.json, a.quiet);
+    if a.verbose {
+        print_performance(&report);
+    }
+    Ok(())
+}
+
+fn shipments_bytes(world: &crate::model::World, out: &RunOutput) -> Result<Option<Vec<u8>>, CliError> {
+    match &out.trace {
+        None => Ok(None),
+        Some(t) => report::tables::shipments_csv(world, 0, t).map(Some).map_err(|e| {
+            CliError::Output(OutputError::Io {
+                path: files::SHIPMENTS.into(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        }),
+    }
+}
+
+/// `steelsim merge`: combines shard folders into the results of the whole run, identical to
+/// running it on one machine.
+pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
+    let dirs = &a.shards;
+    let mut infos = Vec::new();
+    for d in dirs {
+        let info: RunInfo = serde_json::from_slice(&read(&d.join(files::RUN))?).map_err(|e| {
+            CliError::Usage(format!("{}: not a steelsim run folder: {e}", d.join(files::RUN).display()))
+        })?;
+        infos.push(info);
+    }
+    let first = infos.first().ok_or_else(|| CliError::Usage("give at least one shard folder".into()))?.clone();
+    let Some(first_shard) = first.shard else {
+        return Err(CliError::Usage(format!("{} is not a shard (it was not run with --shard)", dirs[0].display())));
+    };
+    let mut seen = vec![false; first_shard.count as usize];
+    for (d, info) in dirs.iter().zip(&infos) {
+        let same = info.scenario_hash == first.scenario_hash
+            && info.seed == first.seed
+            && info.replications == first.replications
+            && info.shard.is_some_and(|s| s.count == first_shard.count);
+        if !same {
+            return Err(CliError::Usage(format!(
+                "{} does not belong with {}: shards must come from the same scenario, seed, replications and shard count",
+                d.display(),
+                dirs[0].display()
+            )));
+        }
+        let i = info.shard.map_or(0, |s| s.index) as usize;
+        if i >= seen.len() || std::mem::replace(&mut seen[i], true) {
+            return Err(CliError::Usage(format!(
+                "shard {i} of {} is given twice or is out of range",
+                first_shard.count
+            )));
+        }
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(CliError::Usage(format!("shard {missing} of {} is missing", first_shard.count)));
+    }
+    let source = String::from_utf8(read(&dirs[0].join(files::SCENARIO))?)
+        .map_err(|_| CliError::Usage("scenario.toml is not UTF-8".into()))?;
+    let world = scenario::load_str(&source, &dirs[0].join(files::SCENARIO).display().to_string(), &first.scenario)?;
+    let mut merged = RunOutput::new(&world);
+    let mut shipments = None;
+    for (d, info) in dirs.iter().zip(&infos) {
+        let rows = report::tables::read_replications_csv(&read(&d.join(files::REPLICATIONS))?)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", d.join(files::REPLICATIONS).display())))?;
+        let agg: Aggregates = serde_json::from_slice(&read(&d.join(files::AGGREGATES))?)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", d.join(files::AGGREGATES).display())))?;
+        merged.merge(RunOutput { rows, agg, trace: None, elapsed: Default::default() });
+        if info.shard.is_some_and(|s| s.index == 0) && d.join(files::SHIPMENTS).exists() {
+            shipments = Some(read(&d.join(files::SHIPMENTS))?);
+        }
+    }
+    if merged.rows.len() as u64 != first.replications {
+        return Err(CliError::Usage(format!(
+            "the shards hold {} replications, not the {} of the run",
+            merged.rows.len(),
+            first.replications
+        )));
+    }
+    let summary = build(&world, first.seed, &merged);
+    let info = RunInfo {
+        shard: None,
+        performance: None,
+        command: format!(
+            "steelsim merge {}",
+            dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" ")
+        ),
+        ..first
+    };
+    let files = RunFiles {
+        world: &world,
+        source: &source,
+        info: &info,
+        out: &merged,
+        summary: &summary,
+        shipments: shipments.as_deref(),
+    };
+    let (dir, _) = report::write_run(&a.out, a.force, &files)?;
+    let report = RunReport { summary, out: dir, seconds: 0.0, precision: None, performance: None };
+    print_report(&report, a.json, false);
+    Ok(())
+}
+
+fn print_report(report: &RunReport, json: bool, quiet: bool) {
+    if json {
+        match serde_json::to_string_pretty(&report.summary) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("error: {e}"),
+        }
+        return;
+    }
+    if quiet {
+        return;
+    }
+    print!("{}", report::text::render(&report.summary));
+    if let Some(p) = &report.precision {
+        let verdict = if p.reached { "reached" } else { "NOT reached (stopped at --max-replications)" };
+        println!("\nPrecision {verdict} after {} replications.", p.replications);
+    }
+    println!(
+        "\n{} events in {:.2} s ({:.1} million events/s). Results in {}/",
+        report.summary.events,
+        report.seconds,
+        report.summary.events as f64 / report.seconds.max(1e-9) / 1e6,
+        report.out.display()
+    );
+}
+
+/// `--verbose`: phase timings on stderr, so `--json` output stays clean.
+fn print_performance(report: &RunReport) {
+    let Some(p) = &report.performance else { return };
+    eprintln!(
+        "load {:.3} s, simulate {:.3} s, aggregate {:.3} s, write {:.3} s; {} events on {} threads, {:.1} million events/s",
+        p.load_s,
+        p.simulate_s,
+        p.aggregate_s,
+        p.write_s,
+        p.events,
+        p.threads,
+        p.events_per_second / 1e6
+    );
+}

@@ -1,0 +1,164 @@
+//! The study commands, `compare`, `sweep` (and `--tornado`) and `plan`, in one shell: resolve
+//! the output folder and refuse it before simulating, build the scenario's variants, run the
+//! study, write its folder whole, print the result.
+
+use std::path::{Path, PathBuf};
+
+use super::CliError;
+use super::args::{CompareArgs, PlanArgs, StudyArgs, SweepArgs};
+use crate::analysis::{self, Loader, plan::Goal};
+use crate::experiment::Plan;
+use crate::report::{self, output::OutputError, studies};
+use crate::scenario::{self, Override, Scenario, params::Values};
+
+fn stem(p: &Path) -> String {
+    p.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// The runs every point of a study makes.
+fn runs(s: &StudyArgs) -> Plan {
+    Plan { replications: s.replications, seed: s.seed, threads: s.threads.get(), trace: None }
+}
+
+/// Runs a study of `scenario` into its folder (`--out`, or `output/<stem>-<kind>`): checks
+/// the folder first, then `study` (given the scenario's loader with the fixed overrides),
+/// then `write`. Returns the result and the folder.
+fn shell<T>(
+    kind: &str,
+    scenario: &Path,
+    s: &StudyArgs,
+    fixed: &[Override],
+    study: impl FnOnce(Loader<'_>) -> Result<T, CliError>,
+    write: impl FnOnce(&Path, &str, bool, &T) -> Result<PathBuf, OutputError>,
+) -> Result<(T, PathBuf), CliError> {
+    let out = s.out.clone().unwrap_or_else(|| Path::new("output").join(format!("{}-{kind}", stem(scenario))));
+    let marker = format!("{kind}:{}", stem(scenario));
+    report::output::check_destination(&out, &marker, s.force)?;
+    let load = |extra: &[Override]| -> Result<Scenario, scenario::LoadError> {
+        let mut o = fixed.to_vec();
+        o.extend_from_slice(extra);
+        scenario::load_with(scenario, &o)
+    };
+    let result = study(&load)?;
+    let dir = write(&out, &marker, s.force, &result)?;
+    Ok((result, dir))
+}
+
+/// `steelsim compare`: writes compare.json, compare.csv and each scenario's replications.
+pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
+    let s = &a.study;
+    let overrides = &a.set.overrides;
+    let mut scenarios = vec![scenario::load_with(&a.base, overrides)?];
+    for v in &a.variants {
+        scenarios.push(scenario::load_with(v, overrides)?);
+    }
+    let names: Vec<&str> = scenarios.iter().map(|s| s.world.name.as_str()).collect();
+    let label = format!("{}-vs-{}", names[0], names[1..].join("-"));
+    let out = s.out.clone().unwrap_or_else(|| Path::new("output").join(&label));
+    let marker = format!("compare:{label}");
+    report::output::check_destination(&out, &marker, s.force)?;
+    let plan = runs(s);
+    let mut outputs = Vec::new();
+    for sc in &scenarios {
+        if !s.quiet {
+            eprintln!("running {} ({} replications, seed {})", sc.world.name, s.replications, s.seed);
+        }
+        outputs.push(analysis::run_world(&sc.world, &plan)?);
+    }
+    let rows: Vec<(&str, &[_])> =
+        scenarios.iter().zip(&outputs).map(|(sc, o)| (sc.world.name.as_str(), o.rows.as_slice())).collect();
+    let base = (&scenarios[0].world, rows[0].1);
+    let variants: Vec<_> = scenarios[1..].iter().zip(&rows[1..]).map(|(sc, r)| (&sc.world, r.1)).collect();
+    let comparison = analysis::compare::compare(base, &variants, s.seed);
+    let dir = studies::write_compare(&out, &marker, s.force, &comparison, &rows)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&comparison).unwrap_or_default());
+    } else {
+        print!("{}", report::text::comparison(&comparison));
+        println!("\nResults in {}/", dir.display());
+    }
+    Ok(())
+}
+
+/// `steelsim sweep`: a sweep over the swept `--set` axes, or a tornado chart.
+pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
+    let (fixed, swept): (Vec<Values>, Vec<Values>) = a.axes.into_iter().partition(|x| x.values.len() == 1);
+    let fixed: Vec<Override> =
+        fixed.into_iter().map(|x| Override { path: x.path, value: x.values[0].clone() }).collect();
+    let (s, quiet) = (&a.study, a.study.quiet);
+    let plan = runs(s);
+    match a.tornado {
+        Some(pct) if swept.is_empty() => {
+            let (t, dir) = shell(
+                "tornado",
+                &a.scenario,
+                s,
+                &fixed,
+                |load| {
+                    Ok(analysis::tornado::tornado(load, pct, &a.params, &plan, &mut |i, n, p| {
+                        if !quiet {
+                            eprintln!("parameter {}/{n}: {p}", i + 1);
+                        }
+                    })?)
+                },
+                studies::write_tornado,
+            )?;
+            print!("{}", report::text::tornado(&t));
+            println!("\nResults in {}/", dir.display());
+        }
+        Some(_) => {
+            return Err(CliError::Usage(
+                "--tornado moves every parameter itself: give --set only with single values".into(),
+            ));
+        }
+        None if swept.is_empty() => {
+            return Err(CliError::Usage(
+                "give a field to sweep, e.g. --set pools.wagons_1435.units=800..1600:200, or --tornado 20".into(),
+            ));
+        }
+        None => {
+            let (points, dir) = shell(
+                "sweep",
+                &a.scenario,
+                s,
+                &fixed,
+                |load| {
+                    Ok(analysis::sweep::sweep(load, &swept, &plan, &mut |i, n, set| {
+                        if !quiet {
+                            let what: Vec<String> = set.iter().map(|(p, v)| format!("{p}={v}")).collect();
+                            eprintln!("point {}/{n}: {}", i + 1, what.join(" "));
+                        }
+                    })?)
+                },
+                |dir, marker, force, points: &Vec<_>| studies::write_sweep(dir, marker, force, points),
+            )?;
+            print!("{}", report::text::sweep(&points));
+            println!("\nResults in {}/", dir.display());
+        }
+    }
+    Ok(())
+}
+
+/// `steelsim plan`: writes plan.json.
+pub(super) fn plan(a: &PlanArgs) -> Result<(), CliError> {
+    let quiet = a.study.quiet;
+    let goal = Goal { target: a.target, at: a.at.into(), max_replications: a.max_replications };
+    let plan = runs(&a.study);
+    let (p, dir) = shell(
+        "plan",
+        &a.scenario,
+        &a.study,
+        &a.set.overrides,
+        |load| {
+            Ok(analysis::plan::plan(load, &a.vary, goal, &plan, &mut |v, n| {
+                if !quiet {
+                    eprintln!("trying {}={v} with {n} replications", a.vary.path);
+                }
+            })?)
+        },
+        studies::write_plan,
+    )?;
+    print!("{}", report::text::plan(&p));
+    println!("\nResults in {}/", dir.display());
+    Ok(())
+}

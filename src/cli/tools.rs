@@ -1,0 +1,151 @@
+//! The commands around runs: `validate`, `explain`, `calibrate`, `init`, `schema`, `plot`.
+
+use std::path::{Path, PathBuf};
+
+use super::args::{CalibrateArgs, SchemaKind};
+use super::{CliError, read};
+use crate::analysis;
+use crate::report::{self, calibration, figures, files, html, rundata, studies, study_figures};
+use crate::scenario::{self, Override};
+
+/// The scenario `steelsim init` writes: small, commented, and valid as is.
+pub const STARTER: &str = include_str!("starter.toml");
+
+/// `steelsim validate`: checks each file, printing each problem to stderr.
+pub(super) fn validate(paths: &[PathBuf], overrides: &[Override], color: bool) -> Result<(), CliError> {
+    let mut bad = 0;
+    for p in paths {
+        match scenario::load_with(p, overrides) {
+            Ok(sc) => {
+                let w = &sc.world;
+                println!(
+                    "{}: ok ({} mills, {} stages, {} legs, {} routes, {} lots per replication)",
+                    p.display(),
+                    w.mills.len(),
+                    w.servers.len() + w.dwells.len(),
+                    w.legs.len(),
+                    w.routes.len(),
+                    w.mills.iter().map(|m| m.planned().count()).sum::<usize>()
+                );
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!("{}\n", e.render(color));
+            }
+        }
+    }
+    if bad > 0 { Err(CliError::Invalid(bad, paths.len())) } else { Ok(()) }
+}
+
+/// `steelsim explain`: the network and its theoretical bottleneck, as text.
+pub(super) fn explain(path: &Path, overrides: &[Override]) -> Result<(), CliError> {
+    let sc = scenario::load_with(path, overrides)?;
+    let e = analysis::capacity::capacity(&sc.world);
+    print!("{}", report::explain::render(&sc.world, &e));
+    Ok(())
+}
+
+/// `steelsim calibrate`: the calibration table of a scenario, in Markdown (or JSON), and
+/// optionally spliced into a document between its calibration markers. The document is
+/// written even when a check fails (the table says which).
+pub(super) fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
+    use crate::analysis::calibrate::{self, CalibrateError};
+    let (path, overrides) = (&a.scenario, &a.set.overrides);
+    let sc = scenario::load_with(path, overrides)?;
+    let document = match &a.write {
+        Some(w) => Some(
+            String::from_utf8(read(w)?).map_err(|_| CliError::Usage(format!("{} is not UTF-8 text", w.display())))?,
+        ),
+        None => None,
+    };
+    let no_place = |w: &Path| {
+        CliError::Usage(format!(
+            "{}: no place for the table: add the lines <!-- calibration:begin --> and <!-- calibration:end -->",
+            w.display()
+        ))
+    };
+    if let (Some(w), Some(doc)) = (&a.write, &document)
+        && calibration::splice(doc, "").is_none()
+    {
+        return Err(no_place(w));
+    }
+    let outcomes = calibrate::calibrate(&sc.world, a.seed, a.replications, a.threads.get()).map_err(|e| match e {
+        CalibrateError::Run(e) => CliError::Run(e),
+        missing => CliError::Usage(format!("{}: {missing}", path.display())),
+    })?;
+    let mut command = format!("steelsim calibrate {} -n {} --seed {}", path.display(), a.replications, a.seed);
+    for o in overrides {
+        command.push_str(&format!(" --set {}={}", o.path, o.value));
+    }
+    let table = calibration::markdown(&outcomes, &command);
+    if let (Some(w), Some(doc)) = (&a.write, document) {
+        let spliced = calibration::splice(&doc, &table).ok_or_else(|| no_place(w))?;
+        // Written next to the target then renamed, so an interruption never leaves half a file.
+        let tmp = w.with_extension("calibration.partial");
+        std::fs::write(&tmp, spliced)
+            .and_then(|()| std::fs::rename(&tmp, w))
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", w.display())))?;
+    }
+    let outside = outcomes.iter().filter(|o| !o.within).count();
+    if a.json {
+        print!("{}", serde_json::to_string_pretty(&outcomes).map_err(|e| CliError::Usage(e.to_string()))? + "\n");
+    } else {
+        print!("{table}");
+    }
+    match outside {
+        0 => Ok(()),
+        n => Err(CliError::Calibration(n, outcomes.len())),
+    }
+}
+
+/// `steelsim init`: writes the starter scenario to `path`, never over an existing file
+/// unless `force`.
+pub(super) fn init(path: &Path, force: bool) -> Result<(), CliError> {
+    if path.exists() && !force {
+        return Err(CliError::Usage(format!(
+            "{} already exists; choose another name, or give --force to replace it",
+            path.display()
+        )));
+    }
+    std::fs::write(path, STARTER).map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?;
+    println!("Wrote {}. Next: steelsim validate {0}; steelsim run {0}", path.display());
+    Ok(())
+}
+
+/// `steelsim schema`: prints a JSON Schema.
+pub(super) fn schema(which: SchemaKind) -> Result<(), CliError> {
+    let schema = match which {
+        SchemaKind::Summary => analysis::summary::json_schema(),
+        SchemaKind::Scenario => scenario::json_schema::scenario_schema(),
+    };
+    println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+    Ok(())
+}
+
+/// `steelsim plot DIR`: redraws every figure (and, for a run, `report.html`) from the data
+/// files in DIR, replacing the previous ones only once all are drawn.
+pub(super) fn plot(dir: &Path) -> Result<(), CliError> {
+    let has = |f: &str| dir.join(f).exists();
+    let fail = |e: String| CliError::Usage(format!("{}: {e}", dir.display()));
+    let (figs, page) = if has(files::SUMMARY) && has(files::REPLICATIONS) && has(files::TIMESERIES) && has(files::RUN) {
+        let data = rundata::RunData::read(dir).map_err(fail)?;
+        let figs = figures::run_figures(&data).map_err(fail)?;
+        let page = html::report(&data, &figs);
+        (figs, Some(page))
+    } else if has(studies::files::COMPARE_JSON) {
+        (study_figures::compare_figures(dir).map_err(fail)?, None)
+    } else if has(studies::files::SWEEP_JSON) {
+        (study_figures::sweep_figures(dir).map_err(fail)?, None)
+    } else if has(studies::files::TORNADO_JSON) {
+        (study_figures::tornado_figures(dir).map_err(fail)?, None)
+    } else {
+        return Err(CliError::Usage(format!(
+            "{} holds no steelsim results to plot (no summary.json, compare.json, sweep.json or tornado.json)",
+            dir.display()
+        )));
+    };
+    report::output::replace_figures(dir, &figs, page.as_deref())?;
+    let names: Vec<String> = figs.into_iter().map(|f| f.name).collect();
+    println!("Redrew {} figures in {}/figures/: {}", names.len(), dir.display(), names.join(", "));
+    Ok(())
+}

@@ -1,1 +1,0 @@
-//! Paired comparisons with common random numbers (see compare::compare).
