@@ -7,7 +7,7 @@
 //!
 //! Planners know means and standard deviations, not `mu` and `sigma`, so the lognormal,
 //! gamma and beta are given by mean and sd; the lognormal can also be given by its median
-//! and one upper percentile, which is how border-crossing times are usually published.
+//! and one upper percentile, which is how waiting and crossing times are usually published.
 
 use rand::Rng;
 use rand_distr::{Beta, Distribution, Exp, Gamma, LogNormal, Normal, Triangular, Weibull};

@@ -1,6 +1,6 @@
 //! The discrete-event core: a clock, a future-event list, a loop, and the building blocks
 //! models are made of (counted resources, stores, batchers, calendars, random streams,
-//! distributions). It knows nothing of steel, wagons or borders; `crate::model` does.
+//! distributions). It knows nothing of the world a model describes; `crate::model` builds one on it.
 //!
 //! Read it in this order: [`time`], [`queue`], [`sim`], then the building blocks.
 

@@ -48,7 +48,7 @@ pub fn component_key(replication: u64, name: &str) -> u64 {
 /// A short stream for one draw: the same `(component, entity, site)` always gives the same
 /// numbers, whatever happened before. Tying draws to the entity rather than to the order in
 /// which a component is visited keeps common random numbers synchronised when a change to
-/// the model reorders events: lot 17's service at a stage is the same draw in both runs.
+/// the model reorders events: entity 17's service at a stage is the same draw in both runs.
 pub fn keyed(component: u64, entity: u64, site: u64) -> Stream {
     Stream::seed_from_u64(mix64(component ^ mix64(entity ^ mix64(site))))
 }

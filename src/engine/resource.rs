@@ -2,12 +2,12 @@
 //! give them back later, and a waiting line for requests that cannot be served yet.
 //!
 //! One mechanism serves two purposes (as in SimPy): a *server* is a resource whose requests
-//! each take one unit for a service time (lanes, berths, tracks), and a *carrier pool* is a
-//! resource whose requests take several units for a whole journey (wagons, trucks).
+//! each take one unit for a service time (lanes, desks, tracks), and a *pool* is a resource
+//! whose requests take several units for a long while (vehicles lent for a round trip).
 //!
 //! The waiting line is strict: the request at its head is served first, and nothing behind
 //! it overtakes it even if it would fit. That keeps the order deterministic and fair, and it
-//! is how a wagon queue at a yard behaves. With [`Discipline::Priority`], the head is the
+//! is how a first-come, first-served line of vehicles behaves. With [`Discipline::Priority`], the head is the
 //! request with the highest priority (earliest arrival among equals), and priorities can be
 //! changed while requests wait; this is where the `priority-queue` crate earns its keep.
 
@@ -185,7 +185,7 @@ impl<J: Copy + Hash + Eq> Resource<J> {
         self.serve_line(now, granted);
     }
 
-    /// Adds `units` new units (for example, empty wagons arriving from elsewhere).
+    /// Adds `units` new units (for example, vehicles arriving from elsewhere).
     pub fn add_units(&mut self, now: Time, units: u32, granted: &mut Vec<Grant<J>>) {
         self.capacity = self.capacity.saturating_add(units);
         self.serve_line(now, granted);

@@ -1,6 +1,6 @@
 //! A store: a level (of any integer quantity) with a finite capacity. A put that does not
-//! fit waits, and while it waits whoever is putting is blocked; that is how a full yard
-//! stops the stage upstream of it. Waiting puts are admitted strictly in arrival order.
+//! fit waits, and while it waits whoever is putting is blocked; that is how a full
+//! buffer stops the stage upstream of it. Waiting puts are admitted strictly in arrival order.
 
 use std::collections::VecDeque;
 

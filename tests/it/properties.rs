@@ -234,9 +234,9 @@ proptest! {
 
 /// Valid scenarios to mangle: small ones that run fast, and the baseline for its breadth.
 const BASES: [(&str, &str); 3] = [
-    ("tiny.toml", include_str!("fixtures/tiny.toml")),
-    ("sea.toml", include_str!("fixtures/sea.toml")),
-    ("baseline.toml", include_str!("../scenarios/baseline.toml")),
+    ("tiny.toml", include_str!("../fixtures/tiny.toml")),
+    ("sea.toml", include_str!("../fixtures/sea.toml")),
+    ("baseline.toml", include_str!("../../scenarios/baseline.toml")),
 ];
 
 #[derive(Clone, Debug)]

@@ -1,20 +1,7 @@
 //! The baseline against DOMAIN.md section 5: every calibration check inside its band, and the
 //! table in scenarios/README.md exactly what the command writes today.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn steelsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args).current_dir(cwd).output().expect("steelsim runs")
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(o: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+use crate::common::{repo, steelsim, text};
 
 /// One run does both: the README is rewritten into a copy (the table names the command, so
 /// the run uses the README's own arguments and a path relative to the repository).

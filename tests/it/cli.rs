@@ -1,23 +1,8 @@
 //! The command line, end to end: what a planner or a harness sees.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn steelsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args).current_dir(cwd).output().expect("steelsim runs")
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{repo, stderr, stdout, steelsim};
+use std::path::Path;
+use std::process::Output;
 
 fn baseline_run(dir: &Path, threads: &str) -> Output {
     let scenario = repo().join("scenarios/baseline.toml");

@@ -1,29 +1,11 @@
 //! Studies across runs: shards merged, paired comparisons, sweeps, tornado charts, plans,
 //! precision-driven runs, and scenario variants.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn steelsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args).current_dir(cwd).output().expect("steelsim runs")
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{ok, repo, steelsim};
+use std::path::Path;
 
 fn baseline() -> String {
     repo().join("scenarios/baseline.toml").display().to_string()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn json(path: &Path) -> serde_json::Value {

@@ -14,7 +14,7 @@ use steelsim::experiment::{Plan, run};
 use steelsim::scenario;
 
 fn world() -> steelsim::model::World {
-    let text = include_str!("fixtures/deterministic.toml");
+    let text = include_str!("../fixtures/deterministic.toml");
     scenario::load_str(text, "deterministic.toml", "deterministic").unwrap()
 }
 
@@ -96,7 +96,7 @@ fn the_summary_reports_on_time_at_both_points() {
 /// Handover at the port completes at 50 h, delivery at 76 h.
 #[test]
 fn parallel_lines_and_a_vessel_follow_the_hand_computed_timeline() {
-    let w = scenario::load_str(include_str!("fixtures/sea.toml"), "sea.toml", "sea").unwrap();
+    let w = scenario::load_str(include_str!("../fixtures/sea.toml"), "sea.toml", "sea").unwrap();
     let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: Some(0) }, &mut |_| {}).unwrap();
     let trace = out.trace.as_ref().unwrap();
     let product = |lot: u32| w.order.products[trace.lots[lot as usize].product as usize].clone();

@@ -8,7 +8,7 @@ use steelsim::scenario;
 #[test]
 fn heavy_losses_are_reproduced_and_the_books_balance_in_every_replication() {
     // One lot in five is lost on the last leg and must be produced and shipped again.
-    let text = include_str!("fixtures/tiny.toml").replace("incident_p = 0.01", "incident_p = 0.2");
+    let text = include_str!("../fixtures/tiny.toml").replace("incident_p = 0.01", "incident_p = 0.2");
     let w = scenario::load_str(&text, "lossy.toml", "lossy").unwrap();
     let out = run(&w, &Plan { replications: 300, seed: 11, threads: None, trace: Some(3) }, &mut |_| {}).unwrap();
     let ordered = w.order.tonnes.t();

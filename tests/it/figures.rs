@@ -2,18 +2,9 @@
 //! SVG and HTML, headline numbers equal to summary.json, and byte-identical redraws.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use crate::common::{ok, repo, steelsim};
 use steelsim::report::figures::{HEIGHT, WIDTH};
-
-fn steelsim(args: &[&str], cwd: &Path) {
-    let o = Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args).current_dir(cwd).output().expect("steelsim runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Decodes a PNG into (width, height, RGB bytes).
 fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
@@ -43,7 +34,7 @@ fn well_formed(text: &str, what: &str) -> usize {
 
 fn baseline_run(dir: &Path) -> PathBuf {
     let scenario = repo().join("scenarios/baseline.toml");
-    steelsim(&["run", scenario.to_str().unwrap(), "-n", "60", "--seed", "4", "--out", "run", "-q"], dir);
+    ok(&steelsim(&["run", scenario.to_str().unwrap(), "-n", "60", "--seed", "4", "--out", "run", "-q"], dir));
     dir.join("run")
 }
 
@@ -115,7 +106,7 @@ fn plot_redraws_identical_svgs_from_the_files() {
         RUN_FIGURES.iter().map(|n| std::fs::read(dir.join(format!("figures/{n}.svg"))).unwrap()).collect();
     let report_before = std::fs::read(dir.join("report.html")).unwrap();
     std::fs::remove_dir_all(dir.join("figures")).unwrap();
-    steelsim(&["plot", "run"], tmp.path());
+    ok(&steelsim(&["plot", "run"], tmp.path()));
     for (n, b) in RUN_FIGURES.iter().zip(before) {
         assert!(std::fs::read(dir.join(format!("figures/{n}.svg"))).unwrap() == b, "{n}.svg differs after redrawing");
     }
@@ -128,8 +119,11 @@ fn studies_draw_their_figures() {
     let b = repo().join("scenarios/baseline.toml");
     let b = b.to_str().unwrap();
     let v = repo().join("tests/fixtures/variants/plus_100_wagons.toml");
-    steelsim(&["compare", b, v.to_str().unwrap(), "-n", "40", "--out", "cmp", "-q"], tmp.path());
-    steelsim(&["sweep", b, "--set", "pools.wagons_1435.units=900,1100", "-n", "30", "--out", "sw", "-q"], tmp.path());
+    ok(&steelsim(&["compare", b, v.to_str().unwrap(), "-n", "40", "--out", "cmp", "-q"], tmp.path()));
+    ok(&steelsim(
+        &["sweep", b, "--set", "pools.wagons_1435.units=900,1100", "-n", "30", "--out", "sw", "-q"],
+        tmp.path(),
+    ));
     for (dir, names) in [("cmp", vec!["compare_cdf", "compare_difference"]), ("sw", vec!["sweep"])] {
         for n in names {
             let (w, h, _) = decode(&std::fs::read(tmp.path().join(dir).join(format!("figures/{n}.png"))).unwrap());
@@ -138,7 +132,7 @@ fn studies_draw_their_figures() {
             well_formed(std::str::from_utf8(&svg).unwrap(), n);
             // Redrawn from the files: identical.
             std::fs::remove_file(tmp.path().join(dir).join(format!("figures/{n}.svg"))).unwrap();
-            steelsim(&["plot", dir], tmp.path());
+            ok(&steelsim(&["plot", dir], tmp.path()));
             assert!(std::fs::read(tmp.path().join(dir).join(format!("figures/{n}.svg"))).unwrap() == svg);
         }
     }

@@ -1,0 +1,19 @@
+//! steelsim's integration tests: one binary, one module per behavioural contract.
+//!
+//! Modules that drive the command line share [`common`]; the others call the library.
+
+mod architecture;
+mod calibration;
+mod cli;
+mod common;
+mod conservation;
+mod engine_timeline;
+mod estimators;
+mod figures;
+mod model_timeline;
+mod properties;
+mod robustness;
+mod scenarios;
+mod schema;
+mod studies;
+mod validation;
