@@ -3,16 +3,12 @@
 //! [`load`] reads a file and returns either a ready world or every problem found, each
 //! pinned to a line, a column and a field path. Nothing is run until a scenario is valid.
 
-mod checks;
 mod compile;
-mod corridors;
 mod ctx;
 pub mod diag;
-mod disturbances;
 pub mod json_schema;
 pub mod params;
 pub mod plan;
-mod routes;
 pub mod schema;
 pub mod source;
 pub mod suggest;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 
-use crate::engine::Dist;
+use crate::engine::{Dist, DistError};
 
 use super::diag::Diagnostic;
 
@@ -187,8 +187,176 @@ impl<'de> Deserialize<'de> for DistSpec {
 pub const FAMILIES: &[&str] =
     &["fixed", "uniform", "triangular", "normal", "lognormal", "exponential", "gamma", "weibull", "beta", "empirical"];
 
-/// Converts a written distribution into an engine distribution. Problems are pushed to
-/// `diags` (pinned to the parameter at fault) and `None` is returned.
+/// Which parameters each family takes; anything else present is a mistake worth naming.
+fn parameters(family: &str) -> Option<&'static [&'static str]> {
+    Some(match family {
+        "fixed" => &["value"],
+        "uniform" => &["min", "max"],
+        "triangular" => &["min", "mode", "max"],
+        "normal" | "gamma" | "beta" => &["mean", "sd"],
+        "lognormal" => &["mean", "sd", "median", "p90", "p95", "p99"],
+        "exponential" => &["mean"],
+        "weibull" => &["shape", "scale"],
+        "empirical" => &["values"],
+        _ => return None,
+    })
+}
+
+/// Reads the parameters of one distribution table, collecting every problem.
+struct Reader<'a> {
+    table: &'a DistTable,
+    kind: Kind,
+    scale: f64,
+    path: &'a str,
+    whole: std::ops::Range<usize>,
+    family: &'a str,
+    allowed: &'static [&'static str],
+}
+
+impl Reader<'_> {
+    /// Flags every parameter given that the family does not take.
+    fn extras(&self, diags: &mut Vec<Diagnostic>) {
+        let t = self.table;
+        let present: [(&str, Option<std::ops::Range<usize>>); 13] = [
+            ("value", t.value.as_ref().map(Spanned::span)),
+            ("min", t.min.as_ref().map(Spanned::span)),
+            ("mode", t.mode.as_ref().map(Spanned::span)),
+            ("max", t.max.as_ref().map(Spanned::span)),
+            ("mean", t.mean.as_ref().map(Spanned::span)),
+            ("sd", t.sd.as_ref().map(Spanned::span)),
+            ("median", t.median.as_ref().map(Spanned::span)),
+            ("p90", t.p90.as_ref().map(Spanned::span)),
+            ("p95", t.p95.as_ref().map(Spanned::span)),
+            ("p99", t.p99.as_ref().map(Spanned::span)),
+            ("shape", t.shape.as_ref().map(Spanned::span)),
+            ("scale", t.scale.as_ref().map(Spanned::span)),
+            ("values", t.values.as_ref().map(Spanned::span)),
+        ];
+        let (path, family) = (self.path, self.family);
+        for (name, span) in present {
+            if let Some(span) = span
+                && !self.allowed.contains(&name)
+            {
+                diags.push(
+                    Diagnostic::new(
+                        span,
+                        format!("{path}.{name}"),
+                        format!("`{name}` is not a parameter of the {family} distribution"),
+                    )
+                    .help(format!("a {family} distribution takes: {}", self.allowed.join(", "))),
+                );
+            }
+        }
+    }
+
+    /// A required parameter, converted; `k` is its kind (a Weibull shape is a plain number
+    /// even in a distribution of durations).
+    fn param(&self, name: &str, v: &Option<Spanned<Quantity>>, k: Kind, diags: &mut Vec<Diagnostic>) -> Option<f64> {
+        let (path, family) = (self.path, self.family);
+        match v {
+            None => {
+                diags.push(
+                    Diagnostic::new(self.whole.clone(), path, format!("the {family} distribution needs `{name}`"))
+                        .help(format!("a {family} distribution takes: {}", self.allowed.join(", "))),
+                );
+                None
+            }
+            Some(s) => match quantity(s.get_ref(), k, if k == self.kind { self.scale } else { 1.0 }) {
+                Ok(v) => Some(v),
+                Err(m) => {
+                    diags.push(Diagnostic::new(s.span(), format!("{path}.{name}"), m));
+                    None
+                }
+            },
+        }
+    }
+
+    fn lognormal(&self, diags: &mut Vec<Diagnostic>) -> Option<Result<Dist, DistError>> {
+        let (t, kind) = (self.table, self.kind);
+        if t.median.is_none() {
+            let (m, s) = (self.param("mean", &t.mean, kind, diags), self.param("sd", &t.sd, kind, diags));
+            return m.zip(s).map(|(m, s)| Dist::lognormal(m, s));
+        }
+        let upper = [(0.90, &t.p90, "p90"), (0.95, &t.p95, "p95"), (0.99, &t.p99, "p99")];
+        let given: Vec<_> = upper.iter().filter(|u| u.1.is_some()).collect();
+        if given.len() != 1 {
+            diags.push(
+                Diagnostic::new(
+                    self.whole.clone(),
+                    self.path,
+                    "a lognormal given by its median needs exactly one of p90, p95, p99",
+                )
+                .help("for example { dist = \"lognormal\", median = \"6h\", p95 = \"48h\" }"),
+            );
+            return None;
+        }
+        let (pct, value, name) = given[0];
+        let med = self.param("median", &t.median, kind, diags);
+        let up = self.param(name, value, kind, diags);
+        med.zip(up).map(|(m, u)| Dist::lognormal_from_median(m, *pct, u))
+    }
+
+    fn empirical(&self, diags: &mut Vec<Diagnostic>) -> Option<Result<Dist, DistError>> {
+        let Some(vs) = &self.table.values else {
+            diags.push(Diagnostic::new(self.whole.clone(), self.path, "the empirical distribution needs `values`"));
+            return None;
+        };
+        let mut out = Vec::with_capacity(vs.get_ref().len());
+        let mut ok = true;
+        for (i, v) in vs.get_ref().iter().enumerate() {
+            match quantity(v.get_ref(), self.kind, self.scale) {
+                Ok(x) => out.push(x),
+                Err(m) => {
+                    ok = false;
+                    diags.push(Diagnostic::new(v.span(), format!("{}.values[{i}]", self.path), m));
+                }
+            }
+        }
+        ok.then(|| Dist::empirical(out))
+    }
+
+    /// The distribution, or `None` where a parameter was missing or invalid.
+    fn build(&self, diags: &mut Vec<Diagnostic>) -> Option<Result<Dist, DistError>> {
+        let (t, kind) = (self.table, self.kind);
+        match self.family {
+            "fixed" => self.param("value", &t.value, kind, diags).map(Dist::fixed),
+            "uniform" => {
+                let (a, b) = (self.param("min", &t.min, kind, diags), self.param("max", &t.max, kind, diags));
+                a.zip(b).map(|(a, b)| Dist::uniform(a, b))
+            }
+            "triangular" => {
+                let a = self.param("min", &t.min, kind, diags);
+                let m = self.param("mode", &t.mode, kind, diags);
+                let b = self.param("max", &t.max, kind, diags);
+                match (a, m, b) {
+                    (Some(a), Some(m), Some(b)) => Some(Dist::triangular(a, m, b)),
+                    _ => None,
+                }
+            }
+            "normal" | "gamma" | "beta" => {
+                let (m, s) = (self.param("mean", &t.mean, kind, diags), self.param("sd", &t.sd, kind, diags));
+                m.zip(s).map(|(m, s)| match self.family {
+                    "normal" => Dist::normal(m, s),
+                    "gamma" => Dist::gamma(m, s),
+                    _ => Dist::beta(m, s),
+                })
+            }
+            "lognormal" => self.lognormal(diags),
+            "exponential" => self.param("mean", &t.mean, kind, diags).map(Dist::exponential),
+            "weibull" => {
+                let shape = self.param("shape", &t.shape, Kind::Number, diags);
+                let sc = self.param("scale", &t.scale, kind, diags);
+                shape.zip(sc).map(|(k, l)| Dist::weibull(k, l))
+            }
+            "empirical" => self.empirical(diags),
+            _ => unreachable!("families were checked before reading"),
+        }
+    }
+}
+
+/// Converts a distribution as written into one the engine draws from: `kind` says what
+/// its values are (durations convert to hours), `scale` multiplies them (a rate per day
+/// into one per hour). Every problem found goes into `diags`, located at `path`.
 pub fn to_dist(
     spec: &Spanned<DistSpec>,
     kind: Kind,
@@ -210,151 +378,20 @@ pub fn to_dist(
         DistSpec::Table(t) => t,
     };
     let family = table.dist.get_ref().as_str();
-    // Which parameters each family takes; anything else present is a mistake worth naming.
-    let allowed: &[&str] = match family {
-        "fixed" => &["value"],
-        "uniform" => &["min", "max"],
-        "triangular" => &["min", "mode", "max"],
-        "normal" | "gamma" | "beta" => &["mean", "sd"],
-        "lognormal" => &["mean", "sd", "median", "p90", "p95", "p99"],
-        "exponential" => &["mean"],
-        "weibull" => &["shape", "scale"],
-        "empirical" => &["values"],
-        other => {
-            let mut d =
-                Diagnostic::new(table.dist.span(), format!("{path}.dist"), format!("unknown distribution \"{other}\""));
-            d = d.help(match super::suggest::nearest(other, FAMILIES.iter().copied()) {
-                Some(s) => format!("did you mean \"{s}\"? The families are: {}", FAMILIES.join(", ")),
-                None => format!("the families are: {}", FAMILIES.join(", ")),
-            });
-            diags.push(d);
-            return None;
-        }
+    let Some(allowed) = parameters(family) else {
+        let d =
+            Diagnostic::new(table.dist.span(), format!("{path}.dist"), format!("unknown distribution \"{family}\""))
+                .help(match super::suggest::nearest(family, FAMILIES.iter().copied()) {
+                    Some(s) => format!("did you mean \"{s}\"? The families are: {}", FAMILIES.join(", ")),
+                    None => format!("the families are: {}", FAMILIES.join(", ")),
+                });
+        diags.push(d);
+        return None;
     };
-    let present: [(&str, Option<std::ops::Range<usize>>); 13] = [
-        ("value", table.value.as_ref().map(Spanned::span)),
-        ("min", table.min.as_ref().map(Spanned::span)),
-        ("mode", table.mode.as_ref().map(Spanned::span)),
-        ("max", table.max.as_ref().map(Spanned::span)),
-        ("mean", table.mean.as_ref().map(Spanned::span)),
-        ("sd", table.sd.as_ref().map(Spanned::span)),
-        ("median", table.median.as_ref().map(Spanned::span)),
-        ("p90", table.p90.as_ref().map(Spanned::span)),
-        ("p95", table.p95.as_ref().map(Spanned::span)),
-        ("p99", table.p99.as_ref().map(Spanned::span)),
-        ("shape", table.shape.as_ref().map(Spanned::span)),
-        ("scale", table.scale.as_ref().map(Spanned::span)),
-        ("values", table.values.as_ref().map(Spanned::span)),
-    ];
+    let reader = Reader { table, kind, scale, path, whole: whole.clone(), family, allowed };
     let before = diags.len();
-    for (name, span) in &present {
-        if let Some(span) = span
-            && !allowed.contains(name)
-        {
-            diags.push(
-                Diagnostic::new(
-                    span.clone(),
-                    format!("{path}.{name}"),
-                    format!("`{name}` is not a parameter of the {family} distribution"),
-                )
-                .help(format!("a {family} distribution takes: {}", allowed.join(", "))),
-            );
-        }
-    }
-    let param = |name: &str, v: &Option<Spanned<Quantity>>, k: Kind, diags: &mut Vec<Diagnostic>| -> Option<f64> {
-        match v {
-            None => {
-                diags.push(
-                    Diagnostic::new(whole.clone(), path, format!("the {family} distribution needs `{name}`"))
-                        .help(format!("a {family} distribution takes: {}", allowed.join(", "))),
-                );
-                None
-            }
-            Some(s) => match quantity(s.get_ref(), k, if k == kind { scale } else { 1.0 }) {
-                Ok(v) => Some(v),
-                Err(m) => {
-                    diags.push(Diagnostic::new(s.span(), format!("{path}.{name}"), m));
-                    None
-                }
-            },
-        }
-    };
-    let built = match family {
-        "fixed" => param("value", &table.value, kind, diags).map(Dist::fixed),
-        "uniform" => {
-            let (a, b) = (param("min", &table.min, kind, diags), param("max", &table.max, kind, diags));
-            a.zip(b).map(|(a, b)| Dist::uniform(a, b))
-        }
-        "triangular" => {
-            let a = param("min", &table.min, kind, diags);
-            let m = param("mode", &table.mode, kind, diags);
-            let b = param("max", &table.max, kind, diags);
-            match (a, m, b) {
-                (Some(a), Some(m), Some(b)) => Some(Dist::triangular(a, m, b)),
-                _ => None,
-            }
-        }
-        "normal" | "gamma" | "beta" => {
-            let (m, s) = (param("mean", &table.mean, kind, diags), param("sd", &table.sd, kind, diags));
-            m.zip(s).map(|(m, s)| match family {
-                "normal" => Dist::normal(m, s),
-                "gamma" => Dist::gamma(m, s),
-                _ => Dist::beta(m, s),
-            })
-        }
-        "lognormal" => {
-            if table.median.is_some() {
-                let upper = [(0.90, &table.p90, "p90"), (0.95, &table.p95, "p95"), (0.99, &table.p99, "p99")];
-                let given: Vec<_> = upper.iter().filter(|u| u.1.is_some()).collect();
-                if given.len() != 1 {
-                    diags.push(
-                        Diagnostic::new(
-                            whole.clone(),
-                            path,
-                            "a lognormal given by its median needs exactly one of p90, p95, p99",
-                        )
-                        .help("for example { dist = \"lognormal\", median = \"6h\", p95 = \"48h\" }"),
-                    );
-                    None
-                } else {
-                    let (pct, value, name) = given[0];
-                    let med = param("median", &table.median, kind, diags);
-                    let up = param(name, value, kind, diags);
-                    med.zip(up).map(|(m, u)| Dist::lognormal_from_median(m, *pct, u))
-                }
-            } else {
-                let (m, s) = (param("mean", &table.mean, kind, diags), param("sd", &table.sd, kind, diags));
-                m.zip(s).map(|(m, s)| Dist::lognormal(m, s))
-            }
-        }
-        "exponential" => param("mean", &table.mean, kind, diags).map(Dist::exponential),
-        "weibull" => {
-            let shape = param("shape", &table.shape, Kind::Number, diags);
-            let sc = param("scale", &table.scale, kind, diags);
-            shape.zip(sc).map(|(k, l)| Dist::weibull(k, l))
-        }
-        "empirical" => match &table.values {
-            None => {
-                diags.push(Diagnostic::new(whole.clone(), path, "the empirical distribution needs `values`"));
-                None
-            }
-            Some(vs) => {
-                let mut out = Vec::with_capacity(vs.get_ref().len());
-                let mut ok = true;
-                for (i, v) in vs.get_ref().iter().enumerate() {
-                    match quantity(v.get_ref(), kind, scale) {
-                        Ok(x) => out.push(x),
-                        Err(m) => {
-                            ok = false;
-                            diags.push(Diagnostic::new(v.span(), format!("{path}.values[{i}]"), m));
-                        }
-                    }
-                }
-                ok.then(|| Dist::empirical(out))
-            }
-        },
-        _ => unreachable!("families were checked above"),
-    };
+    reader.extras(diags);
+    let built = reader.build(diags);
     if diags.len() > before {
         return None;
     }

@@ -7,9 +7,9 @@ use toml::Spanned;
 
 use crate::model::world::{MillSpec, PoolId, Route, RoutingPolicy, Step};
 
-use super::compile::{Compiler, Entity};
-use super::schema::{Name, Via, in_file_order};
-use super::suggest::did_you_mean;
+use super::{Compiler, Entity};
+use crate::scenario::schema::{Name, Via, in_file_order};
+use crate::scenario::suggest::did_you_mean;
 
 const MODES: [&str; 3] = ["rail", "road", "sea"];
 
@@ -55,7 +55,12 @@ impl Compiler<'_> {
         }
     }
 
-    fn corridor(&mut self, name: &Name, spec: &Spanned<super::schema::RouteSpec>, dest_names: &[&str]) -> Corridor {
+    fn corridor(
+        &mut self,
+        name: &Name,
+        spec: &Spanned<crate::scenario::schema::RouteSpec>,
+        dest_names: &[&str],
+    ) -> Corridor {
         let path = format!("routes.{}", name.get_ref());
         let r = spec.get_ref();
         let modes = match &r.modes {

@@ -6,11 +6,11 @@ use toml::Spanned;
 use crate::model::units::{DAY, Tonnes};
 use crate::model::world::{BackgroundSpec, DisruptionSpec, Effect, Occurrence, Target};
 
-use super::compile::{Compiler, Entity};
 use super::routes::StageRef;
-use super::schema::in_file_order;
-use super::suggest::did_you_mean;
-use super::values::Kind;
+use super::{Compiler, Entity};
+use crate::scenario::schema::in_file_order;
+use crate::scenario::suggest::did_you_mean;
+use crate::scenario::values::Kind;
 
 /// The most disruption starts a scenario may expect per replication.
 const MAX_EXPECTED_OCCURRENCES: f64 = 100_000.0;
@@ -135,7 +135,7 @@ impl Compiler<'_> {
 
     /// Resolves a disruption target: a mill, node (all its servers), `node.stage`,
     /// `node.yard`, leg or pool.
-    fn targets(&mut self, target: &super::schema::Name, path: &str) -> Option<Vec<Target>> {
+    fn targets(&mut self, target: &crate::scenario::schema::Name, path: &str) -> Option<Vec<Target>> {
         let t = target.get_ref();
         if let Some((node, stage)) = t.split_once('.') {
             if stage == "yard" {
@@ -196,7 +196,7 @@ impl Compiler<'_> {
             toml::Value::Array(items) => {
                 let mut dates = Vec::with_capacity(items.len());
                 for (k, v) in items.iter().enumerate() {
-                    match super::values::parse_date(v) {
+                    match crate::scenario::values::parse_date(v) {
                         Ok(d) if dates.contains(&d) => {
                             return self.c.err(at.span(), format!("{path}[{k}]"), format!("{d} is listed twice"));
                         }

@@ -8,8 +8,8 @@ use crate::model::units::DAY;
 use crate::model::world::{Effect, GroupUnit, Occurrence, Step, Target, World};
 use toml::Spanned;
 
-use super::compile::{CalendarParts, Compiler};
-use super::schema::in_file_order;
+use super::{CalendarParts, Compiler};
+use crate::scenario::schema::in_file_order;
 
 impl Compiler<'_> {
     /// Intervals in which `target` is certainly closed: disruptions that happen for sure
