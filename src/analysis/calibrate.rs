@@ -15,9 +15,10 @@ use serde::Serialize;
 
 use super::LEVEL;
 use crate::experiment::{RunError, replicate, thread_pool};
-use crate::model::World;
+use crate::model::ids::{CorridorId, DestinationId, FlowId, Id, IdVec, LegId, LotId, MillId, ServerId};
+use crate::model::units::days;
 use crate::model::world::Step;
-use crate::model::{ReplicationResult, Trace};
+use crate::model::{LotFate, ReplicationResult, Trace, World};
 use crate::stats::mean::t_interval;
 use crate::stats::quantile::quantile;
 
@@ -187,41 +188,47 @@ pub enum CalibrateError {
     Run(#[from] RunError),
 }
 
-/// A [`Measure`] with names resolved to the world's indices.
+/// A [`Measure`] with names resolved to the world's ids.
 enum Resolved {
-    LegRun(u16),
+    LegRun(LegId),
     Transit(Lots),
     ExtraTransit(Lots, Lots),
-    CarriersPerDay(usize),
-    BackgroundKtPerMonth(usize, f64),
+    CarriersPerDay(ServerId),
+    BackgroundKtPerMonth(FlowId, f64),
 }
 
 /// Which lots a transit measure takes.
 struct Lots {
-    mills: Vec<u16>,
-    destination: u8,
-    corridor: u16,
+    mills: Vec<MillId>,
+    destination: DestinationId,
+    corridor: CorridorId,
 }
 
-fn position(names: impl Iterator<Item = impl AsRef<str>>, name: &str, what: &str) -> Result<usize, CalibrateError> {
-    let mut names = names;
-    names.position(|n| n.as_ref() == name).ok_or_else(|| CalibrateError::Missing(format!("{what} `{name}`")))
+/// The id of the item of `table` called `name`.
+fn find<I: Id, T>(
+    table: &IdVec<I, T>,
+    name_of: impl Fn(&T) -> &str,
+    name: &str,
+    what: &str,
+) -> Result<I, CalibrateError> {
+    table
+        .iter_ids()
+        .find(|(_, t)| name_of(t) == name)
+        .map(|(i, _)| i)
+        .ok_or_else(|| CalibrateError::Missing(format!("{what} `{name}`")))
 }
 
 fn lots(world: &World, mills: &[&str], destination: &str, corridor: &str) -> Result<Lots, CalibrateError> {
     Ok(Lots {
-        mills: mills
-            .iter()
-            .map(|m| position(world.mills.iter().map(|x| &x.name), m, "mill").map(|i| i as u16))
-            .collect::<Result<_, _>>()?,
-        destination: position(world.order.destinations.iter(), destination, "destination")? as u8,
-        corridor: position(world.corridors.iter(), corridor, "route")? as u16,
+        mills: mills.iter().map(|m| find(&world.mills, |x| &x.name, m, "mill")).collect::<Result<_, _>>()?,
+        destination: find(&world.order.destinations, |d| d, destination, "destination")?,
+        corridor: find(&world.corridors, |c| c, corridor, "route")?,
     })
 }
 
 fn resolve(world: &World, m: &Measure) -> Result<Resolved, CalibrateError> {
     Ok(match *m {
-        Measure::LegRun { leg } => Resolved::LegRun(position(world.legs.iter().map(|l| &l.name), leg, "leg")? as u16),
+        Measure::LegRun { leg } => Resolved::LegRun(find(&world.legs, |l| &l.name, leg, "leg")?),
         Measure::Transit { mills, destination, corridor } => {
             Resolved::Transit(lots(world, mills, destination, corridor)?)
         }
@@ -230,10 +237,10 @@ fn resolve(world: &World, m: &Measure) -> Result<Resolved, CalibrateError> {
             lots(world, reference, destination, corridor)?,
         ),
         Measure::CarriersPerDay { stage } => {
-            Resolved::CarriersPerDay(position(world.servers.iter().map(|s| &s.name), stage, "stage")?)
+            Resolved::CarriersPerDay(find(&world.servers, |s| &s.name, stage, "stage")?)
         }
         Measure::BackgroundKtPerMonth { flow } => {
-            let f = position(world.background.iter().map(|b| &b.name), flow, "background flow")?;
+            let f = find(&world.background, |b| &b.name, flow, "background flow")?;
             let spec = &world.background[f];
             Resolved::BackgroundKtPerMonth(f, spec.tonnes_per_unit.t() * spec.units_per_job as f64 / 1000.0)
         }
@@ -241,12 +248,12 @@ fn resolve(world: &World, m: &Measure) -> Result<Resolved, CalibrateError> {
 }
 
 /// Per lot: when it was ready on its first leg and when its last leg so far ended, hours.
-fn lot_spans(world: &World, trace: &Trace) -> Vec<Option<(f64, f64)>> {
-    let mut span: Vec<Option<(f64, f64)>> = vec![None; trace.lots.len()];
+fn lot_spans(world: &World, trace: &Trace) -> IdVec<LotId, Option<(f64, f64)>> {
+    let mut span: IdVec<LotId, Option<(f64, f64)>> = trace.lots.iter().map(|_| None).collect();
     for row in &trace.rows {
-        let route = &world.routes[trace.lots[row.lot as usize].route as usize];
-        if let Step::Leg(_) = route.steps[row.step as usize] {
-            let s = &mut span[row.lot as usize];
+        let route = &world.routes[trace.lots[row.lot].route];
+        if let Step::Leg(_) = route.step(row.step) {
+            let s = &mut span[row.lot];
             *s = Some(match *s {
                 None => (row.entered, row.left),
                 Some((first, _)) => (first, row.left),
@@ -261,27 +268,32 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     quantile(&xs, 0.5)
 }
 
-fn transit_days(world: &World, trace: &Trace, spans: &[Option<(f64, f64)>], which: &Lots) -> Option<f64> {
+fn transit_days(world: &World, trace: &Trace, spans: &IdVec<LotId, Option<(f64, f64)>>, which: &Lots) -> Option<f64> {
     // Only delivered lots: one still on its way has not reached its last leg's end.
     let days = trace.lots.iter().zip(spans).filter_map(|(lot, span)| {
-        let takes = lot.outcome == "delivered"
+        let takes = lot.outcome == LotFate::Delivered
             && lot.destination == which.destination
-            && world.routes[lot.route as usize].corridor == which.corridor
+            && world.routes[lot.route].corridor == which.corridor
             && which.mills.contains(&lot.mill);
-        span.filter(|_| takes).map(|(from, to)| (to - from) / 24.0)
+        span.filter(|_| takes).map(|(from, to)| days(to - from))
     });
     median(days.collect())
 }
 
 /// The measure `m` of replication `r`; `spans` are its lots' [`lot_spans`], when traced.
-fn measure(world: &World, r: &ReplicationResult, spans: Option<&[Option<(f64, f64)>]>, m: &Resolved) -> Option<f64> {
-    let window_days = world.deadline.value() / 24.0;
+fn measure(
+    world: &World,
+    r: &ReplicationResult,
+    spans: Option<&IdVec<LotId, Option<(f64, f64)>>>,
+    m: &Resolved,
+) -> Option<f64> {
+    let window_days = days(world.deadline.value());
     match m {
         Resolved::LegRun(leg) => {
             let trace = r.trace.as_ref()?;
             let runs = trace.rows.iter().filter_map(|row| {
-                let route = &world.routes[trace.lots[row.lot as usize].route as usize];
-                (route.steps[row.step as usize] == Step::Leg(*leg)).then_some(row.left - row.started)
+                let route = &world.routes[trace.lots[row.lot].route];
+                (route.step(row.step) == Step::Leg(*leg)).then_some(row.left - row.started)
             });
             median(runs.collect())
         }
@@ -313,7 +325,7 @@ pub fn calibrate(world: &World, seed: u64, n: u64, threads: Option<usize>) -> Re
                 }
                 let r = replicate(world, seed, i, true)?;
                 let spans = r.trace.as_ref().map(|t| lot_spans(world, t));
-                Ok(resolved.iter().map(|m| measure(world, &r, spans.as_deref(), m)).collect())
+                Ok(resolved.iter().map(|m| measure(world, &r, spans.as_ref(), m)).collect())
             })
             .collect::<Result<_, RunError>>()
     })?;

@@ -9,7 +9,8 @@
 //! short of, and the stage that reaches it first.
 
 use crate::model::World;
-use crate::model::world::{Service, Step};
+use crate::model::units::{DAY, days};
+use crate::model::world::{IdVec, ServerId, Service, Step};
 
 /// The load of the order and of other traffic on one server.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,28 +51,24 @@ impl Explanation {
 
 /// Works out the loads of `world`.
 pub fn capacity(world: &World) -> Explanation {
-    let window_days = (world.deadline.value() / 24.0).max(f64::MIN_POSITIVE);
-    let n = world.servers.len();
-    let (mut tonnes, mut hours) = (vec![0.0; n], vec![0.0; n]);
+    let window_days = days(world.deadline.value()).max(f64::MIN_POSITIVE);
+    let zeros = || -> IdVec<ServerId, f64> { world.servers.iter().map(|_| 0.0).collect() };
+    let (mut tonnes, mut hours) = (zeros(), zeros());
     for mill in &world.mills {
         for lot in mill.planned() {
-            let d = lot.destination as usize;
+            let d = lot.destination;
             let Some(routes) = mill.routes.get(d) else { continue };
             let total: f64 = routes.iter().map(|(_, w)| w).sum();
             for &(r, w) in routes {
                 let share = if total > 0.0 { w / total } else { 1.0 / routes.len() as f64 };
                 let t = lot.tonnes.t() * share;
                 let mut payload = None;
-                for step in &world.routes[r as usize].steps {
+                for step in &world.routes[r].steps {
                     match *step {
-                        Step::Acquire(p) => payload = Some(world.pools[p as usize].payload),
+                        Step::Acquire(p) => payload = Some(world.pools[p].payload),
                         Step::Serve { server, through } => {
-                            let spec = &world.servers[server as usize];
-                            let svc = if through {
-                                spec.through_service.as_ref().unwrap_or(&spec.service)
-                            } else {
-                                &spec.service
-                            };
+                            let spec = &world.servers[server];
+                            let svc = world.service_at(server, through);
                             let units = payload.map_or(1, |p| lot.tonnes.carriers(p));
                             let mut h = svc.mean_hours(units, lot.tonnes);
                             if let Some(i) = &spec.inspection {
@@ -81,8 +78,8 @@ pub fn capacity(world: &World) -> Explanation {
                                 // A reworked lot queues again for a full service.
                                 h *= 1.0 / (1.0 - rw.p.min(0.99));
                             }
-                            tonnes[server as usize] += t;
-                            hours[server as usize] += h * share;
+                            tonnes[server] += t;
+                            hours[server] += h * share;
                         }
                         _ => {}
                     }
@@ -90,9 +87,9 @@ pub fn capacity(world: &World) -> Explanation {
             }
         }
     }
-    let mut background = vec![0.0; n];
+    let mut background = zeros();
     for b in &world.background {
-        let spec = &world.servers[b.server as usize];
+        let spec = &world.servers[b.server];
         let job_t = crate::model::Tonnes::from_t(b.tonnes_per_unit.t() * b.units_per_job as f64).unwrap_or_default();
         let per_job = match &spec.service {
             Service::PerCarrier(d) => d.mean() * b.units_per_job as f64,
@@ -100,15 +97,16 @@ pub fn capacity(world: &World) -> Explanation {
         };
         let mut jobs_per_day = b.initial_jobs as f64 / window_days;
         if let Some(every) = &b.every {
-            jobs_per_day += 24.0 / every.mean().max(f64::MIN_POSITIVE);
+            jobs_per_day += DAY / every.mean().max(f64::MIN_POSITIVE);
         }
-        background[b.server as usize] += jobs_per_day * per_job;
+        background[b.server] += jobs_per_day * per_job;
     }
-    let mut stages: Vec<StageLoad> = (0..n)
-        .filter(|&s| tonnes[s] > 0.0)
-        .map(|s| {
-            let spec = &world.servers[s];
-            let available = spec.capacity as f64 * 24.0;
+    let mut stages: Vec<StageLoad> = world
+        .servers
+        .iter_ids()
+        .filter(|&(s, _)| tonnes[s] > 0.0)
+        .map(|(s, spec)| {
+            let available = spec.capacity as f64 * DAY;
             let hours_per_t = hours[s] / tonnes[s];
             let order_t_per_day = tonnes[s] / window_days;
             StageLoad {

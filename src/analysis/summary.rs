@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::LEVEL;
 use crate::experiment::{Row, RunOutput};
+use crate::model::Location;
 use crate::model::World;
-use crate::model::replication::Location;
 use crate::model::units::date_after;
 use crate::stats::exact::Moments;
 use crate::stats::proportion::wilson;
@@ -323,8 +323,8 @@ pub fn json_schema() -> serde_json::Value {
 /// Name of a place where tonnes can be stuck.
 pub fn location_name(world: &World, loc: Location) -> String {
     match loc {
-        Location::Production(m) => format!("production at {}", world.mills[m as usize].name),
-        Location::Stage(s) => world.stage(s).1.to_string(),
+        Location::Production(m) => format!("production at {}", world.mills[m].name),
+        Location::Stage(s) => world.stages[s].name.clone(),
         Location::Elsewhere => "between stages".into(),
     }
 }
@@ -454,9 +454,11 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
             lost_within_tolerance: ehi <= 1.0 - c,
         })
         .collect();
-    let stages: Vec<StageSummary> = (0..world.stage_count())
-        .map(|i| {
-            let (kind, name) = world.stage(i);
+    let stages: Vec<StageSummary> = world
+        .stages
+        .iter_ids()
+        .map(|(i, stage)| {
+            let (kind, name) = (stage.kind, &stage.name);
             let a = &agg.stages[i];
             let per = |sum: f64| if a.lots == 0 { 0.0 } else { sum / a.lots as f64 };
             StageSummary {

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::ids::{CorridorId, IdVec, StageId};
 use crate::model::{Location, ReplicationResult, World};
 use crate::stats::exact::{ExactSum, Moments};
 use crate::stats::histogram::{Histogram, Scale};
@@ -160,9 +161,9 @@ pub struct Aggregates {
     /// Events handled.
     pub events: u64,
     /// Per reported stage.
-    pub stages: Vec<StageAgg>,
+    pub stages: IdVec<StageId, StageAgg>,
     /// Per corridor: lead times of delivered lots, days.
-    pub corridors: Vec<Cell>,
+    pub corridors: IdVec<CorridorId, Cell>,
     /// Where incomplete replications had undelivered tonnes, by location.
     pub stuck: Vec<StuckAgg>,
     /// Day-by-day series.
@@ -177,7 +178,7 @@ impl Aggregates {
         Aggregates {
             replications: 0,
             events: 0,
-            stages: (0..world.stage_count())
+            stages: (0..world.stages.len())
                 .map(|_| StageAgg {
                     lots: 0,
                     wait: ExactSum::default(),
@@ -219,7 +220,7 @@ impl Aggregates {
             }
         }
         for &(corridor, days) in &r.lead_times {
-            self.corridors[corridor as usize].add(days as f64);
+            self.corridors[corridor].add(days as f64);
         }
         for (loc, t) in &r.stuck {
             self.add_stuck(&StuckAgg { location: *loc, replications: 1, kg: t.kg() });

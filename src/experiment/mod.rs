@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::engine::Outcome;
 use crate::engine::random::replication_seed;
+use crate::model::units::days;
 use crate::model::{Checks, Replication, ReplicationError, ReplicationResult, Tonnes, Trace, World};
 
 pub use aggregate::Aggregates;
@@ -68,12 +69,57 @@ pub struct Row {
     pub events: u64,
     /// Clock at the end, days.
     pub end_days: f64,
-    /// Why it ended: `complete`, `horizon` or `stalled`.
-    pub outcome: String,
+    /// Why it ended.
+    pub outcome: Ending,
     /// Costs incurred (transport, handling, storage).
     pub cost: f64,
     /// Late-delivery penalties.
     pub penalty: f64,
+}
+
+/// Why a replication ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ending {
+    /// Every tonne reached its destination.
+    Complete,
+    /// The horizon came first.
+    Horizon,
+    /// Nothing was left to happen, yet the order was not complete (a closure outlasting
+    /// the horizon, carriers that never come).
+    Stalled,
+    /// The event limit was reached.
+    EventLimit,
+}
+
+impl Ending {
+    /// The word `replications.csv` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ending::Complete => "complete",
+            Ending::Horizon => "horizon",
+            Ending::Stalled => "stalled",
+            Ending::EventLimit => "event_limit",
+        }
+    }
+
+    /// The ending a word of `replications.csv` names.
+    pub fn parse(word: &str) -> Option<Ending> {
+        [Ending::Complete, Ending::Horizon, Ending::Stalled, Ending::EventLimit]
+            .into_iter()
+            .find(|e| e.as_str() == word)
+    }
+}
+
+impl From<Outcome> for Ending {
+    fn from(o: Outcome) -> Ending {
+        match o {
+            Outcome::Stopped => Ending::Complete,
+            Outcome::Horizon => Ending::Horizon,
+            Outcome::Exhausted => Ending::Stalled,
+            Outcome::EventLimit => Ending::EventLimit,
+        }
+    }
 }
 
 impl Row {
@@ -81,22 +127,16 @@ impl Row {
         Row {
             index: r.index,
             seed: r.seed,
-            completion_days: r.completion.map(|h| h / 24.0),
-            handover_completion_days: r.handover_completion.map(|h| h / 24.0),
+            completion_days: r.completion.map(|t| days(t.value())),
+            handover_completion_days: r.handover_completion.map(|t| days(t.value())),
             delivered_by_deadline: r.delivered_by_deadline,
             handed_over_by_deadline: r.handed_over_by_deadline,
             delivered: r.delivered,
             lost: r.lost,
             lots: r.lots,
             events: r.events,
-            end_days: r.end / 24.0,
-            outcome: match r.outcome {
-                Outcome::Stopped => "complete",
-                Outcome::Horizon => "horizon",
-                Outcome::Exhausted => "stalled",
-                Outcome::EventLimit => "event_limit",
-            }
-            .to_string(),
+            end_days: days(r.end.value()),
+            outcome: r.outcome.into(),
             cost: r.cost,
             penalty: r.penalty,
         }
@@ -185,7 +225,7 @@ pub fn replicate_checked(
 ) -> Result<ReplicationResult, RunError> {
     let r = Replication::new(world, index, replication_seed(master, index), trace).with_checks(checks).run()?;
     if r.outcome == Outcome::EventLimit {
-        return Err(RunError::EventLimit { replication: index, events: r.events, day: r.end / 24.0 });
+        return Err(RunError::EventLimit { replication: index, events: r.events, day: days(r.end.value()) });
     }
     Ok(r)
 }

@@ -9,15 +9,15 @@
 //! clock-driven events, one that overshoots the deadline more); the event limit still stops
 //! a replication that runs away while it runs.
 
-use super::world::{Step, World};
+use super::world::{FlowId, MillId, Step, World};
 
 /// What drives a share of the events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Driver {
-    /// The lots a mill makes (index into [`World::mills`]).
-    Lots(usize),
-    /// A background flow (index into [`World::background`]).
-    Background(usize),
+    /// The lots a mill makes.
+    Lots(MillId),
+    /// A background flow.
+    Background(FlowId),
     /// Failures, calendars, supplies and daily snapshots.
     Clock,
 }
@@ -49,14 +49,14 @@ impl World {
         let mut parts: Vec<Part> = Vec::new();
         let mut add = |driver, what: String, events| parts.push(Part { driver, what, events });
 
-        for (m, mill) in self.mills.iter().enumerate() {
+        for (m, mill) in self.mills.iter_ids() {
             let lots: f64 = mill.lines.iter().map(|l| l.plan.len() as f64).sum();
             // The shortest route the mill uses bounds the lot's events from below.
             let steps = mill
                 .routes
                 .iter()
                 .flatten()
-                .map(|&(r, _)| self.routes[r as usize].steps.iter().filter(|s| is_timed(s)).count())
+                .map(|&(r, _)| self.routes[r].steps.iter().filter(|s| is_timed(s)).count())
                 .min()
                 .unwrap_or(0);
             add(Driver::Lots(m), format!("lots from mills.{}", mill.name), lots * (1 + steps) as f64);
@@ -68,7 +68,7 @@ impl World {
                 );
             }
         }
-        for (b, bg) in self.background.iter().enumerate() {
+        for (b, bg) in self.background.iter_ids() {
             if let Some(every) = &bg.every {
                 // Arrival, service end, and carriers coming back if it borrows any.
                 let per_job = 2.0 + f64::from(u8::from(bg.carriers.is_some()));
@@ -88,17 +88,13 @@ impl World {
                 add(
                     Driver::Clock,
                     format!("calendar of {}", server.name),
-                    self.calendars[c as usize].changes_before(span) as f64,
+                    self.calendars[c].changes_before(span) as f64,
                 );
             }
         }
         for leg in &self.legs {
             if let Some(c) = leg.calendar {
-                add(
-                    Driver::Clock,
-                    format!("calendar of {}", leg.name),
-                    self.calendars[c as usize].changes_before(span) as f64,
-                );
+                add(Driver::Clock, format!("calendar of {}", leg.name), self.calendars[c].changes_before(span) as f64);
             }
         }
         for pool in &self.pools {

@@ -5,20 +5,18 @@
 //! lots are produced at the mills, follow their route's steps (queue at servers, wait for
 //! carriers, form trains, travel, cross borders, clear customs), and are delivered.
 
-mod effects;
 pub mod estimate;
-mod flow;
-pub mod invariants;
-mod production;
+pub mod ids;
 pub mod replication;
 pub mod tally;
 pub mod units;
 pub mod world;
 
 pub use estimate::EventEstimate;
-pub use invariants::Checks;
-pub use replication::{
-    ConservationError, Location, LotInfo, Replication, ReplicationError, ReplicationResult, Trace, TraceRow,
+pub use replication::Replication;
+pub use replication::invariants::{Checks, Violation};
+pub use replication::result::{
+    ConservationError, Daily, Location, LotFate, LotInfo, ReplicationError, ReplicationResult, Trace, TraceRow,
 };
 pub use tally::StageTally;
 pub use units::Tonnes;

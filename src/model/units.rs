@@ -97,6 +97,11 @@ impl Serialize for Tonnes {
 /// Hours in a day.
 pub const DAY: f64 = 24.0;
 
+/// Days in `hours` (the engine's clock counts hours; reports count days).
+pub fn days(hours: f64) -> f64 {
+    hours / DAY
+}
+
 /// The calendar date `days` after `start` (the day in which that instant falls).
 pub fn date_after(start: Date, days: f64) -> String {
     let whole = days.floor().clamp(0.0, 1e6) as i64;

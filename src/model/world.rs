@@ -8,24 +8,11 @@ use jiff::civil::Date;
 
 use crate::engine::{Calendar, Discipline, Dist, Time};
 
+pub use super::ids::{
+    CalendarId, CorridorId, DestinationId, DisruptionId, DwellId, FlowId, Id, IdVec, LegId, LineId, MillId, PoolId,
+    ProductId, RouteId, ServerId, StageId, StoreId,
+};
 use super::units::Tonnes;
-
-/// Index of a server stage in [`World::servers`].
-pub type ServerId = u16;
-/// Index of a dwell stage in [`World::dwells`].
-pub type DwellId = u16;
-/// Index of a leg in [`World::legs`].
-pub type LegId = u16;
-/// Index of a carrier pool in [`World::pools`].
-pub type PoolId = u16;
-/// Index of a store in [`World::stores`].
-pub type StoreId = u16;
-/// Index of a mill in [`World::mills`].
-pub type MillId = u16;
-/// Index of a route in [`World::routes`].
-pub type RouteId = u16;
-/// Index of a calendar in [`World::calendars`].
-pub type CalendarId = u16;
 
 /// The whole model of one scenario.
 #[derive(Debug)]
@@ -43,29 +30,31 @@ pub struct World {
     /// A replication stops here whether or not everything arrived.
     pub horizon: Time,
     /// Unrolled calendars.
-    pub calendars: Vec<Calendar>,
+    pub calendars: IdVec<CalendarId, Calendar>,
     /// Capacity-limited stages (customs, interchanges, berths, loading docks).
-    pub servers: Vec<ServerSpec>,
+    pub servers: IdVec<ServerId, ServerSpec>,
     /// Pure waiting stages with no capacity limit (yard dwell).
-    pub dwells: Vec<DwellSpec>,
+    pub dwells: IdVec<DwellId, DwellSpec>,
     /// Transport legs.
-    pub legs: Vec<LegSpec>,
+    pub legs: IdVec<LegId, LegSpec>,
     /// Carrier pools (wagons by gauge, trucks, vessels).
-    pub pools: Vec<PoolSpec>,
+    pub pools: IdVec<PoolId, PoolSpec>,
     /// Finite-capacity yards.
-    pub stores: Vec<StoreSpec>,
+    pub stores: IdVec<StoreId, StoreSpec>,
     /// Mills that produce the order.
-    pub mills: Vec<MillSpec>,
+    pub mills: IdVec<MillId, MillSpec>,
     /// Compiled routes, one per (mill, destination, corridor).
-    pub routes: Vec<Route>,
+    pub routes: IdVec<RouteId, Route>,
     /// Corridor names (routes refer to them by index).
-    pub corridors: Vec<String>,
+    pub corridors: IdVec<CorridorId, String>,
     /// Traffic that is not ours but uses our stages.
-    pub background: Vec<BackgroundSpec>,
+    pub background: IdVec<FlowId, BackgroundSpec>,
     /// Possible disruptions.
-    pub disruptions: Vec<DisruptionSpec>,
+    pub disruptions: IdVec<DisruptionId, DisruptionSpec>,
     /// Guard against runaway replications.
     pub max_events: u64,
+    /// The reported stages.
+    pub stages: Stages,
 }
 
 /// The order and how its results are judged.
@@ -73,10 +62,10 @@ pub struct World {
 pub struct Order {
     /// Total tonnes ordered.
     pub tonnes: Tonnes,
-    /// Product names (lots carry an index into this).
-    pub products: Vec<String>,
-    /// Destination node names (lots carry an index into this).
-    pub destinations: Vec<String>,
+    /// Product names.
+    pub products: IdVec<ProductId, String>,
+    /// Destination node names.
+    pub destinations: IdVec<DestinationId, String>,
     /// Names of the nodes where the seller hands the goods over (the Incoterm point).
     pub handover_points: Vec<String>,
     /// Confidence levels for promises, ascending.
@@ -286,10 +275,10 @@ pub struct StoreSpec {
 /// A lot the plan says a mill will produce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlannedLot {
-    /// Product index.
-    pub product: u8,
-    /// Destination index.
-    pub destination: u8,
+    /// Product.
+    pub product: ProductId,
+    /// Destination.
+    pub destination: DestinationId,
     /// Size.
     pub tonnes: Tonnes,
 }
@@ -304,16 +293,16 @@ pub struct MillSpec {
     /// Breakdowns (production stops on every line while down).
     pub failures: Option<Failures>,
     /// Production lines working in parallel: one for the whole mill, or one per product.
-    pub lines: Vec<LineSpec>,
-    /// For each destination index: the routes that serve it, with their weights.
-    pub routes: Vec<Vec<(RouteId, f64)>>,
+    pub lines: IdVec<LineId, LineSpec>,
+    /// For each destination: the routes that serve it, with their weights.
+    pub routes: IdVec<DestinationId, Vec<(RouteId, f64)>>,
 }
 
 /// A production line of a mill.
 #[derive(Debug)]
 pub struct LineSpec {
-    /// The products it makes (indices into the order's products).
-    pub products: Vec<u8>,
+    /// The products it makes.
+    pub products: Vec<ProductId>,
     /// Production for this order, tonnes per hour at full availability.
     pub rate_t_per_h: f64,
     /// Tonnes ready at the start (whole lots are shipped at once).
@@ -329,8 +318,8 @@ impl MillSpec {
     }
 
     /// The line that makes `product` (the first line if none lists it).
-    pub fn line_of(&self, product: u8) -> usize {
-        self.lines.iter().position(|l| l.products.contains(&product)).unwrap_or(0)
+    pub fn line_of(&self, product: ProductId) -> LineId {
+        self.lines.iter_ids().find(|(_, l)| l.products.contains(&product)).map_or(LineId::from_index(0), |(i, _)| i)
     }
 }
 
@@ -368,8 +357,8 @@ pub enum Step {
 pub struct Route {
     /// Name: `corridor:mill->destination`.
     pub name: String,
-    /// Index of the corridor (scenario route) this was compiled from.
-    pub corridor: u16,
+    /// The corridor (scenario route) this was compiled from.
+    pub corridor: CorridorId,
     /// Steps in order; the last is [`Step::Deliver`].
     pub steps: Vec<Step>,
     /// Node names along the way (for reports).
@@ -475,59 +464,136 @@ impl StageKind {
     }
 }
 
+/// A reported stage: where a lot's waiting and time are tallied.
+#[derive(Debug)]
+pub struct Stage {
+    /// What kind of stage.
+    pub kind: StageKind,
+    /// Its name (`node.stage`, a leg's or a pool's name, `node.yard`).
+    pub name: String,
+}
+
+/// The table of reported stages (servers, dwells, legs, pools, then yards) and, for each
+/// server, dwell, leg, pool and yard, its row in it.
+#[derive(Debug, Default)]
+pub struct Stages {
+    table: IdVec<StageId, Stage>,
+    servers: IdVec<ServerId, StageId>,
+    dwells: IdVec<DwellId, StageId>,
+    legs: IdVec<LegId, StageId>,
+    pools: IdVec<PoolId, StageId>,
+    stores: IdVec<StoreId, StageId>,
+}
+
+impl Stages {
+    /// The table for these stages, in the order reports list them.
+    pub fn index(
+        servers: &IdVec<ServerId, ServerSpec>,
+        dwells: &IdVec<DwellId, DwellSpec>,
+        legs: &IdVec<LegId, LegSpec>,
+        pools: &IdVec<PoolId, PoolSpec>,
+        stores: &IdVec<StoreId, StoreSpec>,
+    ) -> Stages {
+        let mut table = IdVec::new();
+        let mut add = |kind, name: &str| table.push(Stage { kind, name: name.to_string() });
+        let servers = servers.iter().map(|s| add(StageKind::Server, &s.name)).collect();
+        let dwells = dwells.iter().map(|s| add(StageKind::Dwell, &s.name)).collect();
+        let legs = legs.iter().map(|s| add(StageKind::Leg, &s.name)).collect();
+        let pools = pools.iter().map(|s| add(StageKind::Pool, &s.name)).collect();
+        let stores = stores.iter().map(|s| add(StageKind::Store, &s.name)).collect();
+        Stages { table, servers, dwells, legs, pools, stores }
+    }
+
+    /// Number of reported stages.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// No stages?
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Every stage with its id, in report order.
+    pub fn iter_ids(&self) -> impl Iterator<Item = (StageId, &Stage)> {
+        self.table.iter_ids()
+    }
+
+    /// The reported stage of a server.
+    pub fn server(&self, s: ServerId) -> StageId {
+        self.servers[s]
+    }
+
+    /// The reported stage of a pool.
+    pub fn pool(&self, p: PoolId) -> StageId {
+        self.pools[p]
+    }
+
+    /// The reported stage of a yard.
+    pub fn store(&self, x: StoreId) -> StageId {
+        self.stores[x]
+    }
+
+    /// The reported stage a step's waiting and time belong to, if any.
+    pub fn of(&self, step: Step) -> Option<StageId> {
+        match step {
+            Step::Serve { server, .. } => Some(self.servers[server]),
+            Step::Dwell(x) => Some(self.dwells[x]),
+            Step::Leg(x) => Some(self.legs[x]),
+            Step::Acquire(x) => Some(self.pools[x]),
+            Step::EnterStore(x) => Some(self.stores[x]),
+            Step::Release(_) | Step::LeaveStore(_) | Step::Handover | Step::Deliver => None,
+        }
+    }
+}
+
+impl std::ops::Index<StageId> for Stages {
+    type Output = Stage;
+
+    fn index(&self, i: StageId) -> &Stage {
+        &self.table[i]
+    }
+}
+
+/// A resource whose utilisation and queue are followed day by day: the servers, then the
+/// pools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tracked {
+    /// A server.
+    Server(ServerId),
+    /// A carrier pool.
+    Pool(PoolId),
+}
+
+impl Route {
+    /// Step `i` of the route.
+    pub fn step(&self, i: u16) -> Step {
+        self.steps[usize::from(i)]
+    }
+}
+
 impl World {
-    /// Number of reported stages: servers, dwells, legs, pools, then stores.
-    pub fn stage_count(&self) -> usize {
-        self.servers.len() + self.dwells.len() + self.legs.len() + self.pools.len() + self.stores.len()
+    /// The resources followed day by day, in the order of the daily series.
+    pub fn tracked(&self) -> impl Iterator<Item = Tracked> + '_ {
+        self.servers.ids().map(Tracked::Server).chain(self.pools.ids().map(Tracked::Pool))
     }
 
-    /// Kind and name of reported stage `i`.
-    pub fn stage(&self, i: usize) -> (StageKind, &str) {
-        let mut i = i;
-        if i < self.servers.len() {
-            return (StageKind::Server, &self.servers[i].name);
-        }
-        i -= self.servers.len();
-        if i < self.dwells.len() {
-            return (StageKind::Dwell, &self.dwells[i].name);
-        }
-        i -= self.dwells.len();
-        if i < self.legs.len() {
-            return (StageKind::Leg, &self.legs[i].name);
-        }
-        i -= self.legs.len();
-        if i < self.pools.len() {
-            return (StageKind::Pool, &self.pools[i].name);
-        }
-        i -= self.pools.len();
-        (StageKind::Store, &self.stores[i].name)
-    }
-
-    /// Servers then pools: the resources whose utilisation and queue are tracked daily.
+    /// Number of resources followed day by day.
     pub fn tracked_resources(&self) -> usize {
         self.servers.len() + self.pools.len()
     }
 
-    /// Name of tracked resource `i`.
-    pub fn tracked_name(&self, i: usize) -> &str {
-        if i < self.servers.len() { &self.servers[i].name } else { &self.pools[i - self.servers.len()].name }
-    }
-
-    /// The reported stage a step's waiting and time belong to, if any.
-    pub fn stage_of(&self, step: Step) -> Option<usize> {
-        let (s, d, l, p) = (self.servers.len(), self.dwells.len(), self.legs.len(), self.pools.len());
-        match step {
-            Step::Serve { server, .. } => Some(server as usize),
-            Step::Dwell(x) => Some(s + x as usize),
-            Step::Leg(x) => Some(s + d + x as usize),
-            Step::Acquire(x) => Some(s + d + l + x as usize),
-            Step::EnterStore(x) => Some(s + d + l + p + x as usize),
-            Step::Release(_) | Step::LeaveStore(_) | Step::Handover | Step::Deliver => None,
+    /// Name of a followed resource.
+    pub fn tracked_name(&self, t: Tracked) -> &str {
+        match t {
+            Tracked::Server(s) => &self.servers[s].name,
+            Tracked::Pool(p) => &self.pools[p].name,
         }
     }
 
-    /// Index of the reported stage of store `x` (used when a lot leaves the store).
-    pub fn store_stage(&self, x: StoreId) -> usize {
-        self.servers.len() + self.dwells.len() + self.legs.len() + self.pools.len() + x as usize
+    /// The service (or through-service) a server gives a lot at `through` steps.
+    pub fn service_at(&self, server: ServerId, through: bool) -> &Service {
+        let spec = &self.servers[server];
+        if through { spec.through_service.as_ref().unwrap_or(&spec.service) } else { &spec.service }
     }
 }

@@ -76,6 +76,6 @@ pub fn render(world: &World, e: &Explanation) -> String {
         };
         let _ = writeln!(s, "  {:<26} {:>9.1} h mean ({how})", l.name, l.transit.mean_hours());
     }
-    let _ = writeln!(s, "\nCorridors: {}", world.corridors.join(", "));
+    let _ = writeln!(s, "\nCorridors: {}", world.corridors.as_slice().join(", "));
     s
 }

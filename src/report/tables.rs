@@ -1,9 +1,9 @@
 //! Tidy CSV tables: one row per replication, and the per-lot trace.
 
-use crate::experiment::{Aggregates, Row};
+use crate::experiment::{Aggregates, Ending, Row};
 use crate::model::Tonnes;
+use crate::model::Trace;
 use crate::model::World;
-use crate::model::replication::Trace;
 use crate::model::world::Step;
 
 fn num(v: f64) -> String {
@@ -55,7 +55,7 @@ pub fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
             r.lots.to_string(),
             r.events.to_string(),
             num(r.end_days),
-            r.outcome.clone(),
+            r.outcome.as_str().to_string(),
             num(r.cost),
             num(r.penalty),
         ])?;
@@ -90,10 +90,10 @@ pub fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
             handed_over_by_deadline: t(6)?,
             delivered: t(7)?,
             lost: t(8)?,
-            lots: u(9)? as u32,
+            lots: u32::try_from(u(9)?).map_err(|_| bad(REPLICATION_COLUMNS[9]))?,
             events: u(10)?,
             end_days: f(11)?,
-            outcome: rec[12].to_string(),
+            outcome: Ending::parse(&rec[12]).ok_or_else(|| bad(REPLICATION_COLUMNS[12]))?,
             cost: f(13)?,
             penalty: f(14)?,
         });
@@ -124,7 +124,7 @@ pub fn timeseries_csv(world: &World, agg: &Aggregates) -> Result<Vec<u8>, csv::E
         }
     }
     for (quantity, all) in [("utilisation", &agg.daily.utilisation), ("queue", &agg.daily.queue)] {
-        for (r, series) in all.iter().enumerate() {
+        for (r, series) in world.tracked().zip(all) {
             let resource = world.tracked_name(r);
             for (d, cell) in series.days.iter().enumerate() {
                 let (day, dt) = ((d + 1).to_string(), date(d));
@@ -143,14 +143,14 @@ pub fn timeseries_csv(world: &World, agg: &Aggregates) -> Result<Vec<u8>, csv::E
 fn step_name(world: &World, step: Step, destination: &str) -> (&'static str, String) {
     match step {
         Step::Serve { server, through } => {
-            (if through { "serve_through" } else { "serve" }, world.servers[server as usize].name.clone())
+            (if through { "serve_through" } else { "serve" }, world.servers[server].name.clone())
         }
-        Step::Dwell(d) => ("dwell", world.dwells[d as usize].name.clone()),
-        Step::Leg(l) => ("leg", world.legs[l as usize].name.clone()),
-        Step::Acquire(p) => ("acquire", world.pools[p as usize].name.clone()),
-        Step::Release(p) => ("release", world.pools[p as usize].name.clone()),
-        Step::EnterStore(x) => ("enter_yard", world.stores[x as usize].name.clone()),
-        Step::LeaveStore(x) => ("leave_yard", world.stores[x as usize].name.clone()),
+        Step::Dwell(d) => ("dwell", world.dwells[d].name.clone()),
+        Step::Leg(l) => ("leg", world.legs[l].name.clone()),
+        Step::Acquire(p) => ("acquire", world.pools[p].name.clone()),
+        Step::Release(p) => ("release", world.pools[p].name.clone()),
+        Step::EnterStore(x) => ("enter_yard", world.stores[x].name.clone()),
+        Step::LeaveStore(x) => ("leave_yard", world.stores[x].name.clone()),
         Step::Handover => ("handover", world.order.handover_points.join("|")),
         Step::Deliver => ("deliver", destination.to_string()),
     }
@@ -180,20 +180,20 @@ pub fn shipments_csv(world: &World, replication: u64, trace: &Trace) -> Result<V
         "service_hours",
     ])?;
     for row in &trace.rows {
-        let lot = &trace.lots[row.lot as usize];
-        let route = &world.routes[lot.route as usize];
-        let destination = &world.order.destinations[lot.destination as usize];
-        let (kind, stage) = step_name(world, route.steps[row.step as usize], destination);
+        let lot = &trace.lots[row.lot];
+        let route = &world.routes[lot.route];
+        let destination = &world.order.destinations[lot.destination];
+        let (kind, stage) = step_name(world, route.step(row.step), destination);
         w.write_record([
             replication.to_string(),
             row.lot.to_string(),
-            world.mills[lot.mill as usize].name.clone(),
-            world.order.products[lot.product as usize].clone(),
+            world.mills[lot.mill].name.clone(),
+            world.order.products[lot.product].clone(),
             num(lot.tonnes.t()),
             destination.clone(),
             route.name.clone(),
             lot.replaces.map(|r| r.to_string()).unwrap_or_default(),
-            lot.outcome.to_string(),
+            lot.outcome.as_str().to_string(),
             row.step.to_string(),
             kind.to_string(),
             stage,

@@ -298,9 +298,9 @@ mod tests {
         let sc = super::load_str(&with("[2025-09-20, 2025-10-01]"), "t.toml", "t").unwrap();
         let names: Vec<&str> = sc.disruptions.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["strike@2025-09-20", "strike@2025-10-01"]);
-        assert_eq!(sc.disruptions[1].window, (16.0 * 24.0, 16.0 * 24.0));
+        assert_eq!(sc.disruptions.as_slice()[1].window, (16.0 * 24.0, 16.0 * 24.0));
         let one = super::load_str(&with("2025-09-20"), "t.toml", "t").unwrap();
-        assert_eq!(one.disruptions[0].name, "strike", "a single date keeps the row's name");
+        assert_eq!(one.disruptions.as_slice()[0].name, "strike", "a single date keeps the row's name");
         for (at, path, says) in [
             ("[]", "disruptions[0].at", "at least one date"),
             ("[2025-09-20, 2025-09-20]", "disruptions[0].at[1]", "listed twice"),

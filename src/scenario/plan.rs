@@ -3,7 +3,7 @@
 //! so that replications differ only in what is genuinely random.
 
 use crate::model::Tonnes;
-use crate::model::world::PlannedLot;
+use crate::model::world::{DestinationId, Id, PlannedLot, ProductId};
 
 /// Splits `total` among `weights` in proportion, exactly (largest remainder method;
 /// ties go to the earlier weight). Weights must be non-negative with a positive sum.
@@ -89,7 +89,11 @@ pub fn mill_plan(product_kg: &[u64], lot: Tonnes, destination_shares: &[f64]) ->
         }
         sent[dest] += kg;
         sent_total = after;
-        plan.push(PlannedLot { product: p as u8, destination: dest as u8, tonnes: Tonnes::from_kg(kg) });
+        plan.push(PlannedLot {
+            product: ProductId::from_index(p),
+            destination: DestinationId::from_index(dest),
+            tonnes: Tonnes::from_kg(kg),
+        });
     }
     plan
 }
@@ -128,10 +132,11 @@ mod tests {
         assert_eq!(total, kg.iter().sum::<u64>());
         assert_eq!(plan.len(), 15);
         // Two lots of product 0 for each of product 1, spread through the plan.
-        let first_six: Vec<u8> = plan[..6].iter().map(|l| l.product).collect();
-        assert_eq!(first_six.iter().filter(|&&p| p == 1).count(), 2);
+        let first_six: Vec<ProductId> = plan[..6].iter().map(|l| l.product).collect();
+        assert_eq!(first_six.iter().filter(|&&p| p == ProductId::from_index(1)).count(), 2);
         // Destinations within one lot of their shares.
-        let to0: u64 = plan.iter().filter(|l| l.destination == 0).map(|l| l.tonnes.kg()).sum();
+        let to0: u64 =
+            plan.iter().filter(|l| l.destination == DestinationId::from_index(0)).map(|l| l.tonnes.kg()).sum();
         assert!((to0 as f64 - 0.6 * total as f64).abs() <= 610_000.0);
     }
 

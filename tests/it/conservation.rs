@@ -3,6 +3,8 @@
 //! would abort with the replication's number); these tests drive it hard.
 
 use steelsim::experiment::{Plan, run};
+use steelsim::model::LotFate;
+use steelsim::model::ids::LotId;
 use steelsim::scenario;
 
 #[test]
@@ -27,7 +29,7 @@ fn heavy_losses_are_reproduced_and_the_books_balance_in_every_replication() {
     assert!((mean - 1500.0).abs() < 4.0 * se, "mean lost {mean} t, expected 1500 +- {:.0}", 4.0 * se);
     // The trace shows the replacements and what they replace.
     let trace = out.trace.unwrap();
-    let lost: Vec<usize> = trace.lots.iter().enumerate().filter(|(_, l)| l.outcome == "lost").map(|(i, _)| i).collect();
-    let replaced: Vec<usize> = trace.lots.iter().filter_map(|l| l.replaces.map(|r| r as usize)).collect();
+    let lost: Vec<LotId> = trace.lots.iter_ids().filter(|(_, l)| l.outcome == LotFate::Lost).map(|(i, _)| i).collect();
+    let replaced: Vec<LotId> = trace.lots.iter().filter_map(|l| l.replaces).collect();
     assert_eq!(lost, replaced, "each lost lot is replaced exactly once");
 }

@@ -11,6 +11,7 @@
 //! So the order completes at 71 h (handover at 64 h), well before the deadline (144 h).
 
 use steelsim::experiment::{Plan, run};
+use steelsim::model::ids::{Id, LotId};
 use steelsim::scenario;
 
 fn world() -> steelsim::model::World {
@@ -23,18 +24,18 @@ fn every_lot_follows_the_hand_computed_timeline() {
     let w = world();
     let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: Some(0) }, &mut |_| {}).unwrap();
     let trace = out.trace.as_ref().unwrap();
-    let route = &w.routes[trace.lots[0].route as usize];
-    let mut timeline: Vec<(u32, String, f64, f64, f64)> = trace
+    let route = &w.routes[trace.lots[LotId::from_index(0)].route];
+    let mut timeline: Vec<(usize, String, f64, f64, f64)> = trace
         .rows
         .iter()
         .map(|r| {
-            let kind = format!("{:?}", route.steps[r.step as usize]);
+            let kind = format!("{:?}", route.step(r.step));
             let kind = kind.split(['(', ' ', '{']).next().unwrap().to_string();
-            (r.lot, kind, r.entered, r.started, r.left)
+            (r.lot.index(), kind, r.entered, r.started, r.left)
         })
         .collect();
     timeline.sort_by(|a, b| a.0.cmp(&b.0).then(a.4.total_cmp(&b.4)));
-    let expected: Vec<(u32, &str, f64, f64, f64)> = vec![
+    let expected: Vec<(usize, &str, f64, f64, f64)> = vec![
         (0, "Acquire", 24.0, 24.0, 24.0),
         (0, "Serve", 24.0, 24.0, 26.0),
         (0, "Leg", 26.0, 26.0, 36.0),
@@ -54,7 +55,7 @@ fn every_lot_follows_the_hand_computed_timeline() {
         (1, "Release", 71.0, 71.0, 71.0),
         (1, "Deliver", 71.0, 71.0, 71.0),
     ];
-    let got: Vec<(u32, &str, f64, f64, f64)> =
+    let got: Vec<(usize, &str, f64, f64, f64)> =
         timeline.iter().map(|(l, k, a, b, c)| (*l, k.as_str(), *a, *b, *c)).collect();
     assert_eq!(got, expected);
     let row = &out.rows[0];
@@ -99,7 +100,7 @@ fn parallel_lines_and_a_vessel_follow_the_hand_computed_timeline() {
     let w = scenario::load_str(include_str!("../fixtures/sea.toml"), "sea.toml", "sea").unwrap();
     let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: Some(0) }, &mut |_| {}).unwrap();
     let trace = out.trace.as_ref().unwrap();
-    let product = |lot: u32| w.order.products[trace.lots[lot as usize].product as usize].clone();
+    let product = |lot: LotId| w.order.products[trace.lots[lot].product].clone();
     let mut sea: Vec<(String, f64, f64, f64)> = trace
         .rows
         .iter()

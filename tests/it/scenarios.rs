@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use steelsim::experiment::replicate_checked;
-use steelsim::model::invariants::Checks;
+use steelsim::model::Checks;
 
 fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");

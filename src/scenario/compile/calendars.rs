@@ -39,7 +39,7 @@ impl Compiler<'_> {
                 }
             }
             let calendar = Calendar::new(weekly.as_deref(), self.week_hour_at_zero, &closed, self.horizon_h);
-            self.calendar_ids.insert(name.get_ref().clone(), self.calendars.len() as CalendarId);
+            self.calendar_ids.insert(name.get_ref().clone(), self.calendars.next_id());
             self.calendars.push(calendar);
             self.calendar_parts.push(CalendarParts { name: name.get_ref().clone(), weekly, closed, span: cal.span() });
         }

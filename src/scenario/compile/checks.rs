@@ -5,7 +5,7 @@
 use crate::engine::Calendar;
 use crate::model::estimate::Driver;
 use crate::model::units::DAY;
-use crate::model::world::{Effect, GroupUnit, Occurrence, Step, Target, World};
+use crate::model::world::{CalendarId, Effect, GroupUnit, Id, IdVec, Occurrence, Step, Target, World};
 use toml::Spanned;
 
 use super::{CalendarParts, Compiler};
@@ -27,9 +27,9 @@ impl Compiler<'_> {
 
     /// `Some(cause)` if `target` (with this calendar) is never open before the horizon;
     /// the cause is the disruption row responsible, if any.
-    fn never_open(&self, world: &World, target: Target, calendar: Option<u16>) -> Option<Option<usize>> {
+    fn never_open(&self, world: &World, target: Target, calendar: Option<CalendarId>) -> Option<Option<usize>> {
         let closures = self.certain_closures(world, target);
-        let parts = calendar.map(|c| self.calendar_parts[c as usize].clone());
+        let parts = calendar.map(|c| self.calendar_parts[c].clone());
         let (weekly, mut closed) = match &parts {
             Some(CalendarParts { weekly, closed, .. }) => (weekly.clone(), closed.clone()),
             None => (None, Vec::new()),
@@ -43,7 +43,7 @@ impl Compiler<'_> {
         &mut self,
         what: &str,
         cause: Option<usize>,
-        calendar: Option<u16>,
+        calendar: Option<CalendarId>,
         fallback: std::ops::Range<usize>,
     ) {
         let until =
@@ -55,7 +55,7 @@ impl Compiler<'_> {
         let (span, path) = match (cause, calendar) {
             (Some(i), _) => (self.f.disruptions[i].span(), format!("disruptions[{i}]")),
             (None, Some(c)) => {
-                let parts = &self.calendar_parts[c as usize];
+                let parts = &self.calendar_parts[c];
                 (parts.span.clone(), format!("calendars.{}", parts.name))
             }
             (None, None) => (fallback, String::new()),
@@ -75,7 +75,7 @@ impl Compiler<'_> {
         let limit_span = self.f.limits.as_ref().and_then(|l| l.get_ref().max_events.as_ref()).map(Spanned::span);
         let (span, path) = match top.driver {
             Driver::Lots(m) => {
-                let (name, spec) = in_file_order(&self.f.mills)[m];
+                let (name, spec) = in_file_order(&self.f.mills)[m.index()];
                 (spec.get_ref().lot_t.span(), format!("mills.{}.lot_t", name.get_ref()))
             }
             Driver::Background(b) => {
@@ -101,37 +101,37 @@ impl Compiler<'_> {
     }
 
     pub(super) fn feasibility(&mut self, world: &World) {
-        let mut pool_reported = vec![false; world.pools.len()];
-        let mut leg_reported = vec![false; world.legs.len()];
-        let mut store_reported = vec![false; world.stores.len()];
-        let mut server_reported = vec![false; world.servers.len()];
-        for (m, mill) in world.mills.iter().enumerate() {
+        let mut pool_reported: IdVec<_, bool> = world.pools.iter().map(|_| false).collect();
+        let mut leg_reported: IdVec<_, bool> = world.legs.iter().map(|_| false).collect();
+        let mut store_reported: IdVec<_, bool> = world.stores.iter().map(|_| false).collect();
+        let mut server_reported: IdVec<_, bool> = world.servers.iter().map(|_| false).collect();
+        for (m, mill) in world.mills.iter_ids() {
             let Some(biggest) = mill.planned().map(|l| l.tonnes).max() else { continue };
-            let (mill_name, mill_spec) = in_file_order(&self.f.mills)[m];
-            if let Some(cause) = self.never_open(world, Target::Mill(m as u16), None) {
+            let (mill_name, mill_spec) = in_file_order(&self.f.mills)[m.index()];
+            if let Some(cause) = self.never_open(world, Target::Mill(m), None) {
                 self.report_never_open(mill_name.get_ref(), cause, None, mill_spec.span());
             }
             for (route, _) in mill.routes.iter().flatten() {
                 let mut units = 1u32;
-                for step in &world.routes[*route as usize].steps {
+                for step in &world.routes[*route].steps {
                     match *step {
                         Step::Acquire(p) => {
-                            let pool = &world.pools[p as usize];
+                            let pool = &world.pools[p];
                             units = biggest.carriers(pool.payload);
-                            if pool.units < units && pool.supply.is_none() && !pool_reported[p as usize] {
-                                pool_reported[p as usize] = true;
-                                self.c.err_help::<()>(self.pool_spans[p as usize].clone(), format!("pools.{}.units", pool.name), format!("a lot of {biggest} from `{}` needs {units} carriers of `{}` ({} each), but the pool has only {} and no supply", mill.name, pool.name, pool.payload, pool.units), "add carriers, give the pool a `supply`, or make lots smaller");
+                            if pool.units < units && pool.supply.is_none() && !pool_reported[p] {
+                                pool_reported[p] = true;
+                                self.c.err_help::<()>(self.pool_spans[p].clone(), format!("pools.{}.units", pool.name), format!("a lot of {biggest} from `{}` needs {units} carriers of `{}` ({} each), but the pool has only {} and no supply", mill.name, pool.name, pool.payload, pool.units), "add carriers, give the pool a `supply`, or make lots smaller");
                             }
                         }
                         Step::Leg(l) => {
-                            let leg = &world.legs[l as usize];
+                            let leg = &world.legs[l];
                             if let Some(d) = &leg.departures {
                                 let (need, what, field) = match d.unit {
                                     GroupUnit::Carriers => (units, "carriers", "size"),
                                     GroupUnit::Tonnes => (biggest.t().ceil() as u32, "tonnes", "size_t"),
                                 };
-                                if need > d.size && !leg_reported[l as usize] {
-                                    leg_reported[l as usize] = true;
+                                if need > d.size && !leg_reported[l] {
+                                    leg_reported[l] = true;
                                     let file = self.f.legs.iter().find(|(k, _)| *k.get_ref() == leg.name);
                                     let (_, spec) = file.expect("compiled legs come from the file");
                                     let span = spec.get_ref().departures.as_ref().map_or(spec.span(), Spanned::span);
@@ -148,25 +148,25 @@ impl Compiler<'_> {
                                     );
                                 }
                                 if let Some(f) = d.fleet {
-                                    let pool = &world.pools[f as usize];
-                                    if pool.units == 0 && pool.supply.is_none() && !pool_reported[f as usize] {
-                                        pool_reported[f as usize] = true;
+                                    let pool = &world.pools[f];
+                                    if pool.units == 0 && pool.supply.is_none() && !pool_reported[f] {
+                                        pool_reported[f] = true;
                                         let msg = format!(
                                             "the fleet `{}` of leg `{}` has no vehicles and no supply",
                                             pool.name, leg.name
                                         );
                                         self.c.err::<()>(
-                                            self.pool_spans[f as usize].clone(),
+                                            self.pool_spans[f].clone(),
                                             format!("pools.{}.units", pool.name),
                                             msg,
                                         );
                                     }
                                 }
                             }
-                            if !leg_reported[l as usize]
+                            if !leg_reported[l]
                                 && let Some(cause) = self.never_open(world, Target::Leg(l), leg.calendar)
                             {
-                                leg_reported[l as usize] = true;
+                                leg_reported[l] = true;
                                 let span = self
                                     .f
                                     .legs
@@ -178,9 +178,9 @@ impl Compiler<'_> {
                             }
                         }
                         Step::EnterStore(x) => {
-                            let store = &world.stores[x as usize];
-                            if biggest > store.capacity && !store_reported[x as usize] {
-                                store_reported[x as usize] = true;
+                            let store = &world.stores[x];
+                            if biggest > store.capacity && !store_reported[x] {
+                                store_reported[x] = true;
                                 let node = store.name.trim_end_matches(".yard");
                                 let span = self
                                     .f
@@ -197,11 +197,11 @@ impl Compiler<'_> {
                             }
                         }
                         Step::Serve { server, .. } => {
-                            let s = &world.servers[server as usize];
-                            if !server_reported[server as usize]
+                            let s = &world.servers[server];
+                            if !server_reported[server]
                                 && let Some(cause) = self.never_open(world, Target::Server(server), s.calendar)
                             {
-                                server_reported[server as usize] = true;
+                                server_reported[server] = true;
                                 self.report_never_open(&s.name, cause, s.calendar, 0..0);
                             }
                         }

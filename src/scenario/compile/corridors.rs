@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use toml::Spanned;
 
-use crate::model::world::{MillSpec, PoolId, Route, RoutingPolicy, Step};
+use crate::model::world::{
+    CorridorId, DestinationId, Id, IdVec, MillId, MillSpec, PoolId, Route, RouteId, RoutingPolicy, Step,
+};
 
 use super::{Compiler, Entity};
 use crate::scenario::schema::{Name, Via, in_file_order};
@@ -20,8 +22,8 @@ struct Corridor {
     modes: Vec<String>,
     /// Waypoints with the modes allowed after each.
     via: Vec<(usize, Option<Vec<String>>)>,
-    mills: Option<Vec<usize>>,
-    destinations: Option<Vec<usize>>,
+    mills: Option<Vec<MillId>>,
+    destinations: Option<Vec<DestinationId>>,
     share: Option<f64>,
     pools: HashMap<PoolId, PoolId>,
 }
@@ -49,7 +51,7 @@ impl Compiler<'_> {
 
     fn graph_index(&self, e: Entity) -> Option<usize> {
         match e {
-            Entity::Mill(m) => Some(m as usize),
+            Entity::Mill(m) => Some(m.index()),
             Entity::Node(n) => Some(self.mill_names.len() + n),
             _ => None,
         }
@@ -84,7 +86,7 @@ impl Compiler<'_> {
                 if let Some(Entity::Mill(m)) =
                     self.resolve(n, &format!("{path}.mills[{i}]"), "mill", |e| matches!(e, Entity::Mill(_)))
                 {
-                    v.push(m as usize);
+                    v.push(m);
                 }
             }
             v
@@ -93,7 +95,7 @@ impl Compiler<'_> {
             let mut v = Vec::new();
             for (i, n) in list.get_ref().iter().enumerate() {
                 match dest_names.iter().position(|d| *d == n.get_ref()) {
-                    Some(d) => v.push(d),
+                    Some(d) => v.push(DestinationId::from_index(d)),
                     None => {
                         self.c.err_help::<()>(
                             n.span(),
@@ -126,12 +128,12 @@ impl Compiler<'_> {
     /// with broken parts would give misleading reasons).
     pub(super) fn compile_routes(
         &mut self,
-        mills: &mut [MillSpec],
+        mills: &mut IdVec<MillId, MillSpec>,
         dests: &[(&Name, &Spanned<f64>)],
         dest_entities: &[Option<Entity>],
         routing: RoutingPolicy,
         report_unreachable: bool,
-    ) -> Vec<Route> {
+    ) -> IdVec<RouteId, Route> {
         let specs = in_file_order(&self.f.routes);
         let dest_names: Vec<&str> = dests.iter().map(|(n, _)| n.get_ref().as_str()).collect();
         if specs.is_empty() {
@@ -141,7 +143,7 @@ impl Compiler<'_> {
                 "the scenario has no routes",
                 "add a corridor, e.g. [routes.rail] with modes = [\"rail\"] and via = [\"sarakhs\"]",
             );
-            return Vec::new();
+            return IdVec::new();
         }
         let corridors: Vec<Corridor> = specs.iter().map(|(n, s)| self.corridor(n, s, &dest_names)).collect();
         if routing == RoutingPolicy::Shares && corridors.len() > 1 {
@@ -159,19 +161,18 @@ impl Compiler<'_> {
                 );
             }
         }
-        let mut routes = Vec::new();
+        let mut routes = IdVec::new();
         let mut missing_handover: Vec<bool> = vec![false; corridors.len()];
         // Per destination: the mills that cannot reach it, and why.
         let mut unreachable: Vec<(Vec<String>, Vec<String>)> = vec![(Vec::new(), Vec::new()); dests.len()];
-        for (m, mill) in mills.iter_mut().enumerate() {
-            mill.routes = vec![Vec::new(); dests.len()];
-            let planned: Vec<bool> =
-                (0..dests.len()).map(|d| mill.planned().any(|l| l.destination as usize == d)).collect();
+        for (m, mill) in mills.ids().zip(mills.iter_mut()) {
+            mill.routes = dests.iter().map(|_| Vec::new()).collect();
             for (d, (dest_name, _)) in dests.iter().enumerate() {
-                if !planned[d] {
+                let d = DestinationId::from_index(d);
+                if !mill.planned().any(|l| l.destination == d) {
                     continue;
                 }
-                let Some(dest_node) = dest_entities[d].and_then(|e| self.graph_index(e)) else { continue };
+                let Some(dest_node) = dest_entities[d.index()].and_then(|e| self.graph_index(e)) else { continue };
                 let mut reasons = Vec::new();
                 for (ci, c) in corridors.iter().enumerate() {
                     if c.mills.as_ref().is_some_and(|ms| !ms.contains(&m)) {
@@ -186,7 +187,7 @@ impl Compiler<'_> {
                         reasons.push(format!("route `{}` has share 0", c.name));
                         continue;
                     }
-                    let mut waypoints = vec![m];
+                    let mut waypoints = vec![m.index()];
                     let mut seg_modes: Vec<&[String]> = Vec::new();
                     let mut current: &[String] = &c.modes;
                     for (node, then) in &c.via {
@@ -219,20 +220,20 @@ impl Compiler<'_> {
                     if !steps.contains(&Step::Handover) {
                         missing_handover[ci] = true;
                     }
-                    let id = routes.len() as u16;
-                    routes.push(Route {
+                    let id = routes.push(Route {
                         name: format!("{}:{}->{}", c.name, mill.name, dest_name.get_ref()),
-                        corridor: ci as u16,
+                        corridor: CorridorId::from_index(ci),
                         steps,
                         nodes,
                     });
                     mill.routes[d].push((id, c.share.unwrap_or(1.0)));
                 }
                 if mill.routes[d].is_empty() {
-                    unreachable[d].0.push(mill.name.clone());
+                    let cut_off = &mut unreachable[d.index()];
+                    cut_off.0.push(mill.name.clone());
                     for r in reasons {
-                        if !unreachable[d].1.contains(&r) {
-                            unreachable[d].1.push(r);
+                        if !cut_off.1.contains(&r) {
+                            cut_off.1.push(r);
                         }
                     }
                 }

@@ -107,7 +107,7 @@ impl Compiler<'_> {
             }
             let (Some(server), Some(units_per_job)) = (server, units_per_job) else { continue };
             if let Some((p, _)) = &carriers {
-                let pool = &self.pools[*p as usize];
+                let pool = &self.pools[*p];
                 if pool.units < units_per_job && pool.supply.is_none() {
                     let span = b.carriers.as_ref().map(Spanned::span).unwrap_or_default();
                     self.c.err::<()>(
@@ -139,9 +139,9 @@ impl Compiler<'_> {
         let t = target.get_ref();
         if let Some((node, stage)) = t.split_once('.') {
             if stage == "yard" {
-                let store = self.stores.iter().position(|s| s.name == *t);
+                let store = self.stores.iter_ids().find(|(_, s)| s.name == *t).map(|(x, _)| x);
                 return match store {
-                    Some(x) => Some(vec![Target::Store(x as u16)]),
+                    Some(x) => Some(vec![Target::Store(x)]),
                     None => self.c.err(target.span(), path, format!("`{node}` has no yard (give it `yard_t`)")),
                 };
             }

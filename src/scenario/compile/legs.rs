@@ -4,7 +4,7 @@ use toml::Spanned;
 
 use super::routes::GraphLeg;
 use super::{Compiler, Entity, MODES};
-use crate::model::world::{Departures, GroupUnit, LegId, LegSpec, Transit};
+use crate::model::world::{Departures, GroupUnit, Id, LegSpec, Transit};
 use crate::scenario::schema::in_file_order;
 use crate::scenario::suggest::did_you_mean;
 use crate::scenario::values::Kind;
@@ -15,13 +15,13 @@ impl Compiler<'_> {
         for (name, leg) in in_file_order(&self.f.legs) {
             let path = format!("legs.{}", name.get_ref());
             let l = leg.get_ref();
-            self.register(name, Entity::Leg(self.legs.len() as LegId), &path);
+            self.register(name, Entity::Leg(self.legs.next_id()), &path);
             let from = self.resolve(&l.from, &format!("{path}.from"), "mill or node", |e| {
                 matches!(e, Entity::Mill(_) | Entity::Node(_))
             });
             let to = self.resolve(&l.to, &format!("{path}.to"), "node", |e| matches!(e, Entity::Node(_)));
             let graph_index = |e: Entity| match e {
-                Entity::Mill(m) => m as usize,
+                Entity::Mill(m) => m.index(),
                 Entity::Node(n) => n_mills + n,
                 _ => usize::MAX,
             };
@@ -91,7 +91,7 @@ impl Compiler<'_> {
                         .positive(t, &format!("{dp}.size_t"))
                         .map(|t| (t.ceil().min(u32::MAX as f64) as u32, GroupUnit::Tonnes)),
                     (None, None) => match fleet {
-                        Some(p) => Some((self.pools[p as usize].payload.t().ceil() as u32, GroupUnit::Tonnes)),
+                        Some(p) => Some((self.pools[p].payload.t().ceil() as u32, GroupUnit::Tonnes)),
                         None if spec.fleet.is_some() => None,
                         None => self.c.err_help(d.span(), &dp, "how big is a group?", "give `size` (carriers), `size_t` (tonnes), or a `fleet` whose vehicles' payload sets it"),
                     },
@@ -133,7 +133,7 @@ impl Compiler<'_> {
             let (Some(from), Some(to), Some(transit)) = (from, to, transit) else { continue };
             let cost = transit.mean_hours()
                 + departures.as_ref().map_or(0.0, |d| d.timetable.map(|t| t.0).or(d.max_wait).unwrap_or(0.0) / 2.0);
-            let id = self.legs.len() as LegId;
+            let id = self.legs.next_id();
             self.graph.legs.push(GraphLeg { id, from: graph_index(from), to: graph_index(to), mode, pool, cost });
             self.legs.push(LegSpec {
                 name: name.get_ref().clone(),

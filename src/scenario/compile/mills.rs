@@ -7,20 +7,20 @@ use super::order::Demand;
 use super::routes::{GraphNode, StageRef};
 use super::{Compiler, Entity, in_order};
 use crate::model::units::{DAY, Tonnes};
-use crate::model::world::{LineSpec, MillId, MillSpec};
+use crate::model::world::{Id, IdVec, LineSpec, MillId, MillSpec, ProductId};
 use crate::scenario::plan;
 use crate::scenario::schema::{Name, RateSpec, in_file_order};
 use crate::scenario::suggest::did_you_mean;
 use crate::scenario::values::Kind;
 
 impl Compiler<'_> {
-    pub(super) fn compile_mills(&mut self) -> (Vec<MillSpec>, Vec<Option<Tonnes>>) {
-        let mut mills = Vec::new();
+    pub(super) fn compile_mills(&mut self) -> (IdVec<MillId, MillSpec>, Vec<Option<Tonnes>>) {
+        let mut mills = IdVec::new();
         let mut lot_sizes = Vec::new();
         for (name, mill) in in_file_order(&self.f.mills) {
             let path = format!("mills.{}", name.get_ref());
             let m = mill.get_ref();
-            self.register(name, Entity::Mill(mills.len() as MillId), &path);
+            self.register(name, Entity::Mill(mills.next_id()), &path);
             let rate_path = format!("{path}.rate_t_per_day");
             match m.rate_t_per_day.get_ref() {
                 RateSpec::Whole(r) => {
@@ -70,8 +70,8 @@ impl Compiler<'_> {
                 name: name.get_ref().clone(),
                 availability,
                 failures,
-                lines: Vec::new(),
-                routes: Vec::new(),
+                lines: IdVec::new(),
+                routes: IdVec::new(),
             });
             lot_sizes.push(lot);
         }
@@ -120,7 +120,7 @@ impl Compiler<'_> {
     /// Cuts each mill's share of the order into lots, per production line.
     pub(super) fn plan_lots(
         &mut self,
-        mills: &mut [MillSpec],
+        mills: &mut IdVec<MillId, MillSpec>,
         lot_sizes: &[Option<Tonnes>],
         supplies: &[Vec<f64>],
         demand: &Demand<'_>,
@@ -175,16 +175,16 @@ impl Compiler<'_> {
                 Tonnes::from_t(stock_t * share).unwrap_or(Tonnes::ZERO)
             };
             mill.lines = match spec.rate_t_per_day.get_ref() {
-                RateSpec::Whole(rate) => vec![LineSpec {
-                    products: (0..n_products).filter(|&p| row[p] > 0).map(|p| p as u8).collect(),
+                RateSpec::Whole(rate) => IdVec::from(vec![LineSpec {
+                    products: (0..n_products).filter(|&p| row[p] > 0).map(ProductId::from_index).collect(),
                     rate_t_per_h: rate / DAY,
                     stock: stock_of(mill_kg),
                     plan: plan::mill_plan(row, lot, dest_shares),
-                }],
+                }]),
                 RateSpec::PerProduct(rates) => {
                     let path = format!("mills.{}.rate_t_per_day", name.get_ref());
                     let names: Vec<&str> = mix.iter().map(|(n, _)| n.get_ref().as_str()).collect();
-                    let mut lines = Vec::new();
+                    let mut lines = IdVec::new();
                     for (product, rate) in in_order(rates) {
                         let p_path = format!("{path}.{}", product.get_ref());
                         match names.iter().position(|n| n == product.get_ref()) {
@@ -206,11 +206,11 @@ impl Compiler<'_> {
                             Some(p) => {
                                 let mut plan = plan::mill_plan(&[row[p]], lot, dest_shares);
                                 for l in &mut plan {
-                                    l.product = p as u8;
+                                    l.product = ProductId::from_index(p);
                                 }
                                 let rate = *rate.get_ref() / DAY;
                                 lines.push(LineSpec {
-                                    products: vec![p as u8],
+                                    products: vec![ProductId::from_index(p)],
                                     rate_t_per_h: rate,
                                     stock: stock_of(row[p]),
                                     plan,

@@ -76,14 +76,14 @@ struct Compiler<'f> {
     week_hour_at_zero: f64,
     names: HashMap<String, (Entity, std::ops::Range<usize>)>,
     calendar_ids: HashMap<String, CalendarId>,
-    calendar_parts: Vec<CalendarParts>,
-    calendars: Vec<Calendar>,
-    pools: Vec<PoolSpec>,
-    pool_spans: Vec<std::ops::Range<usize>>,
-    servers: Vec<ServerSpec>,
-    dwells: Vec<DwellSpec>,
-    stores: Vec<StoreSpec>,
-    legs: Vec<LegSpec>,
+    calendar_parts: IdVec<CalendarId, CalendarParts>,
+    calendars: IdVec<CalendarId, Calendar>,
+    pools: IdVec<PoolId, PoolSpec>,
+    pool_spans: IdVec<PoolId, std::ops::Range<usize>>,
+    servers: IdVec<ServerId, ServerSpec>,
+    dwells: IdVec<DwellId, DwellSpec>,
+    stores: IdVec<StoreId, StoreSpec>,
+    legs: IdVec<LegId, LegSpec>,
     /// `node.stage` (and `mill.stage`) to the stage, for background traffic and disruptions.
     stage_names: HashMap<String, StageRef>,
     graph: Graph,
@@ -103,14 +103,14 @@ impl<'f> Compiler<'f> {
             week_hour_at_zero: 0.0,
             names: HashMap::new(),
             calendar_ids: HashMap::new(),
-            calendar_parts: Vec::new(),
-            calendars: Vec::new(),
-            pools: Vec::new(),
-            pool_spans: Vec::new(),
-            servers: Vec::new(),
-            dwells: Vec::new(),
-            stores: Vec::new(),
-            legs: Vec::new(),
+            calendar_parts: IdVec::new(),
+            calendars: IdVec::new(),
+            pools: IdVec::new(),
+            pool_spans: IdVec::new(),
+            servers: IdVec::new(),
+            dwells: IdVec::new(),
+            stores: IdVec::new(),
+            legs: IdVec::new(),
             stage_names: HashMap::new(),
             graph: Graph::default(),
             node_names: Vec::new(),
@@ -189,7 +189,7 @@ pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -
     // A broken leg or share makes later "unreachable" complaints noise: route only a
     // network whose parts are sound, but still check everything that does not depend on it.
     let sound = k.c.diags.is_empty();
-    let mut routes = Vec::new();
+    let mut routes = IdVec::new();
     // Without destinations (already reported) there is nowhere to send lots.
     if let (Some(tonnes), Some(supplies), false) = (tonnes, &supplies, demand.destinations.is_empty()) {
         k.plan_lots(&mut mills, &lot_sizes, supplies, &demand, tonnes, limits.max_lots);
@@ -207,8 +207,8 @@ pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -
         start: dates.start,
         order: Order {
             tonnes,
-            products: demand.products(),
-            destinations: demand.destination_names(),
+            products: demand.products().into(),
+            destinations: demand.destination_names().into(),
             handover_points: demand.handover_points,
             confidence: terms.confidence,
             routing: terms.routing,
@@ -218,6 +218,7 @@ pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -
         },
         deadline: crate::engine::Time::new(deadline_h).unwrap_or(crate::engine::Time::ZERO),
         horizon: crate::engine::Time::new(k.horizon_h).unwrap_or(crate::engine::Time::ZERO),
+        stages: Stages::index(&k.servers, &k.dwells, &k.legs, &k.pools, &k.stores),
         calendars: std::mem::take(&mut k.calendars),
         servers: std::mem::take(&mut k.servers),
         dwells: std::mem::take(&mut k.dwells),
@@ -227,8 +228,8 @@ pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -
         mills,
         routes,
         corridors: in_file_order(&f.routes).iter().map(|(n, _)| n.get_ref().clone()).collect(),
-        background,
-        disruptions,
+        background: background.into(),
+        disruptions: disruptions.into(),
         max_events: limits.max_events,
     };
     k.feasibility(&world);

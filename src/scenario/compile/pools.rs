@@ -2,7 +2,7 @@
 
 use super::{Compiler, Entity};
 use crate::model::units::Tonnes;
-use crate::model::world::{PoolId, PoolSpec, Supply};
+use crate::model::world::{PoolSpec, Supply};
 use crate::scenario::schema::in_file_order;
 use crate::scenario::values::Kind;
 
@@ -11,7 +11,7 @@ impl Compiler<'_> {
         for (name, pool) in in_file_order(&self.f.pools) {
             let path = format!("pools.{}", name.get_ref());
             let p = pool.get_ref();
-            self.register(name, Entity::Pool(self.pools.len() as PoolId), &path);
+            self.register(name, Entity::Pool(self.pools.next_id()), &path);
             let units = self.c.count(&p.units, &format!("{path}.units"), 0).unwrap_or(0);
             let payload = self
                 .c

@@ -210,19 +210,32 @@ impl Ord for Ordered {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ids::Id;
+
+    fn pool(i: usize) -> PoolId {
+        PoolId::from_index(i)
+    }
+
+    fn leg_id(i: usize) -> LegId {
+        LegId::from_index(i)
+    }
+
+    fn server(i: usize) -> ServerId {
+        ServerId::from_index(i)
+    }
 
     fn node(name: &str, stages: Vec<StageRef>) -> GraphNode {
         GraphNode { name: name.into(), stages, store: None, handover: false }
     }
 
-    fn leg(id: u16, from: usize, to: usize, mode: &str, pool: Option<u16>, cost: f64) -> GraphLeg {
-        GraphLeg { id, from, to, mode: mode.into(), pool, cost }
+    fn leg(id: usize, from: usize, to: usize, mode: &str, p: Option<usize>, cost: f64) -> GraphLeg {
+        GraphLeg { id: leg_id(id), from, to, mode: mode.into(), pool: p.map(pool), cost }
     }
 
     /// mill -> border (gauge change) -> destination, and a slow direct road.
     fn graph() -> Graph {
-        let interchange = StageRef::Server { id: 0, transload: true, through: true, ends_here: false };
-        let unload = StageRef::Server { id: 1, transload: false, through: false, ends_here: true };
+        let interchange = StageRef::Server { id: server(0), transload: true, through: true, ends_here: false };
+        let unload = StageRef::Server { id: server(1), transload: false, through: false, ends_here: true };
         Graph {
             nodes: vec![node("mill", vec![]), node("border", vec![interchange]), node("dest", vec![unload])],
             legs: vec![
@@ -256,14 +269,14 @@ mod tests {
         assert_eq!(
             steps,
             [
-                Step::Acquire(0),
-                Step::Leg(0),
-                Step::Acquire(1),
-                Step::Serve { server: 0, through: false },
-                Step::Release(0),
-                Step::Leg(1),
-                Step::Serve { server: 1, through: false },
-                Step::Release(1),
+                Step::Acquire(pool(0)),
+                Step::Leg(leg_id(0)),
+                Step::Acquire(pool(1)),
+                Step::Serve { server: server(0), through: false },
+                Step::Release(pool(0)),
+                Step::Leg(leg_id(1)),
+                Step::Serve { server: server(1), through: false },
+                Step::Release(pool(1)),
                 Step::Deliver,
             ]
         );
@@ -272,16 +285,16 @@ mod tests {
     #[test]
     fn carriers_that_stay_on_get_a_bogie_exchange_instead() {
         let g = graph();
-        let (steps, _) = g.steps(&[0, 1], |_| Some(7));
+        let (steps, _) = g.steps(&[0, 1], |_| Some(pool(7)));
         assert_eq!(
             steps,
             [
-                Step::Acquire(7),
-                Step::Leg(0),
-                Step::Serve { server: 0, through: true },
-                Step::Leg(1),
-                Step::Serve { server: 1, through: false },
-                Step::Release(7),
+                Step::Acquire(pool(7)),
+                Step::Leg(leg_id(0)),
+                Step::Serve { server: server(0), through: true },
+                Step::Leg(leg_id(1)),
+                Step::Serve { server: server(1), through: false },
+                Step::Release(pool(7)),
                 Step::Deliver,
             ]
         );

@@ -7,7 +7,7 @@ use super::Compiler;
 use super::routes::StageRef;
 use crate::engine::Discipline;
 use crate::model::units::DAY;
-use crate::model::world::{Chance, DwellId, DwellSpec, Failures, ServerId, ServerSpec, Service};
+use crate::model::world::{Chance, DwellSpec, Failures, ServerSpec, Service};
 use crate::scenario::schema::{ChanceSpec, FailureSpec, StageSpec};
 use crate::scenario::values::{self, Kind};
 
@@ -86,7 +86,7 @@ impl Compiler<'_> {
                 }
             }
             let time = self.c.dist(dwell, Kind::Duration, 1.0, &format!("{path}.dwell"))?;
-            let id = self.dwells.len() as DwellId;
+            let id = self.dwells.next_id();
             self.dwells.push(DwellSpec { name: qualified.clone(), time });
             let r = StageRef::Dwell { id, ends_here };
             self.stage_names.insert(qualified, r);
@@ -162,7 +162,7 @@ impl Compiler<'_> {
             .and_then(|v| self.c.non_negative(v, &format!("{path}.cost_per_lot")))
             .unwrap_or(0.0);
         let (capacity, service) = (capacity?, service?);
-        let id = self.servers.len() as ServerId;
+        let id = self.servers.next_id();
         self.servers.push(ServerSpec {
             name: qualified.clone(),
             capacity,
@@ -177,8 +177,7 @@ impl Compiler<'_> {
             cost_per_t,
             cost_per_lot,
         });
-        let r =
-            StageRef::Server { id, transload, through: self.servers[id as usize].through_service.is_some(), ends_here };
+        let r = StageRef::Server { id, transload, through: self.servers[id].through_service.is_some(), ends_here };
         self.stage_names.insert(qualified, r);
         Some(r)
     }

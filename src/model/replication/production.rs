@@ -8,23 +8,24 @@
 
 use crate::engine::random::{keyed, mix64};
 use crate::engine::{Duration, Scheduler, Time};
+use crate::model::ids::{DestinationId, Id, LineId, MillId, RouteId};
+use crate::model::units::Tonnes;
+use crate::model::world::{RoutingPolicy, Service, Step};
 
-use super::flow::site;
-
-use super::replication::{Ev, Lot, LotState, Pending, Replication, Work};
-use super::world::{MillId, RouteId, RoutingPolicy, Service, Step};
+use super::state::{Ev, Lot, Pending, Work};
+use super::{Replication, site};
 
 /// The stable identity of the lot at position `index` of line `line` of mill `m`.
-fn lot_key(m: usize, line: usize, index: usize) -> u64 {
-    mix64(((m as u64) << 48) ^ ((line as u64) << 40) ^ index as u64 ^ 0x6c07_8965_2f1b_1d2b)
+fn lot_key(m: MillId, line: LineId, index: usize) -> u64 {
+    mix64(((m.index() as u64) << 48) ^ ((line.index() as u64) << 40) ^ index as u64 ^ 0x6c07_8965_2f1b_1d2b)
 }
 
 impl Replication<'_> {
     /// Puts the mills' opening stock on the move and starts production on every line.
-    pub(crate) fn start_production(&mut self, sched: &mut Scheduler<Ev>) {
+    pub(super) fn start_production(&mut self, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
-        for m in 0..self.w.mills.len() {
-            for line in 0..self.w.mills[m].lines.len() {
+        for m in self.w.mills.ids() {
+            for line in self.w.mills[m].lines.ids() {
                 let spec = &self.w.mills[m].lines[line];
                 let mut stock = spec.stock;
                 while let Some(p) = spec.plan.get(self.mills[m].lines[line].next) {
@@ -35,22 +36,22 @@ impl Replication<'_> {
                     let key = lot_key(m, line, self.mills[m].lines[line].next);
                     self.mills[m].lines[line].next += 1;
                     let pending = Pending { lot: *p, replaces: None, handover_credited: false, key };
-                    self.create_lot(m as MillId, pending, now);
+                    self.create_lot(m, pending, now);
                 }
-                self.start_next(m as MillId, line, now, sched);
+                self.start_next(m, line, now, sched);
             }
         }
     }
 
     /// Starts a line's next lot: replacements of lost lots first, then the plan.
-    pub(crate) fn start_next(&mut self, m: MillId, line: usize, now: Time, sched: &mut Scheduler<Ev>) {
-        let spec = &self.w.mills[m as usize];
-        let st = &mut self.mills[m as usize];
+    pub(super) fn start_next(&mut self, m: MillId, line: LineId, now: Time, sched: &mut Scheduler<Ev>) {
+        let spec = &self.w.mills[m];
+        let st = &mut self.mills[m];
         let state = &mut st.lines[line];
         let plan = &spec.lines[line].plan;
         let pending = state.replacements.pop_front().or_else(|| {
             let p = plan.get(state.next)?;
-            let key = lot_key(m as usize, line, state.next);
+            let key = lot_key(m, line, state.next);
             state.next += 1;
             Some(Pending { lot: *p, replaces: None, handover_credited: false, key })
         });
@@ -73,16 +74,16 @@ impl Replication<'_> {
     }
 
     /// Brings every line of a mill up to date with its condition.
-    pub(crate) fn retime_mill(&mut self, m: MillId, now: Time, sched: &mut Scheduler<Ev>) {
-        for line in 0..self.mills[m as usize].lines.len() {
+    pub(super) fn retime_mill(&mut self, m: MillId, now: Time, sched: &mut Scheduler<Ev>) {
+        for line in self.mills[m].lines.ids() {
             self.retime_line(m, line, now, sched);
         }
     }
 
     /// Brings the lot in progress on a line up to date and reschedules its completion at the
     /// rate the mill's current condition allows (none while it is down or closed).
-    fn retime_line(&mut self, m: MillId, line: usize, now: Time, sched: &mut Scheduler<Ev>) {
-        let st = &mut self.mills[m as usize];
+    fn retime_line(&mut self, m: MillId, line: LineId, now: Time, sched: &mut Scheduler<Ev>) {
+        let st = &mut self.mills[m];
         let open = st.cond.open();
         let factor = st.cond.factor;
         let Some(work) = &mut st.lines[line].current else { return };
@@ -91,50 +92,28 @@ impl Replication<'_> {
         work.rate = if open { work.base_rate * factor } else { 0.0 };
         if work.rate > 0.0 {
             let at = now + Duration::saturating(work.left / work.rate);
-            work.key = Some(sched.reschedule(work.key.take(), at, Ev::Produced(m, line as u8)));
+            work.key = Some(sched.reschedule(work.key.take(), at, Ev::Produced(m, line)));
         } else if let Some(k) = work.key.take() {
             sched.cancel(k); // stopped: completes only once the rate is back
         }
     }
 
-    pub(crate) fn produced(&mut self, m: MillId, line: u8, sched: &mut Scheduler<Ev>) {
+    pub(super) fn produced(&mut self, m: MillId, line: LineId, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
-        let line = line as usize;
-        let Some(work) = self.mills[m as usize].lines[line].current.take() else { return };
+        let Some(work) = self.mills[m].lines[line].current.take() else { return };
         self.create_lot(m, work.pending, now);
         self.start_next(m, line, now, sched);
     }
 
     fn create_lot(&mut self, m: MillId, p: Pending, now: Time) {
         let route = self.choose_route(m, p.lot.destination, p.lot.tonnes);
-        let id = self.lots.len() as u32;
         self.books.produced += p.lot.tonnes;
-        self.lots.push(Lot {
-            tonnes: p.lot.tonnes,
-            mill: m,
-            route,
-            step: 0,
-            product: p.lot.product,
-            destination: p.lot.destination,
-            carriers: None,
-            extra: None,
-            store: None,
-            hold: None,
-            step_since: now,
-            wait: 0.0,
-            service: 0.0,
-            state: LotState::Moving,
-            handover_credited: p.handover_credited,
-            replaces: p.replaces,
-            created: now,
-            key: p.key,
-            visit: 0,
-        });
+        let id = self.lots.push(Lot::new(m, route, &p, now));
         self.ready.push_back(id);
     }
 
-    fn choose_route(&mut self, m: MillId, destination: u8, tonnes: super::units::Tonnes) -> RouteId {
-        let candidates = &self.w.mills[m as usize].routes[destination as usize];
+    fn choose_route(&mut self, m: MillId, destination: DestinationId, tonnes: Tonnes) -> RouteId {
+        let candidates = &self.w.mills[m].routes[destination];
         if candidates.len() == 1 {
             return candidates[0].0;
         }
@@ -142,7 +121,7 @@ impl Replication<'_> {
             RoutingPolicy::Shares => {
                 // Smooth weighted round-robin (as in nginx): deterministic, and after any
                 // number of lots each route's count is within one of its exact share.
-                let state = &mut self.mills[m as usize].wrr[destination as usize];
+                let state = &mut self.mills[m].wrr[destination];
                 let total: f64 = candidates.iter().map(|c| c.1).sum();
                 let mut best = 0;
                 for (i, (_, weight)) in candidates.iter().enumerate() {
@@ -171,36 +150,35 @@ impl Replication<'_> {
     /// work queued ahead at each server spread over its capacity, plus mean service and
     /// transit times, half a departure interval per grouped leg, and a mean empty-return
     /// time wherever the pool cannot serve the lot now.
-    pub(crate) fn expected_hours(&self, r: RouteId, tonnes: super::units::Tonnes) -> f64 {
+    fn expected_hours(&self, r: RouteId, tonnes: Tonnes) -> f64 {
         let w = self.w;
         let mut units = 1u32;
         let mut total = 0.0;
-        for step in &w.routes[r as usize].steps {
+        for step in &w.routes[r].steps {
             match *step {
                 Step::Serve { server, through } => {
-                    let spec = &w.servers[server as usize];
-                    let svc =
-                        if through { spec.through_service.as_ref().unwrap_or(&spec.service) } else { &spec.service };
+                    let spec = &w.servers[server];
+                    let svc = w.service_at(server, through);
                     let own = svc.mean_hours(units, tonnes);
-                    let res = &self.servers[server as usize].res;
+                    let res = &self.servers[server].res;
                     let queued = match svc {
                         Service::PerCarrier(d) => res.waiting_units() as f64 * d.mean(),
                         _ => res.waiting() as f64 * own,
                     };
                     total += queued / spec.capacity.max(1) as f64 + own;
                 }
-                Step::Dwell(d) => total += w.dwells[d as usize].time.mean(),
+                Step::Dwell(d) => total += w.dwells[d].time.mean(),
                 Step::Leg(l) => {
-                    let leg = &w.legs[l as usize];
+                    let leg = &w.legs[l];
                     total += leg.transit.mean_hours();
                     if let Some(dep) = &leg.departures {
                         total += dep.timetable.map(|t| t.0).or(dep.max_wait).unwrap_or(0.0) / 2.0;
                     }
                 }
                 Step::Acquire(p) => {
-                    let pool = &w.pools[p as usize];
+                    let pool = &w.pools[p];
                     units = tonnes.carriers(pool.payload);
-                    let res = &self.pools[p as usize].res;
+                    let res = &self.pools[p].res;
                     if res.waiting() > 0 || res.free() < units {
                         total += pool.empty_return.mean();
                     }

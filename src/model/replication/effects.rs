@@ -1,0 +1,169 @@
+//! What changes a stage's capacity or speed: calendars, breakdowns and disruptions.
+//!
+//! All three act through a stage's [`Condition`](super::state::Condition): a calendar
+//! and a breakdown each switch a flag, a disruption closes (counted, so overlaps nest),
+//! multiplies by a factor, or adds a delay. After any change the stage re-applies its
+//! condition: servers change capacity, mills re-time their lot, legs release waiting lots,
+//! yards change capacity.
+
+use crate::engine::dist::unit;
+use crate::engine::{Duration, Scheduler, Time};
+
+use crate::model::ids::{CalendarId, OccurrenceId};
+use crate::model::world::{Effect, Occurrence, Target};
+
+use super::Replication;
+use super::state::{Actor, Ev, Occ};
+
+impl Replication<'_> {
+    /// Schedules the first change of every calendar, breakdown, timetable, supply and
+    /// disruption.
+    pub(super) fn start_effects(&mut self, sched: &mut Scheduler<Ev>) {
+        let w = self.w;
+        let now = sched.now();
+        for (s, spec) in w.servers.iter_ids() {
+            if let Some(c) = spec.calendar {
+                self.servers[s].cond.calendar_open = self.follow_calendar(c, Actor::Server(s), now, sched);
+                self.apply_server(s, now, sched);
+            }
+            if let Some(f) = &spec.failures {
+                let h = f.between.sample(&mut self.servers[s].fail_rng);
+                sched.schedule_in(Duration::saturating(h), Ev::Breakdown(Actor::Server(s), true));
+            }
+        }
+        for (l, spec) in w.legs.iter_ids() {
+            if let Some(c) = spec.calendar {
+                self.legs[l].cond.calendar_open = self.follow_calendar(c, Actor::Leg(l), now, sched);
+            }
+            if let Some((_, first)) = spec.departures.as_ref().and_then(|d| d.timetable) {
+                sched.schedule_at(Time::new(first).unwrap_or(Time::ZERO), Ev::Timetable(l));
+            }
+        }
+        for (m, spec) in w.mills.iter_ids() {
+            if let Some(f) = &spec.failures {
+                let h = f.between.sample(&mut self.mills[m].fail_rng);
+                sched.schedule_in(Duration::saturating(h), Ev::Breakdown(Actor::Mill(m), true));
+            }
+        }
+        self.start_supplies(now);
+        self.draw_disruptions(sched);
+    }
+
+    /// Reads a calendar's state now and schedules its next change for `actor`.
+    fn follow_calendar(&self, c: CalendarId, actor: Actor, now: Time, sched: &mut Scheduler<Ev>) -> bool {
+        let cal = &self.w.calendars[c];
+        if let Some(t) = cal.next_change(now) {
+            sched.schedule_at(t, Ev::Calendar(actor));
+        }
+        cal.is_open(now)
+    }
+
+    /// Draws this replication's disruption occurrences and schedules their starts and ends.
+    fn draw_disruptions(&mut self, sched: &mut Scheduler<Ev>) {
+        for (i, spec) in self.w.disruptions.iter_ids() {
+            let mut rng = crate::engine::random::stream(self.seed, &format!("disruption:{}", spec.name));
+            let (a, b) = spec.window;
+            let mut starts = Vec::new();
+            match spec.occurrence {
+                Occurrence::Once(p) => {
+                    if unit(&mut rng) < p {
+                        starts.push(a + unit(&mut rng) * (b - a));
+                    }
+                }
+                Occurrence::Rate(per_hour) => {
+                    let mut t = a;
+                    loop {
+                        t += -(1.0 - unit(&mut rng)).ln() / per_hour;
+                        if t >= b {
+                            break;
+                        }
+                        starts.push(t);
+                    }
+                }
+            }
+            for start in starts {
+                let duration = spec.duration.sample(&mut rng);
+                let factor = match &spec.effect {
+                    // A factor of zero is a closure; floor draws so a factor stays a slowdown.
+                    Effect::Factor(d) => d.sample(&mut rng).max(0.01),
+                    _ => 1.0,
+                };
+                let occ = self.occurrences.push(Occ { spec: i, factor });
+                let t0 = Time::new(start).unwrap_or(Time::ZERO);
+                sched.schedule_at(t0, Ev::Disruption(occ, true));
+                sched.schedule_at(t0 + Duration::saturating(duration), Ev::Disruption(occ, false));
+            }
+        }
+    }
+
+    pub(super) fn calendar_changed(&mut self, actor: Actor, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        match actor {
+            Actor::Server(s) => {
+                let c = self.w.servers[s].calendar.expect("server with a calendar event has a calendar");
+                self.servers[s].cond.calendar_open = self.follow_calendar(c, actor, now, sched);
+            }
+            Actor::Leg(l) => {
+                let c = self.w.legs[l].calendar.expect("leg with a calendar event has a calendar");
+                self.legs[l].cond.calendar_open = self.follow_calendar(c, actor, now, sched);
+            }
+            Actor::Mill(_) => {}
+        }
+        self.apply(actor, now, sched);
+    }
+
+    pub(super) fn breakdown(&mut self, actor: Actor, down: bool, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let (failures, cond, rng) = match actor {
+            Actor::Server(s) => {
+                let st = &mut self.servers[s];
+                (self.w.servers[s].failures.as_ref(), &mut st.cond, &mut st.fail_rng)
+            }
+            Actor::Mill(m) => {
+                let st = &mut self.mills[m];
+                (self.w.mills[m].failures.as_ref(), &mut st.cond, &mut st.fail_rng)
+            }
+            Actor::Leg(_) => return,
+        };
+        let Some(f) = failures else { return };
+        cond.down = down;
+        let next = if down { f.repair.sample(rng) } else { f.between.sample(rng) };
+        sched.schedule_in(Duration::saturating(next), Ev::Breakdown(actor, !down));
+        self.apply(actor, now, sched);
+    }
+
+    pub(super) fn disruption(&mut self, occ: OccurrenceId, start: bool, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let spec = &self.w.disruptions[self.occurrences[occ].spec];
+        let factor = self.occurrences[occ].factor;
+        for &target in &spec.targets {
+            let cond = match target {
+                Target::Server(s) => &mut self.servers[s].cond,
+                Target::Leg(l) => &mut self.legs[l].cond,
+                Target::Mill(m) => &mut self.mills[m].cond,
+                Target::Pool(p) => &mut self.pools[p].cond,
+                Target::Store(x) => &mut self.stores[x].cond,
+            };
+            cond.change(&spec.effect, occ, factor, start);
+            match target {
+                Target::Server(s) => self.apply(Actor::Server(s), now, sched),
+                Target::Leg(l) => self.apply(Actor::Leg(l), now, sched),
+                Target::Mill(m) => self.apply(Actor::Mill(m), now, sched),
+                Target::Pool(_) => {} // read when carriers are supplied or sent back
+                Target::Store(x) => self.apply_store(x, now, sched),
+            }
+        }
+    }
+
+    fn apply(&mut self, actor: Actor, now: Time, sched: &mut Scheduler<Ev>) {
+        match actor {
+            Actor::Server(s) => self.apply_server(s, now, sched),
+            Actor::Leg(l) => {
+                if self.legs[l].cond.open() {
+                    self.reopen_leg(l, now, sched);
+                }
+            }
+            Actor::Mill(m) => self.retime_mill(m, now, sched),
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! One replication: the state of the world while the order is shipped once.
+//!
+//! The state machine is split by mechanism: a lot's journey through its route steps in
+//! [`steps`], servers and background traffic in [`servers`], legs and grouped departures in
+//! [`legs`], carrier pools in [`carriers`], yards in [`yards`], mills and route choice in
+//! [`production`], calendars, breakdowns and disruptions in [`effects`], and the books
+//! closed at the end in [`result`]. This file holds the state, sets it up, and runs the
+//! engine.
+
+mod carriers;
+mod daily;
+mod effects;
+pub mod invariants;
+mod legs;
+mod production;
+pub mod result;
+mod servers;
+mod state;
+mod steps;
+#[cfg(test)]
+mod tests;
+mod yards;
+
+use std::collections::VecDeque;
+
+use crate::engine::random::component_key;
+use crate::engine::{Admitted, Boarded, Control, Duration, Grant, Model, Outcome, Scheduler, Time, run};
+
+use super::ids::{FlowId, IdVec, LotId, OccurrenceId, PoolId, ServerId, StageId, StoreId};
+use super::tally::StageTally;
+use super::world::{DwellId, LegId, MillId, World};
+use daily::DayMarks;
+use invariants::{Checks, Violation};
+use result::{Daily, ReplicationError, ReplicationResult, TraceRow};
+use state::{
+    BgJob, BgState, Books, Ev, Holder, Job, LegState, Lot, MillState, Occ, PoolState, ServerState, StoreState,
+};
+
+/// What a keyed draw is for. With the step and the visit it names one draw site of a lot,
+/// so each gets its own stream (see [`crate::engine::random::keyed`]).
+mod site {
+    pub(super) const SERVICE: u64 = 1;
+    pub(super) const REWORK: u64 = 2;
+    pub(super) const DWELL: u64 = 3;
+    pub(super) const TRANSIT: u64 = 4;
+    pub(super) const INCIDENT: u64 = 5;
+    pub(super) const RETURN: u64 = 6;
+    pub(super) const AVAILABILITY: u64 = 7;
+    pub(super) const HOLD: u64 = 8;
+
+    /// The site of a draw of `kind` at route step `step` on the `visit`-th pass.
+    pub(super) fn at(kind: u64, step: u16, visit: u32) -> u64 {
+        kind | u64::from(step) << 8 | u64::from(visit) << 24
+    }
+}
+
+/// The state of one replication.
+pub struct Replication<'w> {
+    w: &'w World,
+    index: u64,
+    seed: u64,
+    lots: IdVec<LotId, Lot>,
+    bg_jobs: IdVec<crate::model::ids::JobId, BgJob>,
+    servers: IdVec<ServerId, ServerState>,
+    legs: IdVec<LegId, LegState>,
+    pools: IdVec<PoolId, PoolState>,
+    /// The earliest `next_supply` of any pool: one comparison per event decides whether
+    /// any arrival is due.
+    supply_due: Option<Time>,
+    stores: IdVec<StoreId, StoreState>,
+    mills: IdVec<MillId, MillState>,
+    bg: IdVec<FlowId, BgState>,
+    dwell_key: IdVec<DwellId, u64>,
+    occurrences: IdVec<OccurrenceId, Occ>,
+    /// Lots made ready by the last hand-off, moved on in order (see [`Replication::drain`]).
+    ready: VecDeque<LotId>,
+    /// Reusable buffers for what a resource hands out.
+    grants: Vec<Grant<Job>>,
+    pool_grants: Vec<Grant<Holder>>,
+    admitted: Vec<Admitted<LotId>>,
+    boarded: Vec<Boarded<LotId>>,
+    books: Books,
+    tally: IdVec<StageId, StageTally>,
+    trace: Option<Vec<TraceRow>>,
+    daily: Daily,
+    marks: DayMarks,
+    checks: Checks,
+    last_event: Time,
+    last_steps: Vec<u16>,
+    /// The first invariant found broken.
+    violation: Option<Violation>,
+}
+
+impl std::fmt::Debug for Replication<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replication").field("index", &self.index).field("lots", &self.lots.len()).finish()
+    }
+}
+
+impl<'w> Replication<'w> {
+    /// Sets up replication `index` with seed `seed`; `trace` keeps a per-lot trace.
+    pub fn new(w: &'w World, index: u64, seed: u64, trace: bool) -> Self {
+        Replication {
+            w,
+            index,
+            seed,
+            lots: IdVec::with_capacity(w.mills.iter().map(|m| m.planned().count()).sum::<usize>() + 16),
+            bg_jobs: IdVec::new(),
+            servers: w.servers.iter().map(|s| ServerState::new(s, seed)).collect(),
+            legs: w.legs.iter().map(|l| LegState::new(l, seed)).collect(),
+            pools: w.pools.iter().map(|p| PoolState::new(p, seed)).collect(),
+            supply_due: None,
+            stores: w.stores.iter().map(StoreState::new).collect(),
+            mills: w.mills.iter().map(|m| MillState::new(m, seed)).collect(),
+            bg: w
+                .background
+                .iter()
+                .map(|b| BgState {
+                    rng: crate::engine::random::stream(seed, &b.name),
+                    key: component_key(seed, &format!("{}#jobs", b.name)),
+                    arrivals: 0,
+                    served: 0,
+                })
+                .collect(),
+            dwell_key: w.dwells.iter().map(|d| component_key(seed, &d.name)).collect(),
+            occurrences: IdVec::new(),
+            ready: VecDeque::new(),
+            grants: Vec::new(),
+            pool_grants: Vec::new(),
+            admitted: Vec::new(),
+            boarded: Vec::new(),
+            books: Books::default(),
+            tally: (0..w.stages.len()).map(|_| StageTally::default()).collect(),
+            trace: trace.then(Vec::new),
+            daily: Daily::default(),
+            marks: DayMarks::new(w.tracked_resources()),
+            checks: Checks::for_build(),
+            last_event: Time::ZERO,
+            last_steps: Vec::new(),
+            violation: None,
+        }
+    }
+
+    /// Sets how thoroughly the replication checks itself while it runs.
+    pub fn with_checks(mut self, checks: Checks) -> Self {
+        self.checks = checks;
+        self
+    }
+
+    /// Runs the replication to completion (or the horizon) and checks that every tonne
+    /// ordered is accounted for.
+    pub fn run(mut self) -> Result<ReplicationResult, ReplicationError> {
+        let mut sched = Scheduler::new();
+        self.start(&mut sched);
+        let outcome = if self.books.completion.is_some() {
+            Outcome::Stopped
+        } else {
+            let (horizon, max_events) = (self.w.horizon, self.w.max_events);
+            run(&mut Driver(&mut self), &mut sched, horizon, max_events)
+        };
+        // Arrivals up to the end count in the pools' capacity, as if each had been an event.
+        self.catch_up_supplies(&mut sched);
+        if let Some(what) = self.violation.take() {
+            return Err(ReplicationError::Invariant { index: self.index, hour: sched.now().value(), what });
+        }
+        Ok(self.finish(sched.now(), sched.processed(), outcome)?)
+    }
+
+    fn start(&mut self, sched: &mut Scheduler<Ev>) {
+        sched.schedule_at(self.w.deadline, Ev::Deadline);
+        sched.schedule_at(Time::new(crate::model::units::DAY).unwrap_or(Time::ZERO), Ev::Day);
+        self.start_effects(sched);
+        self.start_background(sched);
+        self.start_production(sched);
+        self.drain(sched);
+        self.arm_supplies(sched);
+    }
+
+    /// Runs the lots made ready by the last event until each waits or takes time.
+    fn drain(&mut self, sched: &mut Scheduler<Ev>) {
+        while let Some(lot) = self.ready.pop_front() {
+            self.advance(lot, sched);
+        }
+    }
+
+    fn handle(&mut self, ev: Ev, sched: &mut Scheduler<Ev>) -> Control {
+        self.catch_up_supplies(sched);
+        match ev {
+            Ev::Produced(m, line) => self.produced(m, line, sched),
+            Ev::ServiceDone(s, job) => self.service_done(s, job, sched),
+            Ev::DwellDone(lot) => self.dwell_done(lot, sched),
+            Ev::ReworkDone(lot) => self.ready.push_back(lot),
+            Ev::Arrived(lot) => self.arrived(lot, sched),
+            Ev::Timetable(leg) => self.timetable(leg, sched),
+            Ev::MaxWait(leg) => self.max_wait(leg, sched),
+            Ev::Returned(pool, units) => self.carriers_returned(pool, units, sched),
+            // The arrival itself was applied by `catch_up_supplies` above.
+            Ev::Supply(pool) => self.pools[pool].supply_armed = false,
+            Ev::Background(flow) => self.background_flow(flow, sched),
+            Ev::Calendar(actor) => self.calendar_changed(actor, sched),
+            Ev::Breakdown(actor, down) => self.breakdown(actor, down, sched),
+            Ev::Disruption(occ, start) => self.disruption(occ, start, sched),
+            Ev::Deadline => {
+                self.books.at_deadline = Some((self.books.delivered, self.books.handed_over));
+                self.books.served_at_deadline = Some(self.served_counts());
+            }
+            Ev::Day => {
+                self.snapshot_day(sched.now());
+                sched.schedule_in(Duration::new(crate::model::units::DAY).unwrap_or_default(), Ev::Day);
+            }
+        }
+        self.drain(sched);
+        self.arm_supplies(sched);
+        if self.checks != Checks::Off
+            && let Err(what) = self.check_invariants(sched.now(), sched.processed())
+        {
+            self.violation = Some(what);
+            return Control::Stop;
+        }
+        if self.books.completion.is_some() { Control::Stop } else { Control::Continue }
+    }
+}
+
+/// Keeps the event type private: the engine drives a replication through this wrapper.
+struct Driver<'r, 'w>(&'r mut Replication<'w>);
+
+impl Model for Driver<'_, '_> {
+    type Event = Ev;
+
+    fn handle(&mut self, ev: Ev, sched: &mut Scheduler<Ev>) -> Control {
+        self.0.handle(ev, sched)
+    }
+}
