@@ -1,20 +1,20 @@
-//! `steelsim calibrate`: the simulated network against what is known of the real one
-//! (DOMAIN.md section 5), each figure with a band it must fall in.
+//! `steelsim calibrate`: the simulated network against what is known of the real one, each
+//! figure with a band it must fall in. The targets are data (`scenarios/calibration/
+//! targets.toml`), parsed here; the command reads the file.
 //!
 //! Every measure is computed per replication (the median over that replication's lots, or a
 //! count over the order window), then averaged over replications with a 95 % Student t
 //! interval: replications are independent, lots within one are not. A check passes when the
 //! whole interval lies inside the band, so "passes" means "passes beyond Monte Carlo noise".
 //!
-//! The checks name elements of the baseline network (`tm_rail`, `khorasan`, `tashkent`,
+//! The checks name elements of a network (the baseline's `tm_rail`, `khorasan`, `tashkent`,
 //! `sarakhs.interchange`, `background.iran_uzbekistan`); a scenario without them gets an
 //! error naming what is missing.
 
-use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::LEVEL;
-use crate::experiment::{RunError, replicate, thread_pool};
+use crate::experiment::{RunError, Runner, Tracing};
 use crate::model::ids::{CorridorId, DestinationId, FlowId, Id, IdVec, LegId, LotId, MillId, ServerId};
 use crate::model::units::days;
 use crate::model::world::Step;
@@ -23,45 +23,46 @@ use crate::stats::mean::t_interval;
 use crate::stats::quantile::quantile;
 
 /// What a check measures in one replication.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Measure {
     /// Median, over lots, of a leg's running time (departure to arrival), hours.
     LegRun {
         /// Leg name.
-        leg: &'static str,
+        leg: String,
     },
     /// Median, over lots of `mills` to `destination` by `corridor`, of the time from leaving
     /// the mill (ready on its first leg) to arriving at the destination (end of its last
     /// leg), days.
     Transit {
         /// Mills whose lots count.
-        mills: &'static [&'static str],
+        mills: Vec<String>,
         /// Destination.
-        destination: &'static str,
+        destination: String,
         /// Corridor (scenario route) name.
-        corridor: &'static str,
+        corridor: String,
     },
     /// [`Measure::Transit`] of `mills` minus that of `reference`, days.
     ExtraTransit {
         /// Mills whose lots count.
-        mills: &'static [&'static str],
+        mills: Vec<String>,
         /// The mills they are compared with.
-        reference: &'static [&'static str],
+        reference: Vec<String>,
         /// Destination.
-        destination: &'static str,
+        destination: String,
         /// Corridor name.
-        corridor: &'static str,
+        corridor: String,
     },
     /// Carriers served at a stage per day, from the start to the deadline (the order and
     /// background traffic).
     CarriersPerDay {
         /// Stage `node.stage`.
-        stage: &'static str,
+        stage: String,
     },
     /// Thousand tonnes of a background flow served per 30.44-day month, start to deadline.
     BackgroundKtPerMonth {
         /// Background flow name.
-        flow: &'static str,
+        flow: String,
     },
 }
 
@@ -69,96 +70,87 @@ pub enum Measure {
 #[derive(Clone, Debug, Serialize)]
 pub struct Check {
     /// Short identifier (stable, for scripts).
-    pub id: &'static str,
+    pub id: String,
     /// What is measured, in words.
-    pub what: &'static str,
-    /// The figure DOMAIN.md gives, with its source.
-    pub target: &'static str,
+    pub what: String,
+    /// The known figure, with its source.
+    pub target: String,
     /// Accepted range.
     pub band: (f64, f64),
     /// Unit of the band and the result.
-    pub unit: &'static str,
+    pub unit: String,
     /// Why the band is what it is.
-    pub reasoning: &'static str,
+    pub reasoning: String,
     /// How it is measured.
     #[serde(skip)]
     pub measure: Measure,
 }
 
-const ISFAHAN_MILLS: &[&str] = &["mobarakeh", "esfahan"];
-const KHORASAN: &[&str] = &["khorasan"];
-const BANDAR_ABBAS_MILLS: &[&str] = &["pgsez"];
+/// The layout of a targets file: the checks, with the places of the fields that are checked
+/// after parsing.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetsFile {
+    check: Vec<CheckFile>,
+}
 
-/// The calibration targets of DOMAIN.md section 5, in the baseline's names.
-pub fn checks() -> Vec<Check> {
-    vec![
-        Check {
-            id: "sarakhs_farap_hours",
-            what: "Sarakhs -> Farap train run (departure to arrival), median",
-            target: "35 h (Turkmen Railways, Feb 2024; 48 h before)",
-            band: (30.0, 40.0),
-            unit: "h",
-            reasoning: "one reported median that fell from 48 h to 35 h within a year: +/- 5 h",
-            measure: Measure::LegRun { leg: "tm_rail" },
-        },
-        Check {
-            id: "khorasan_tashkent_days",
-            what: "Khorasan -> Tashkent by rail (leaving the mill to arriving at Tashkent), median",
-            target: "7-12 days",
-            band: (6.5, 12.5),
-            unit: "d",
-            reasoning: "the stated range, widened by half a day for figures given in whole days",
-            measure: Measure::Transit { mills: KHORASAN, destination: "tashkent", corridor: "rail" },
-        },
-        Check {
-            id: "isfahan_mills_extra_days",
-            what: "Mobarakeh and Esfahan -> Tashkent by rail, median, minus Khorasan's",
-            target: "+3-4 days",
-            band: (2.0, 5.0),
-            unit: "d",
-            reasoning: "the stated range, widened by one day: a difference of two figures rounded to days",
-            measure: Measure::ExtraTransit {
-                mills: ISFAHAN_MILLS,
-                reference: KHORASAN,
-                destination: "tashkent",
-                corridor: "rail",
-            },
-        },
-        Check {
-            id: "bandar_abbas_mills_extra_days",
-            what: "PGSEZ (Bandar Abbas) -> Tashkent by rail, median, minus Khorasan's",
-            target: "+3-4 days (14-day Bandar Abbas -> Tashkent block-train plan)",
-            band: (2.0, 5.0),
-            unit: "d",
-            reasoning: "as above",
-            measure: Measure::ExtraTransit {
-                mills: BANDAR_ABBAS_MILLS,
-                reference: KHORASAN,
-                destination: "tashkent",
-                corridor: "rail",
-            },
-        },
-        Check {
-            id: "sarakhs_wagons_per_day",
-            what: "Sarakhs interchange, loaded wagons out per day (order and background), start to deadline",
-            target: "~236 wagons/day both ways (86k/yr, FY1403), so at most ~144 northbound",
-            band: (108.0, 180.0),
-            unit: "wagons/day",
-            reasoning: "the model moves northbound wagons only: 236 less ~92 of inbound transit (80 % of it \
-                        sulphur, ~74 wagons/day) leaves ~144 for exports and imports; +/- 25 % for the unknown \
-                        import share and the change since FY1403",
-            measure: Measure::CarriersPerDay { stage: "sarakhs.interchange" },
-        },
-        Check {
-            id: "iran_uzbekistan_kt_per_month",
-            what: "Background Iran -> Uzbekistan rail flow through Sarakhs, start to deadline",
-            target: "~60 kt/month (476 kt in Jan-Aug 2025)",
-            band: (51.0, 69.0),
-            unit: "kt/month",
-            reasoning: "+/- 15 %: monthly flows vary, and the figure predates the order",
-            measure: Measure::BackgroundKtPerMonth { flow: "iran_uzbekistan" },
-        },
-    ]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    id: toml::Spanned<String>,
+    what: String,
+    target: String,
+    band: toml::Spanned<(f64, f64)>,
+    unit: String,
+    reasoning: String,
+    measure: Measure,
+}
+
+/// A targets file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TargetsError(String);
+
+/// The checks of a targets file (`label` names it in errors): each with a unique id, a band
+/// whose low end is not above its high end, and something to say in every field.
+pub fn parse_targets(text: &str, label: &str) -> Result<Vec<Check>, TargetsError> {
+    let file: TargetsFile = toml::from_str(text).map_err(|e| TargetsError(format!("{label}: {e}")))?;
+    let at = |span: std::ops::Range<usize>| {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.len() - before.rfind('\n').map_or(0, |p| p + 1) + 1;
+        format!("{label}:{line}:{col}")
+    };
+    let mut checks: Vec<Check> = Vec::new();
+    for (i, c) in file.check.into_iter().enumerate() {
+        let (lo, hi) = *c.band.get_ref();
+        let problem = if checks.iter().any(|k| k.id == *c.id.get_ref()) {
+            Some((c.id.span(), "id", format!("`{}` is used twice", c.id.get_ref())))
+        } else if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+            Some((c.band.span(), "band", format!("[{lo}, {hi}] must be two numbers, the low end first")))
+        } else if [c.id.get_ref(), &c.what, &c.target, &c.unit, &c.reasoning].iter().any(|f| f.trim().is_empty()) {
+            Some((c.id.span(), "", "id, what, target, unit and reasoning must each say something".to_string()))
+        } else {
+            None
+        };
+        if let Some((span, field, p)) = problem {
+            let path = if field.is_empty() { format!("check[{i}]") } else { format!("check[{i}].{field}") };
+            return Err(TargetsError(format!("{}: {path}: {p}", at(span))));
+        }
+        checks.push(Check {
+            id: c.id.into_inner(),
+            what: c.what,
+            target: c.target,
+            band: (lo, hi),
+            unit: c.unit,
+            reasoning: c.reasoning,
+            measure: c.measure,
+        });
+    }
+    if checks.is_empty() {
+        return Err(TargetsError(format!("{label}: no [[check]] to make")));
+    }
+    Ok(checks)
 }
 
 /// A check's outcome.
@@ -218,7 +210,7 @@ fn find<I: Id, T>(
         .ok_or_else(|| CalibrateError::Missing(format!("{what} `{name}`")))
 }
 
-fn lots(world: &World, mills: &[&str], destination: &str, corridor: &str) -> Result<Lots, CalibrateError> {
+fn lots(world: &World, mills: &[String], destination: &str, corridor: &str) -> Result<Lots, CalibrateError> {
     Ok(Lots {
         mills: mills.iter().map(|m| find(&world.mills, |x| &x.name, m, "mill")).collect::<Result<_, _>>()?,
         destination: find(&world.order.destinations, |d| d, destination, "destination")?,
@@ -227,7 +219,7 @@ fn lots(world: &World, mills: &[&str], destination: &str, corridor: &str) -> Res
 }
 
 fn resolve(world: &World, m: &Measure) -> Result<Resolved, CalibrateError> {
-    Ok(match *m {
+    Ok(match m {
         Measure::LegRun { leg } => Resolved::LegRun(find(&world.legs, |l| &l.name, leg, "leg")?),
         Measure::Transit { mills, destination, corridor } => {
             Resolved::Transit(lots(world, mills, destination, corridor)?)
@@ -310,25 +302,22 @@ fn measure(
 }
 
 /// Runs `n` traced replications of `world` and checks every target.
-pub fn calibrate(world: &World, seed: u64, n: u64, threads: Option<usize>) -> Result<Vec<Outcome>, CalibrateError> {
-    let checks = checks();
+pub fn calibrate(
+    world: &World,
+    checks: Vec<Check>,
+    seed: u64,
+    n: u64,
+    threads: Option<usize>,
+) -> Result<Vec<Outcome>, CalibrateError> {
     let resolved = checks.iter().map(|c| resolve(world, &c.measure)).collect::<Result<Vec<_>, _>>()?;
-    let pool = thread_pool(threads)?;
-    // One row of measures per replication, kept in replication order so that the result does
+    // One row of measures per replication, in replication order, so that the result does
     // not depend on the number of threads.
-    let rows: Vec<Vec<Option<f64>>> = pool.install(|| {
-        (0..n)
-            .into_par_iter()
-            .map(|i| {
-                if crate::experiment::interrupt::stop_requested() {
-                    return Err(RunError::Interrupted { done: i });
-                }
-                let r = replicate(world, seed, i, true)?;
-                let spans = r.trace.as_ref().map(|t| lot_spans(world, t));
-                Ok(resolved.iter().map(|m| measure(world, &r, spans.as_ref(), m)).collect())
-            })
-            .collect::<Result<_, RunError>>()
-    })?;
+    let indices: Vec<u64> = (0..n).collect();
+    let rows: Vec<Vec<Option<f64>>> =
+        Runner::new(world, seed, threads)?.tracing(Tracing::All).map(&indices, &mut |_| {}, |r| {
+            let spans = r.trace.as_ref().map(|t| lot_spans(world, t));
+            resolved.iter().map(|m| measure(world, r, spans.as_ref(), m)).collect()
+        })?;
     Ok(checks
         .into_iter()
         .enumerate()

@@ -137,7 +137,7 @@ impl Grid<'_> {
         if have < n {
             progress(&self.values.values[i], n);
             let more: Vec<u64> = (have..n).collect();
-            let batch = Runner::new(&sc.world, self.plan.seed, self.plan.threads, None)?.run(&more, &mut |_| {})?;
+            let batch = Runner::new(&sc.world, self.plan.seed, self.plan.threads)?.run(&more, &mut |_| {})?;
             self.runs.entry(i).or_insert_with(|| RunOutput::new(&sc.world)).merge(batch);
         }
         let rows = &self.runs[&i].rows[..n as usize];

@@ -14,7 +14,7 @@ use super::LEVEL;
 use crate::experiment::{Row, RunOutput};
 use crate::model::Location;
 use crate::model::World;
-use crate::model::units::date_after;
+use crate::model::units::{date_after, days};
 use crate::stats::exact::Moments;
 use crate::stats::proportion::wilson;
 use crate::stats::quantile::{
@@ -365,7 +365,7 @@ fn sample(rows: &[Row], completion: impl Fn(&Row) -> Option<f64>, by_deadline: i
 
 fn delivery(s: &Sample, world: &World) -> Delivery {
     let n = s.days.len() as u64;
-    let deadline = world.deadline.value() / 24.0;
+    let deadline = days(world.deadline.value());
     let on_time = s.days.iter().filter(|d| d.is_some_and(|d| d <= deadline)).count() as u64;
     let (lo, hi) = wilson(on_time, n, LEVEL);
     let censored = s.days.iter().filter(|d| d.is_none()).count() as u64;
@@ -511,7 +511,7 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
         })
         .collect();
     stuck.sort_by(|a, b| b.replications.cmp(&a.replications).then(b.mean_tonnes.total_cmp(&a.mean_tonnes)));
-    let horizon = date_after(world.start, world.horizon.value() / 24.0 - 1.0);
+    let horizon = date_after(world.start, days(world.horizon.value()) - 1.0);
     let mut warnings = Vec::new();
     if incomplete > 0 {
         warnings.push(format!(
@@ -540,8 +540,8 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
         replications: n,
         order_tonnes: world.order.tonnes.t(),
         start: world.start.to_string(),
-        deadline: date_after(world.start, world.deadline.value() / 24.0 - 1.0),
-        deadline_days: world.deadline.value() / 24.0,
+        deadline: date_after(world.start, days(world.deadline.value()) - 1.0),
+        deadline_days: days(world.deadline.value()),
         horizon,
         interval_level: LEVEL,
         destination: delivery(&dest, world),

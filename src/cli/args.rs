@@ -105,8 +105,9 @@ pub(crate) enum Command {
         after_help = "Example:\n  steelsim calibrate scenarios/baseline.toml -n 200 --seed 7 --write scenarios/README.md\n\n\
                             Each measure is computed per replication (a median over its lots, or a count up to the\n\
                             deadline) and averaged, with a 95 % interval; a check passes when the whole interval lies\n\
-                            in its band. The checks use the baseline's names (tm_rail, khorasan, tashkent,\n\
-                            sarakhs.interchange, background.iran_uzbekistan).\n\n\
+                            in its band. The targets are a file (scenarios/calibration/targets.toml for the baseline:\n\
+                            each check's figure, source, band and reasoning), found beside the scenario or given with\n\
+                            --targets; its checks use the baseline's names (tm_rail, sarakhs.interchange, ...).\n\n\
                             Exit codes: 0 every check within its band, 3 some outside (the table says which),\n\
                             2 bad input, 1 simulation failure."
     )]
@@ -321,6 +322,9 @@ pub(crate) struct CalibrateArgs {
     /// Print the outcomes as JSON instead of a table.
     #[arg(long)]
     pub(crate) json: bool,
+    /// The calibration targets [default: calibration/targets.toml beside the scenario].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) targets: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) set: SetArgs,
 }

@@ -8,7 +8,7 @@ use super::args::{MergeArgs, RunArgs};
 use super::{CliError, progress_bar, read};
 use crate::analysis::summary::{Summary, build};
 use crate::experiment::precision::{Reached, Target, run_to_precision};
-use crate::experiment::{self, Aggregates, RunOutput, Runner};
+use crate::experiment::{self, Aggregates, RunOutput, Runner, Tracing};
 use crate::report::{self, OutputError, Performance, RunFiles, RunInfo, files};
 use crate::scenario;
 
@@ -57,7 +57,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
     let out_dir = a.out.clone().unwrap_or(default_out);
     // Refuse a folder we may not write before spending time simulating.
     report::output::check_destination(&out_dir, &world.name, a.force)?;
-    let runner = Runner::new(world, a.seed, a.threads.get(), Some(0))?.full_checks(a.check);
+    let runner = Runner::new(world, a.seed, a.threads.get())?.tracing(Tracing::One(0)).full_checks(a.check);
     let total = if a.precision.is_some() { a.max_replications } else { a.replications };
     let bar = progress_bar(total, a.quiet || a.json);
     let mut progress = |done: u64| bar.set_position(done);

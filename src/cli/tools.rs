@@ -52,6 +52,22 @@ pub(super) fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
     use crate::analysis::calibrate::{self, CalibrateError};
     let (path, overrides) = (&a.scenario, &a.set.overrides);
     let sc = scenario::load_with(path, overrides)?;
+    let targets = a
+        .targets
+        .clone()
+        .unwrap_or_else(|| path.parent().unwrap_or(Path::new("")).join("calibration").join("targets.toml"));
+    if a.targets.is_none() && !targets.exists() {
+        return Err(CliError::Usage(format!(
+            "no calibration targets for {}: {} does not exist; give --targets FILE (the baseline's are \
+             scenarios/calibration/targets.toml)",
+            path.display(),
+            targets.display()
+        )));
+    }
+    let text = String::from_utf8(read(&targets)?)
+        .map_err(|_| CliError::Usage(format!("{} is not UTF-8 text", targets.display())))?;
+    let checks =
+        calibrate::parse_targets(&text, &targets.display().to_string()).map_err(|e| CliError::Usage(e.to_string()))?;
     let document = match &a.write {
         Some(w) => Some(
             String::from_utf8(read(w)?).map_err(|_| CliError::Usage(format!("{} is not UTF-8 text", w.display())))?,
@@ -69,10 +85,11 @@ pub(super) fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
     {
         return Err(no_place(w));
     }
-    let outcomes = calibrate::calibrate(&sc.world, a.seed, a.replications, a.threads.get()).map_err(|e| match e {
-        CalibrateError::Run(e) => CliError::Run(e),
-        missing => CliError::Usage(format!("{}: {missing}", path.display())),
-    })?;
+    let outcomes =
+        calibrate::calibrate(&sc.world, checks, a.seed, a.replications, a.threads.get()).map_err(|e| match e {
+            CalibrateError::Run(e) => CliError::Run(e),
+            missing => CliError::Usage(format!("{}: {missing}", path.display())),
+        })?;
     let mut command = format!("steelsim calibrate {} -n {} --seed {}", path.display(), a.replications, a.seed);
     for o in overrides {
         command.push_str(&format!(" --set {}={}", o.path, o.value));

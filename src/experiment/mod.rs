@@ -231,7 +231,7 @@ pub fn replicate_checked(
 }
 
 /// A pool of `threads` workers (one per core if `None`).
-pub(crate) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         builder = builder.num_threads(t);
@@ -242,20 +242,54 @@ pub(crate) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, R
 /// Replications simulated between progress reports, per thread.
 const CHUNK_PER_THREAD: usize = 64;
 
-/// Runs replications on a thread pool.
+/// Which replications keep their per-lot trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tracing {
+    /// None.
+    Off,
+    /// This one (a run's `shipments.csv`).
+    One(u64),
+    /// Every one (for measures over lots, as calibration makes).
+    All,
+}
+
+impl Tracing {
+    fn traces(self, index: u64) -> bool {
+        match self {
+            Tracing::Off => false,
+            Tracing::One(i) => i == index,
+            Tracing::All => true,
+        }
+    }
+}
+
+/// Runs replications on a thread pool: the only way replications run, whatever is made of
+/// them (a run's totals, a study's points, calibration's measures).
 #[derive(Debug)]
 pub struct Runner<'w> {
     world: &'w World,
     seed: u64,
-    trace: Option<u64>,
+    tracing: Tracing,
     pool: rayon::ThreadPool,
     checks: Checks,
 }
 
 impl<'w> Runner<'w> {
-    /// A runner for `world` with master seed `seed`.
-    pub fn new(world: &'w World, seed: u64, threads: Option<usize>, trace: Option<u64>) -> Result<Self, RunError> {
-        Ok(Runner { world, seed, trace, pool: thread_pool(threads)?, checks: Checks::for_build() })
+    /// A runner for `world` with master seed `seed` on `threads` workers (one per core if
+    /// `None`), tracing no replication.
+    pub fn new(world: &'w World, seed: u64, threads: Option<usize>) -> Result<Self, RunError> {
+        Ok(Runner { world, seed, tracing: Tracing::Off, pool: thread_pool(threads)?, checks: Checks::for_build() })
+    }
+
+    /// A runner for a plan's seed, threads and traced replication.
+    pub fn for_plan(world: &'w World, plan: &Plan) -> Result<Self, RunError> {
+        Ok(Runner::new(world, plan.seed, plan.threads)?.tracing(plan.trace.map_or(Tracing::Off, Tracing::One)))
+    }
+
+    /// Which replications keep their per-lot trace.
+    pub fn tracing(mut self, tracing: Tracing) -> Self {
+        self.tracing = tracing;
+        self
     }
 
     /// Worker threads.
@@ -271,45 +305,79 @@ impl<'w> Runner<'w> {
         self
     }
 
-    /// Runs the replications `indices` (in any order on any thread), calling `progress` with
-    /// the number finished after each chunk.
-    pub fn run(&self, indices: &[u64], progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
-        let began = Instant::now();
+    /// Runs the replications `indices` (in any order, on any thread), giving each result to
+    /// `keep` with the accumulator of the worker that ran it, and calling `progress` with
+    /// the number finished after each chunk. Returns the accumulators.
+    fn each<A: Send>(
+        &self,
+        indices: &[u64],
+        progress: &mut dyn FnMut(u64),
+        new: impl Fn() -> A,
+        keep: impl Fn(&mut A, ReplicationResult) + Sync,
+    ) -> Result<Vec<A>, RunError> {
         let threads = self.pool.current_num_threads().max(1);
         // One accumulator per worker for the whole run, merged once at the end: folding into
         // fresh accumulators per chunk made the main thread merge (and the workers regrow)
-        // every daily series while the other cores idled. Totals are exact, so which worker
-        // added which replication does not change a bit of the result. A worker only ever
-        // locks its own slot, so the locks are never contended.
-        let slots: Vec<Mutex<RunOutput>> = (0..threads).map(|_| Mutex::new(RunOutput::new(self.world))).collect();
+        // every daily series while the other cores idled. A worker only ever locks its own
+        // slot, so the locks are never contended.
+        let slots: Vec<Mutex<A>> = (0..threads).map(|_| Mutex::new(new())).collect();
         let chunk = CHUNK_PER_THREAD * threads;
         let mut done = 0;
         for part in indices.chunks(chunk) {
             self.pool.install(|| {
                 part.par_iter().try_for_each(|&i| -> Result<(), RunError> {
-                    if crate::experiment::interrupt::stop_requested() {
+                    if interrupt::stop_requested() {
                         return Err(RunError::Interrupted { done });
                     }
-                    let mut r = replicate_checked(self.world, self.seed, i, self.trace == Some(i), self.checks)?;
+                    let r = replicate_checked(self.world, self.seed, i, self.tracing.traces(i), self.checks)?;
                     let slot = rayon::current_thread_index().unwrap_or(0) % threads;
-                    let mut acc = slots[slot].lock().unwrap_or_else(PoisonError::into_inner);
-                    acc.rows.push(Row::from(&r));
-                    acc.agg.add(&r);
-                    if r.trace.is_some() {
-                        acc.trace = r.trace.take();
-                    }
+                    keep(&mut slots[slot].lock().unwrap_or_else(PoisonError::into_inner), r);
                     Ok(())
                 })
             })?;
             done += part.len() as u64;
             progress(done);
         }
+        Ok(slots.into_iter().map(|s| s.into_inner().unwrap_or_else(PoisonError::into_inner)).collect())
+    }
+
+    /// Runs the replications `indices` and folds them into rows and exact totals. Totals are
+    /// exact, so which worker added which replication does not change a bit of the result.
+    pub fn run(&self, indices: &[u64], progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
+        let began = Instant::now();
+        let slots = self.each(
+            indices,
+            progress,
+            || RunOutput::new(self.world),
+            |acc, mut r| {
+                acc.rows.push(Row::from(&r));
+                acc.agg.add(&r);
+                if r.trace.is_some() {
+                    acc.trace = r.trace.take();
+                }
+            },
+        )?;
         let mut out = RunOutput::new(self.world);
         for slot in slots {
-            out.merge(slot.into_inner().unwrap_or_else(PoisonError::into_inner));
+            out.merge(slot);
         }
         out.elapsed = began.elapsed();
         Ok(out)
+    }
+
+    /// Runs the replications `indices` and returns `f` of each, in the order of `indices`.
+    pub fn map<T: Send>(
+        &self,
+        indices: &[u64],
+        progress: &mut dyn FnMut(u64),
+        f: impl Fn(&ReplicationResult) -> T + Sync,
+    ) -> Result<Vec<T>, RunError> {
+        let slots = self.each(indices, progress, Vec::new, |acc: &mut Vec<(u64, T)>, r| acc.push((r.index, f(&r))))?;
+        let mut all: Vec<(u64, T)> = slots.into_iter().flatten().collect();
+        let position: std::collections::HashMap<u64, usize> =
+            indices.iter().enumerate().map(|(k, i)| (*i, k)).collect();
+        all.sort_by_key(|(i, _)| position.get(i).copied().unwrap_or(usize::MAX));
+        Ok(all.into_iter().map(|(_, t)| t).collect())
     }
 }
 
@@ -324,5 +392,5 @@ pub fn indices(n: u64, shard: Option<Shard>) -> Vec<u64> {
 
 /// Runs the plan. `progress` is called with the number of replications finished so far.
 pub fn run(world: &World, plan: &Plan, progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
-    Runner::new(world, plan.seed, plan.threads, plan.trace)?.run(&indices(plan.replications, None), progress)
+    Runner::for_plan(world, plan)?.run(&indices(plan.replications, None), progress)
 }

@@ -6,6 +6,7 @@
 
 use super::{Row, RunError, RunOutput, Runner};
 use crate::model::World;
+use crate::model::units::days;
 use crate::stats::proportion::wilson;
 use crate::stats::quantile::{Censored, quantile_interval_censored, sort_censored};
 
@@ -35,7 +36,7 @@ pub struct Reached {
 }
 
 fn half_widths(rows: &[Row], world: &World) -> [Option<f64>; 4] {
-    let deadline = world.deadline.value() / 24.0;
+    let deadline = days(world.deadline.value());
     let p_half = |done: &dyn Fn(&Row) -> Option<f64>| {
         let k = rows.iter().filter(|r| done(r).is_some_and(|d| d <= deadline)).count() as u64;
         let (lo, hi) = wilson(k, rows.len() as u64, 0.95);

@@ -9,6 +9,7 @@
 //! clock-driven events, one that overshoots the deadline more); the event limit still stops
 //! a replication that runs away while it runs.
 
+use super::units::days;
 use super::world::{FlowId, MillId, Step, World};
 
 /// What drives a share of the events.
@@ -102,7 +103,7 @@ impl World {
                 add(Driver::Clock, format!("supply of {}", pool.name), span / s.every.mean().max(f64::MIN_POSITIVE));
             }
         }
-        add(Driver::Clock, "daily snapshots".to_owned(), span / 24.0);
+        add(Driver::Clock, "daily snapshots".to_owned(), days(span));
         parts.retain(|p| p.events > 0.0);
         // Largest first; ties by name so the message is stable.
         parts.sort_by(|a, b| b.events.total_cmp(&a.events).then_with(|| a.what.cmp(&b.what)));

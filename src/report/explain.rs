@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::text::thousands;
 use crate::analysis::capacity::Explanation;
 use crate::model::World;
+use crate::model::units::{DAY, days};
 use crate::model::world::Transit;
 
 /// The readable table printed by `steelsim explain`.
@@ -53,7 +54,7 @@ pub fn render(world: &World, e: &Explanation) -> String {
     let _ = writeln!(s, "\nMills:");
     for m in &world.mills {
         let t: f64 = m.planned().map(|l| l.tonnes.t()).sum();
-        let rate: f64 = m.lines.iter().map(|l| l.rate_t_per_h * 24.0).sum();
+        let rate: f64 = m.lines.iter().map(|l| l.rate_t_per_h * DAY).sum();
         let _ = writeln!(s, "  {:<20} {:>9} t of the order at {:>7} t/day", m.name, thousands(t), thousands(rate));
     }
     let _ = writeln!(s, "\nCarrier pools:");
@@ -64,7 +65,7 @@ pub fn render(world: &World, e: &Explanation) -> String {
             p.name,
             p.units,
             p.payload.t(),
-            p.empty_return.mean() / 24.0,
+            days(p.empty_return.mean()),
             p.supply.as_ref().map_or(String::new(), |su| format!(", +{} every {:.2} h", su.units, su.every.mean()))
         );
     }

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use toml::Spanned;
 
 use crate::engine::Dist;
+use crate::model::units::DAY;
 
 use super::diag::Diagnostic;
 use super::values::{self, DistSpec, Kind};
@@ -105,5 +106,5 @@ impl Ctx {
 
 /// Hours from 00:00 of `start` to 00:00 of `d` (negative if `d` is earlier).
 pub(super) fn hours_between(start: Date, d: Date) -> f64 {
-    start.until(d).map_or(0.0, |s| s.get_days() as f64 * 24.0)
+    start.until(d).map_or(0.0, |s| s.get_days() as f64 * DAY)
 }

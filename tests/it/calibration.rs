@@ -79,6 +79,8 @@ fn a_network_without_the_baseline_elements_is_refused_with_what_is_missing() {
             repo().join("tests/fixtures/tiny.toml").to_str().unwrap(),
             "-n",
             "5",
+            "--targets",
+            repo().join("scenarios/calibration/targets.toml").to_str().unwrap(),
             "--write",
             readme.to_str().unwrap(),
         ],
@@ -88,6 +90,43 @@ fn a_network_without_the_baseline_elements_is_refused_with_what_is_missing() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("tiny.toml") && err.contains("calibration needs"), "{err}");
     assert!(std::fs::read_to_string(&readme).unwrap().contains("old"), "nothing written on error");
+}
+
+#[test]
+fn targets_are_found_beside_the_scenario_or_refused_with_where_to_put_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The fixture's folder has no calibration/targets.toml.
+    let tiny = repo().join("tests/fixtures/tiny.toml");
+    let o = steelsim(&["calibrate", tiny.to_str().unwrap(), "-n", "5"], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("calibration/targets.toml") && err.contains("--targets"), "{err}");
+}
+
+#[test]
+fn a_bad_targets_file_is_refused_with_its_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(repo().join("scenarios/calibration/targets.toml")).unwrap();
+    let baseline = repo().join("scenarios/baseline.toml");
+    for (bad, says) in [
+        (good.replacen("band = [30.0, 40.0]", "band = [40.0, 30.0]", 1), ":19:8: check[0].band: [40, 30]"),
+        (good.replacen("unit = \"h\"", "unti = \"h\"", 1), "unknown field `unti`"),
+        (
+            good.replacen("\"khorasan_tashkent_days\"", "\"sarakhs_farap_hours\"", 1),
+            ":25:6: check[1].id: `sarakhs_farap_hours` is used twice",
+        ),
+        (good.replacen("measure = { leg_run", "measure = { leg_runs", 1), "unknown variant `leg_runs`"),
+    ] {
+        let file = tmp.path().join("targets.toml");
+        std::fs::write(&file, &bad).unwrap();
+        let o = steelsim(
+            &["calibrate", baseline.to_str().unwrap(), "-n", "2", "--targets", file.to_str().unwrap()],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("targets.toml") && err.contains(says), "expected `{says}` in:\n{err}");
+    }
 }
 
 #[test]
