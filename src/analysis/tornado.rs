@@ -59,7 +59,8 @@ fn p_on_time(sc: &Scenario, plan: &Plan) -> Result<[f64; 2], StudyError> {
     Ok([share(Point::Destination), share(Point::Handover)])
 }
 
-/// Moves each parameter (by default [`key_parameters`]) down and up by `percent` %.
+/// Moves each parameter (by default the scenario's key parameters: every capacity, service
+/// and transit time, pool and rate) down and up by `percent` %.
 pub fn tornado(
     load: Loader<'_>,
     percent: f64,

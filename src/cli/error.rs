@@ -2,7 +2,7 @@
 
 use crate::analysis::StudyError;
 use crate::experiment::RunError;
-use crate::report::OutputError;
+use crate::report::{OutputError, PlotError};
 use crate::scenario::LoadError;
 
 /// Exit code for bad input (scenario, options, output folder).
@@ -23,6 +23,9 @@ pub(crate) enum CliError {
     /// The output folder cannot be used.
     #[error("{0}")]
     Output(#[from] OutputError),
+    /// A results folder cannot be redrawn.
+    #[error("{0}")]
+    Plot(#[from] PlotError),
     /// The simulation failed.
     #[error("{0}")]
     Run(#[from] RunError),
@@ -47,16 +50,24 @@ impl From<StudyError> for CliError {
     }
 }
 
+/// An unusable output folder is bad input; a failure while writing into it is not.
+fn output_code(e: &OutputError) -> u8 {
+    match e {
+        OutputError::Interrupted(_) => EXIT_INTERRUPTED,
+        OutputError::Io { .. } | OutputError::Render { .. } => EXIT_SIMULATION,
+        OutputError::NotOurs(_) | OutputError::OtherScenario { .. } => EXIT_BAD_INPUT,
+    }
+}
+
 impl CliError {
     /// The process exit code for this error.
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
-            CliError::Run(RunError::Interrupted { .. }) | CliError::Output(OutputError::Interrupted(_)) => {
-                EXIT_INTERRUPTED
-            }
+            CliError::Run(RunError::Interrupted { .. }) => EXIT_INTERRUPTED,
             CliError::Scenario(_) | CliError::Invalid(..) | CliError::Usage(_) => EXIT_BAD_INPUT,
-            CliError::Output(OutputError::Io { .. }) | CliError::Run(_) => EXIT_SIMULATION,
-            CliError::Output(_) => EXIT_BAD_INPUT,
+            CliError::Run(_) => EXIT_SIMULATION,
+            CliError::Output(e) | CliError::Plot(PlotError::Output(e)) => output_code(e),
+            CliError::Plot(_) => EXIT_BAD_INPUT,
             CliError::Calibration(..) => EXIT_CALIBRATION,
         }
     }

@@ -1,5 +1,6 @@
-//! The `steelsim` command line: options in [`args`], one function per command, and the one
-//! place where a failure becomes an exit code ([`error`]). `main.rs` only calls [`main`].
+//! The `steelsim` command line: options declared once (`args.rs`), one function per command
+//! (`run.rs`, `study.rs`, `tools.rs`), and the one place where a failure becomes an exit code
+//! (`error.rs`). `main.rs` only calls [`main`].
 //!
 //! Exit codes: 0 ok, 1 simulation failure, 2 bad input, 3 calibration outside its bands,
 //! 130 interrupted.

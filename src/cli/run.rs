@@ -119,10 +119,7 @@ fn shipments_bytes(world: &crate::model::World, out: &RunOutput) -> Result<Optio
     match &out.trace {
         None => Ok(None),
         Some(t) => report::tables::shipments_csv(world, 0, t).map(Some).map_err(|e| {
-            CliError::Output(OutputError::Io {
-                path: files::SHIPMENTS.into(),
-                source: std::io::Error::other(e.to_string()),
-            })
+            CliError::Output(OutputError::Render { path: files::SHIPMENTS.into(), reason: e.to_string() })
         }),
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::args::{CalibrateArgs, SchemaKind};
 use super::{CliError, read};
 use crate::analysis;
-use crate::report::{self, calibration, figures, files, html, rundata, studies, study_figures};
+use crate::report::{self, calibration};
 use crate::scenario::{self, Override};
 
 /// The scenario `steelsim init` writes: small, commented, and valid as is.
@@ -133,7 +133,7 @@ pub(super) fn init(path: &Path, force: bool) -> Result<(), CliError> {
 pub(super) fn schema(which: SchemaKind) -> Result<(), CliError> {
     let schema = match which {
         SchemaKind::Summary => analysis::summary::json_schema(),
-        SchemaKind::Scenario => scenario::json_schema::scenario_schema(),
+        SchemaKind::Scenario => scenario::scenario_schema(),
     };
     println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
     Ok(())
@@ -142,27 +142,7 @@ pub(super) fn schema(which: SchemaKind) -> Result<(), CliError> {
 /// `steelsim plot DIR`: redraws every figure (and, for a run, `report.html`) from the data
 /// files in DIR, replacing the previous ones only once all are drawn.
 pub(super) fn plot(dir: &Path) -> Result<(), CliError> {
-    let has = |f: &str| dir.join(f).exists();
-    let fail = |e: String| CliError::Usage(format!("{}: {e}", dir.display()));
-    let (figs, page) = if has(files::SUMMARY) && has(files::REPLICATIONS) && has(files::TIMESERIES) && has(files::RUN) {
-        let data = rundata::RunData::read(dir).map_err(fail)?;
-        let figs = figures::run_figures(&data).map_err(fail)?;
-        let page = html::report(&data, &figs);
-        (figs, Some(page))
-    } else if has(studies::files::COMPARE_JSON) {
-        (study_figures::compare_figures(dir).map_err(fail)?, None)
-    } else if has(studies::files::SWEEP_JSON) {
-        (study_figures::sweep_figures(dir).map_err(fail)?, None)
-    } else if has(studies::files::TORNADO_JSON) {
-        (study_figures::tornado_figures(dir).map_err(fail)?, None)
-    } else {
-        return Err(CliError::Usage(format!(
-            "{} holds no steelsim results to plot (no summary.json, compare.json, sweep.json or tornado.json)",
-            dir.display()
-        )));
-    };
-    report::output::replace_figures(dir, &figs, page.as_deref())?;
-    let names: Vec<String> = figs.into_iter().map(|f| f.name).collect();
+    let names = report::redraw(dir)?;
     println!("Redrew {} figures in {}/figures/: {}", names.len(), dir.display(), names.join(", "));
     Ok(())
 }

@@ -10,19 +10,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Asks every running loop to stop at its next check.
-pub fn request_stop() {
+pub(crate) fn request_stop() {
     STOP.store(true, Ordering::SeqCst);
 }
 
 /// Whether a stop was requested.
-pub fn stop_requested() -> bool {
+pub(crate) fn stop_requested() -> bool {
     STOP.load(Ordering::Relaxed)
 }
 
 /// Routes Ctrl-C and SIGTERM to [`request_stop`]. A second Ctrl-C ends the process at once
 /// (exit 130), for a user who will not wait; the previous results are still intact then,
 /// though a hidden `.NAME.partial-PID` folder may be left beside them.
-pub fn install_handler() -> Result<(), String> {
+pub(crate) fn install_handler() -> Result<(), ctrlc::Error> {
     ctrlc::set_handler(|| {
         if stop_requested() {
             std::process::exit(130);
@@ -30,5 +30,4 @@ pub fn install_handler() -> Result<(), String> {
         eprintln!("\ninterrupted: stopping after the replications in progress; nothing will be written");
         request_stop();
     })
-    .map_err(|e| e.to_string())
 }

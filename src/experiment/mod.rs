@@ -7,7 +7,7 @@
 //! histograms), so they can be formed on any thread and merged in any order.
 
 pub mod aggregate;
-pub mod interrupt;
+pub(crate) mod interrupt;
 pub mod precision;
 
 use std::sync::{Mutex, PoisonError};

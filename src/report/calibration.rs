@@ -10,7 +10,7 @@ fn fmt(x: f64) -> String {
 
 /// The outcomes as a Markdown table, with the command that made it and the reasoning of
 /// every band below.
-pub fn markdown(outcomes: &[Outcome], command: &str) -> String {
+pub(crate) fn markdown(outcomes: &[Outcome], command: &str) -> String {
     let mut s = format!(
         "Made by `{command}`; simulated values are means over replications with their {:.0} % interval.\n\n",
         LEVEL * 100.0
@@ -37,7 +37,7 @@ pub fn markdown(outcomes: &[Outcome], command: &str) -> String {
 
 /// Replaces the text between `<!-- calibration:begin -->` and `<!-- calibration:end -->` in
 /// `document` with `table`; `None` if the markers are missing or out of order.
-pub fn splice(document: &str, table: &str) -> Option<String> {
+pub(crate) fn splice(document: &str, table: &str) -> Option<String> {
     const BEGIN: &str = "<!-- calibration:begin -->";
     const END: &str = "<!-- calibration:end -->";
     let b = document.find(BEGIN)? + BEGIN.len();

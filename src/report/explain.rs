@@ -10,7 +10,7 @@ use crate::model::units::{DAY, days};
 use crate::model::world::Transit;
 
 /// The readable table printed by `steelsim explain`.
-pub fn render(world: &World, e: &Explanation) -> String {
+pub(crate) fn render(world: &World, e: &Explanation) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "Scenario {}: {}", world.name, world.description.as_deref().unwrap_or(""));
     let _ = writeln!(

@@ -1,127 +1,15 @@
-//! Figures, drawn with plotters as SVG and PNG (1600 x 1000, readable when printed), with
-//! the Noto Sans font compiled in, so text renders on a machine with no fonts installed.
-//!
-//! Each figure is a small struct implementing [`Chart`], drawn once on each backend.
-
-use std::sync::Once;
+//! The figures of a run: when the order completes, tonnes over time, where the time goes,
+//! the busiest resources, and lead times by corridor (drawn with [`super::chart`]).
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
+use super::chart::{
+    AXIS, BLUE, Chart, FONT, Figure, GREY, HEIGHT, LABEL, ORANGE, PALETTE, TITLE, ecdf, err, legend, padded, render,
+};
 use super::rundata::{Band, RunData};
 use crate::model::units::date_after;
-
-/// Width of every figure, in pixels.
-pub const WIDTH: u32 = 1600;
-/// Height of every figure, in pixels.
-pub const HEIGHT: u32 = 1000;
-
-const FONT: &str = "sans-serif";
-const TITLE: u32 = 44;
-const LABEL: u32 = 26;
-const AXIS: u32 = 30;
-
-/// Colours: destination, handover, and a neutral for background elements.
-pub const BLUE: RGBColor = RGBColor(31, 119, 180);
-/// Handover.
-pub const ORANGE: RGBColor = RGBColor(230, 110, 0);
-/// Reference lines.
-pub const GREY: RGBColor = RGBColor(90, 90, 90);
-/// Series after the first two.
-pub const PALETTE: [RGBColor; 6] =
-    [BLUE, ORANGE, RGBColor(44, 160, 44), RGBColor(214, 39, 40), RGBColor(148, 103, 189), RGBColor(140, 86, 75)];
-
-static FONTS: Once = Once::new();
-
-/// Registers the embedded font under the name the figures use (once per process).
-pub fn register_fonts() {
-    FONTS.call_once(|| {
-        // The font is compiled in and known to be valid; a failure would leave plotters
-        // without a font, which the PNG test catches.
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, ttf_noto_sans::REGULAR);
-    });
-}
-
-/// A rendered figure.
-#[derive(Clone, Debug)]
-pub struct Figure {
-    /// File stem: `figures/<name>.svg` and `.png`.
-    pub name: String,
-    /// Caption for the report.
-    pub caption: String,
-    /// The SVG document.
-    pub svg: String,
-    /// The PNG file.
-    pub png: Vec<u8>,
-}
-
-/// Something that can be drawn on any plotters backend.
-pub trait Chart {
-    /// Draws the chart on `root`.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>
-    where
-        DB::ErrorType: 'static;
-}
-
-pub(super) fn err<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
-
-/// Draws the series legend in the frame every figure uses, at `position`, text `size` px high.
-pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    position: SeriesLabelPosition,
-    size: u32,
-) -> Result<(), String> {
-    chart
-        .configure_series_labels()
-        .label_font((FONT, size))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .position(position)
-        .draw()
-        .map_err(err)
-}
-
-/// Draws `chart` as SVG and PNG.
-pub fn render<C: Chart>(name: &str, caption: &str, chart: &C) -> Result<Figure, String> {
-    register_fonts();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        chart.draw(&root)?;
-        root.present().map_err(err)?;
-    }
-    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        chart.draw(&root)?;
-        root.present().map_err(err)?;
-    }
-    let mut png = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png, WIDTH, HEIGHT);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        // Charts have large flat areas: filter each row adaptively. Default compression:
-        // measured on the baseline's figures, `Best` took twice as long for larger files.
-        enc.set_compression(png::Compression::Default);
-        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
-        let mut w = enc.write_header().map_err(err)?;
-        w.write_image_data(&rgb).map_err(err)?;
-    }
-    Ok(Figure { name: name.to_string(), caption: caption.to_string(), svg, png })
-}
-
-/// Range of `values` padded by 5 %, at least `min_span` wide.
-fn padded(lo: f64, hi: f64, min_span: f64) -> std::ops::Range<f64> {
-    let span = (hi - lo).max(min_span);
-    let pad = span * 0.05;
-    (lo - pad)..(hi + pad)
-}
 
 /// Formats days since the start as a calendar date.
 struct Dates(jiff::civil::Date);
@@ -143,21 +31,9 @@ fn start_date(data: &RunData) -> jiff::civil::Date {
 /// Empirical CDFs of completion dates at the destination and the handover point, with the
 /// deadline and the promise dates marked.
 #[derive(Debug)]
-pub struct CompletionCdf<'a> {
+pub(crate) struct CompletionCdf<'a> {
     /// The run.
     pub data: &'a RunData,
-}
-
-fn ecdf(days: &[Option<f64>]) -> Vec<(f64, f64)> {
-    let mut v: Vec<f64> = days.iter().flatten().copied().collect();
-    v.sort_by(f64::total_cmp);
-    let n = days.len().max(1) as f64;
-    let mut pts = Vec::with_capacity(2 * v.len());
-    for (i, x) in v.iter().enumerate() {
-        pts.push((*x, i as f64 / n));
-        pts.push((*x, (i + 1) as f64 / n));
-    }
-    pts
 }
 
 impl Chart for CompletionCdf<'_> {
@@ -228,7 +104,7 @@ impl Chart for CompletionCdf<'_> {
 /// Tonnes delivered over calendar time: median with 5-95 % and 25-75 % bands, the handover
 /// median, the order's tonnage and the deadline.
 #[derive(Debug)]
-pub struct Tonnes<'a> {
+pub(crate) struct Tonnes<'a> {
     /// The run.
     pub data: &'a RunData,
 }
@@ -319,7 +195,7 @@ impl Chart for Tonnes<'_> {
 /// Per stage, mean wait and mean service (stacked) with the 90th percentile of waits marked,
 /// for the stages where lots spend the most time.
 #[derive(Debug)]
-pub struct Stages<'a> {
+pub(crate) struct Stages<'a> {
     /// The run.
     pub data: &'a RunData,
     /// How many stages to show.
@@ -414,7 +290,7 @@ impl Chart for Stages<'_> {
 /// Utilisation (top) and queue length (bottom) over time of the busiest resources: the mean
 /// over replications still running, with a 5-95 % band for utilisation.
 #[derive(Debug)]
-pub struct Bottlenecks<'a> {
+pub(crate) struct Bottlenecks<'a> {
     /// The run.
     pub data: &'a RunData,
     /// How many resources to show.
@@ -528,7 +404,7 @@ impl Chart for Bottlenecks<'_> {
 /// Lead time (production to delivery) of lots by corridor: box plots of the 5th, 25th, 50th,
 /// 75th and 95th percentiles.
 #[derive(Debug)]
-pub struct LeadTimes<'a> {
+pub(crate) struct LeadTimes<'a> {
     /// The run.
     pub data: &'a RunData,
 }
@@ -605,7 +481,7 @@ impl Chart for LeadTimes<'_> {
 }
 
 /// Every figure of a run folder.
-pub fn run_figures(data: &RunData) -> Result<Vec<Figure>, String> {
+pub(crate) fn run_figures(data: &RunData) -> Result<Vec<Figure>, String> {
     Ok(vec![
         render(
             "completion",

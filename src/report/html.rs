@@ -5,13 +5,13 @@
 
 use std::fmt::Write as _;
 
-use super::figures::Figure;
+use super::chart::Figure;
 use super::rundata::RunData;
 use super::text::thousands;
 use crate::analysis::summary::{Delivery, Interval};
 
 /// Escapes text for HTML (and XML).
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
@@ -53,7 +53,7 @@ figure{margin:2em 0}figure svg{width:100%;height:auto;border:1px solid #ddd}figc
 .warn{color:#a33}code,pre{background:#f5f5f5;padding:0.1em 0.3em}pre{padding:0.8em;overflow-x:auto}";
 
 /// Builds the report page of a run folder.
-pub fn report(data: &RunData, figures: &[Figure]) -> String {
+pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
     let s = &data.summary;
     let h = &s.handover.delivery;
     let mut o = String::new();

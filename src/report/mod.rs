@@ -1,25 +1,29 @@
 //! Writers: the JSON summary, tidy CSV tables, the human summary, and the output folder.
 
-pub mod calibration;
-pub mod explain;
-pub mod figures;
-pub mod html;
-pub mod output;
-pub mod rundata;
-pub mod studies;
-pub mod study_figures;
-pub mod tables;
+pub(crate) mod calibration;
+pub(crate) mod chart;
+pub(crate) mod explain;
+pub(crate) mod figures;
+pub(crate) mod html;
+pub(crate) mod output;
+pub(crate) mod rundata;
+pub(crate) mod studies;
+pub(crate) mod study_figures;
+pub(crate) mod tables;
 pub mod text;
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::summary::Summary;
 use crate::experiment::{RunOutput, Shard};
 use crate::model::World;
 
-pub use crate::analysis::summary::Summary;
-pub use output::{OutputError, Staging};
+pub use chart::{HEIGHT, WIDTH};
+pub use html::headline;
+pub use output::OutputError;
+use output::Staging;
 
 /// How a run was made: what `merge` checks and what a reader needs to reproduce it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,11 +108,11 @@ pub mod files {
 }
 
 fn io(path: PathBuf) -> impl FnOnce(String) -> OutputError {
-    move |e| OutputError::Io { path, source: std::io::Error::other(e) }
+    move |reason| OutputError::Render { path, reason }
 }
 
 /// Writes figures as `figures/<name>.svg` and `.png`.
-pub fn write_figures(staging: &Staging, figures: &[figures::Figure]) -> Result<(), OutputError> {
+pub fn write_figures(staging: &Staging, figures: &[chart::Figure]) -> Result<(), OutputError> {
     let dir = staging.path("figures");
     std::fs::create_dir_all(&dir).map_err(|e| OutputError::Io { path: dir.clone(), source: e })?;
     for f in figures {
@@ -177,4 +181,50 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     }
     staging.write(files::RUN, &json_bytes(&info).map_err(io(at(files::RUN)))?)?;
     Ok((staging.commit()?, info))
+}
+
+/// Why `steelsim plot` cannot redraw a folder's figures.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The folder holds no results steelsim knows how to draw.
+    #[error(
+        "{} holds no steelsim results to plot (no summary.json, compare.json, sweep.json or tornado.json)",
+        .0.display()
+    )]
+    NotResults(PathBuf),
+    /// A data file is missing, unreadable or malformed, or a figure cannot be drawn from it.
+    #[error("{}: {reason}", dir.display())]
+    Read {
+        /// The folder.
+        dir: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The new figures cannot be put in place.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// Redraws every figure (and, for a run, `report.html`) of a results folder from its data
+/// files, replacing the previous ones only once all are drawn; returns the figures' names.
+pub fn redraw(dir: &Path) -> Result<Vec<String>, PlotError> {
+    use studies::files as study;
+    let has = |f: &str| dir.join(f).exists();
+    let fail = |reason: String| PlotError::Read { dir: dir.to_path_buf(), reason };
+    let (figs, page) = if has(files::SUMMARY) && has(files::REPLICATIONS) && has(files::TIMESERIES) && has(files::RUN) {
+        let data = rundata::RunData::read(dir).map_err(fail)?;
+        let figs = figures::run_figures(&data).map_err(fail)?;
+        let page = html::report(&data, &figs);
+        (figs, Some(page))
+    } else if has(study::COMPARE_JSON) {
+        (study_figures::compare_figures(dir).map_err(fail)?, None)
+    } else if has(study::SWEEP_JSON) {
+        (study_figures::sweep_figures(dir).map_err(fail)?, None)
+    } else if has(study::TORNADO_JSON) {
+        (study_figures::tornado_figures(dir).map_err(fail)?, None)
+    } else {
+        return Err(PlotError::NotResults(dir.to_path_buf()));
+    };
+    output::replace_figures(dir, &figs, page.as_deref())?;
+    Ok(figs.into_iter().map(|f| f.name).collect())
 }

@@ -11,7 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Marks a folder as steelsim output; holds the scenario name.
-pub const MARKER: &str = ".steelsim-output";
+pub(crate) const MARKER: &str = ".steelsim-output";
 
 /// Why results cannot be written where asked.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +40,14 @@ pub enum OutputError {
         /// Why.
         source: io::Error,
     },
+    /// A file's contents could not be made (a table, a JSON document, a figure).
+    #[error("cannot write results to {}: {reason}", path.display())]
+    Render {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
@@ -47,7 +55,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 }
 
 /// Checks that results for `scenario` may be written to `dir`.
-pub fn check_destination(dir: &Path, scenario: &str, force: bool) -> Result<(), OutputError> {
+pub(crate) fn check_destination(dir: &Path, scenario: &str, force: bool) -> Result<(), OutputError> {
     if !dir.exists() {
         return Ok(());
     }
@@ -132,9 +140,9 @@ impl Drop for Staging {
 
 /// Replaces `dir/figures/` (and `dir/report.html`) with freshly drawn ones: everything is
 /// written aside first and renamed into place, so an interruption leaves the old set whole.
-pub fn replace_figures(
+pub(crate) fn replace_figures(
     dir: &Path,
-    figures: &[super::figures::Figure],
+    figures: &[super::chart::Figure],
     report: Option<&str>,
 ) -> Result<(), OutputError> {
     let tmp = dir.join(format!(".figures.partial-{}", std::process::id()));

@@ -12,7 +12,7 @@ use crate::experiment::Row;
 
 /// Quantile bands of a daily series.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Band {
+pub(crate) struct Band {
     /// Days since the start (end of the day).
     pub day: f64,
     /// Replications the statistics are over (utilisation and queues: those still running).
@@ -33,7 +33,7 @@ pub struct Band {
 
 /// The daily series of `timeseries.csv`.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     /// Tonnes delivered to destinations.
     pub delivered: Vec<Band>,
     /// Tonnes handed over.
@@ -46,7 +46,7 @@ pub struct Series {
 
 /// A run folder, read back.
 #[derive(Clone, Debug)]
-pub struct RunData {
+pub(crate) struct RunData {
     /// `summary.json`.
     pub summary: Summary,
     /// `replications.csv`.
@@ -64,7 +64,7 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Parses `timeseries.csv`.
-pub fn read_series(bytes: &[u8]) -> Result<Series, String> {
+pub(crate) fn read_series(bytes: &[u8]) -> Result<Series, String> {
     let mut series = Series::default();
     let mut r = csv::Reader::from_reader(bytes);
     for (line, rec) in r.records().enumerate() {
@@ -101,7 +101,7 @@ pub fn read_series(bytes: &[u8]) -> Result<Series, String> {
 
 impl RunData {
     /// Reads a run folder.
-    pub fn read(dir: &Path) -> Result<RunData, String> {
+    pub(crate) fn read(dir: &Path) -> Result<RunData, String> {
         let info: RunInfo = serde_json::from_slice(&read(dir, files::RUN)?)
             .map_err(|e| format!("{}: {e}", dir.join(files::RUN).display()))?;
         let scenario = std::fs::read_to_string(dir.join(files::SCENARIO)).unwrap_or_default();
@@ -112,11 +112,10 @@ impl RunData {
             info,
             &scenario,
         )
-        .map_err(|e| format!("{}: {e}", dir.display()))
     }
 
     /// Parses the contents of a run folder's files.
-    pub fn from_bytes(
+    pub(crate) fn from_bytes(
         summary: &[u8],
         replications: &[u8],
         timeseries: &[u8],

@@ -13,24 +13,24 @@ use crate::analysis::tornado::Tornado;
 use crate::experiment::Row;
 
 /// File names of the study folders.
-pub mod files {
+pub(crate) mod files {
     /// The comparison.
-    pub const COMPARE_JSON: &str = "compare.json";
+    pub(crate) const COMPARE_JSON: &str = "compare.json";
     /// The comparison as a table.
-    pub const COMPARE_CSV: &str = "compare.csv";
+    pub(crate) const COMPARE_CSV: &str = "compare.csv";
     /// Every point of a sweep with its summary.
-    pub const SWEEP_JSON: &str = "sweep.json";
+    pub(crate) const SWEEP_JSON: &str = "sweep.json";
     /// The sweep as a table.
-    pub const SWEEP_CSV: &str = "sweep.csv";
+    pub(crate) const SWEEP_CSV: &str = "sweep.csv";
     /// The tornado chart's data.
-    pub const TORNADO_JSON: &str = "tornado.json";
+    pub(crate) const TORNADO_JSON: &str = "tornado.json";
     /// The tornado chart as a table.
-    pub const TORNADO_CSV: &str = "tornado.csv";
+    pub(crate) const TORNADO_CSV: &str = "tornado.csv";
     /// The plan search.
-    pub const PLAN_JSON: &str = "plan.json";
+    pub(crate) const PLAN_JSON: &str = "plan.json";
 
     /// The replications of one compared scenario.
-    pub fn replications_of(scenario: &str) -> String {
+    pub(crate) fn replications_of(scenario: &str) -> String {
         format!("{scenario}.replications.csv")
     }
 }
@@ -40,11 +40,11 @@ fn cell(v: Option<f64>) -> String {
 }
 
 fn io(path: &Path) -> impl Fn(String) -> OutputError + '_ {
-    move |e| OutputError::Io { path: path.to_path_buf(), source: std::io::Error::other(e) }
+    move |reason| OutputError::Render { path: path.to_path_buf(), reason }
 }
 
 /// Writes a comparison (with each scenario's replications and the figures) into `dir`.
-pub fn write_compare(
+pub(crate) fn write_compare(
     dir: &Path,
     marker: &str,
     force: bool,
@@ -65,7 +65,12 @@ pub fn write_compare(
 }
 
 /// Writes a sweep (table, every point's summary, and its figure) into `dir`.
-pub fn write_sweep(dir: &Path, marker: &str, force: bool, points: &[SweepPoint]) -> Result<PathBuf, OutputError> {
+pub(crate) fn write_sweep(
+    dir: &Path,
+    marker: &str,
+    force: bool,
+    points: &[SweepPoint],
+) -> Result<PathBuf, OutputError> {
     let staging = Staging::new(dir, marker, force)?;
     let err = io(dir);
     staging.write(files::SWEEP_CSV, &sweep_csv(points).map_err(|e| err(e.to_string()))?)?;
@@ -79,7 +84,7 @@ pub fn write_sweep(dir: &Path, marker: &str, force: bool, points: &[SweepPoint])
 }
 
 /// Writes a tornado chart's data and figures into `dir`.
-pub fn write_tornado(dir: &Path, marker: &str, force: bool, t: &Tornado) -> Result<PathBuf, OutputError> {
+pub(crate) fn write_tornado(dir: &Path, marker: &str, force: bool, t: &Tornado) -> Result<PathBuf, OutputError> {
     let staging = Staging::new(dir, marker, force)?;
     let err = io(dir);
     staging.write(files::TORNADO_CSV, &tornado_csv(t).map_err(|e| err(e.to_string()))?)?;
@@ -90,14 +95,14 @@ pub fn write_tornado(dir: &Path, marker: &str, force: bool, t: &Tornado) -> Resu
 }
 
 /// Writes a plan search into `dir`.
-pub fn write_plan(dir: &Path, marker: &str, force: bool, p: &PlanResult) -> Result<PathBuf, OutputError> {
+pub(crate) fn write_plan(dir: &Path, marker: &str, force: bool, p: &PlanResult) -> Result<PathBuf, OutputError> {
     let staging = Staging::new(dir, marker, force)?;
     staging.write(files::PLAN_JSON, &json_bytes(p).map_err(io(dir))?)?;
     staging.commit()
 }
 
 /// `compare.csv`: one row per variant and metric.
-pub fn compare_csv(c: &Comparison) -> Result<Vec<u8>, csv::Error> {
+pub(crate) fn compare_csv(c: &Comparison) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "variant",
@@ -134,7 +139,7 @@ pub fn compare_csv(c: &Comparison) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// `sweep.csv`: one row per point.
-pub fn sweep_csv(points: &[SweepPoint]) -> Result<Vec<u8>, csv::Error> {
+pub(crate) fn sweep_csv(points: &[SweepPoint]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let Some(first) = points.first() else { return Ok(Vec::new()) };
     let mut header: Vec<String> = first.settings.iter().map(|(p, _)| p.clone()).collect();
@@ -186,7 +191,7 @@ pub fn sweep_csv(points: &[SweepPoint]) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// `tornado.csv`: one row per parameter, largest effect first.
-pub fn tornado_csv(t: &Tornado) -> Result<Vec<u8>, csv::Error> {
+pub(crate) fn tornado_csv(t: &Tornado) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "parameter",

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use super::figures::{BLUE, Chart, Figure, GREY, ORANGE, PALETTE, err, legend, render};
+use super::chart::{BLUE, Chart, Figure, GREY, ORANGE, PALETTE, ecdf, err, legend, render};
 use super::studies::files;
 use crate::analysis::Point;
 use crate::analysis::compare::Comparison;
@@ -15,26 +15,19 @@ use crate::analysis::sweep::SweepPoint;
 use crate::analysis::tornado::Tornado;
 use crate::experiment::Row;
 
-const FONT: &str = "sans-serif";
+use super::chart::FONT;
 
 fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, name: &str) -> Result<T, String> {
     let bytes = std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {}: {e}", dir.join(name).display()))?;
     serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
 }
 
-fn ecdf(days: &[Option<f64>]) -> Vec<(f64, f64)> {
-    let mut v: Vec<f64> = days.iter().flatten().copied().collect();
-    v.sort_by(f64::total_cmp);
-    let n = days.len().max(1) as f64;
-    v.iter().enumerate().flat_map(|(i, x)| [(*x, i as f64 / n), (*x, (i + 1) as f64 / n)]).collect()
-}
-
 /// One scenario's completion days: (scenario, at the destination, at the handover).
-pub type Completions = (String, Vec<Option<f64>>, Vec<Option<f64>>);
+pub(crate) type Completions = (String, Vec<Option<f64>>, Vec<Option<f64>>);
 
 /// Completion-date distributions of every compared scenario, overlaid.
 #[derive(Debug)]
-pub struct CompareCdf {
+pub(crate) struct CompareCdf {
     /// One entry per scenario.
     pub runs: Vec<Completions>,
 }
@@ -85,7 +78,7 @@ impl Chart for CompareCdf {
 
 /// Paired differences in P(on time) with their intervals, beside the unpaired intervals.
 #[derive(Debug)]
-pub struct CompareDiff {
+pub(crate) struct CompareDiff {
     /// (label, difference, paired interval, unpaired interval).
     pub rows: Vec<(String, f64, [f64; 2], [f64; 2])>,
 }
@@ -157,7 +150,7 @@ impl Chart for CompareDiff {
 
 /// P(on time) against one swept value, with interval bands.
 #[derive(Debug)]
-pub struct SweepLine {
+pub(crate) struct SweepLine {
     /// The swept path.
     pub path: String,
     /// (value, destination p and interval, handover p and interval).
@@ -212,7 +205,7 @@ impl Chart for SweepLine {
 
 /// A tornado chart: for each parameter, P(on time) with the parameter lowered and raised.
 #[derive(Debug)]
-pub struct TornadoChart {
+pub(crate) struct TornadoChart {
     /// Which delivery point.
     pub point: String,
     /// P(on time) of the unchanged scenario.
@@ -292,7 +285,7 @@ impl Chart for TornadoChart {
 }
 
 /// The figures of a compare folder.
-pub fn compare_figures(dir: &Path) -> Result<Vec<Figure>, String> {
+pub(crate) fn compare_figures(dir: &Path) -> Result<Vec<Figure>, String> {
     let c: Comparison = read_json(dir, files::COMPARE_JSON)?;
     let mut names = vec![c.base.clone()];
     names.extend(c.variants.iter().map(|v| v.scenario.clone()));
@@ -337,7 +330,7 @@ pub fn compare_figures(dir: &Path) -> Result<Vec<Figure>, String> {
 }
 
 /// The figure of a sweep folder (when one numeric field was swept).
-pub fn sweep_figures(dir: &Path) -> Result<Vec<Figure>, String> {
+pub(crate) fn sweep_figures(dir: &Path) -> Result<Vec<Figure>, String> {
     let points: Vec<SweepPoint> = read_json(dir, files::SWEEP_JSON)?;
     let Some(first) = points.first() else { return Ok(Vec::new()) };
     let [(path, _)] = first.settings.as_slice() else { return Ok(Vec::new()) };
@@ -357,7 +350,7 @@ pub fn sweep_figures(dir: &Path) -> Result<Vec<Figure>, String> {
 }
 
 /// The figures of a tornado folder.
-pub fn tornado_figures(dir: &Path) -> Result<Vec<Figure>, String> {
+pub(crate) fn tornado_figures(dir: &Path) -> Result<Vec<Figure>, String> {
     let t: Tornado = read_json(dir, files::TORNADO_JSON)?;
     let mut out = Vec::new();
     for (k, at, point, name) in [

@@ -17,7 +17,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// Columns of `replications.csv`, in order.
-pub const REPLICATION_COLUMNS: [&str; 15] = [
+pub(crate) const REPLICATION_COLUMNS: [&str; 15] = [
     "replication",
     "seed",
     "complete",
@@ -38,7 +38,7 @@ pub const REPLICATION_COLUMNS: [&str; 15] = [
 /// `replications.csv`: one row per replication. Times are days since the start; an empty
 /// completion means "not complete by the horizon". Numbers are written so that they read
 /// back as exactly the same values.
-pub fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
+pub(crate) fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(REPLICATION_COLUMNS)?;
     for r in rows {
@@ -64,7 +64,7 @@ pub fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// Reads `replications.csv` back (for merging shards): the exact rows that were written.
-pub fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
+pub(crate) fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
     let mut r = csv::Reader::from_reader(bytes);
     let header: Vec<String> = r.headers().map_err(|e| e.to_string())?.iter().map(str::to_string).collect();
     if header != REPLICATION_COLUMNS {
@@ -107,7 +107,7 @@ pub fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
 /// once finished), `utilisation` and `queue` per server and pool (replications still running
 /// that day, counted in `statistic = n`). Quantiles come from fixed bins: tonnes to within
 /// 0.05 % of the order, utilisation to within 1 point, queues to within 12 %.
-pub fn timeseries_csv(world: &World, agg: &Aggregates) -> Result<Vec<u8>, csv::Error> {
+pub(crate) fn timeseries_csv(world: &World, agg: &Aggregates) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["day", "date", "quantity", "resource", "statistic", "value"])?;
     let date = |d: usize| crate::model::units::date_after(world.start, d as f64);
@@ -158,7 +158,7 @@ fn step_name(world: &World, step: Step, destination: &str) -> (&'static str, Str
 
 /// `shipments.csv`: for each lot of the traced replication, one row per step it completed,
 /// in the order steps completed. Times are hours since the start.
-pub fn shipments_csv(world: &World, replication: u64, trace: &Trace) -> Result<Vec<u8>, csv::Error> {
+pub(crate) fn shipments_csv(world: &World, replication: u64, trace: &Trace) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "replication",

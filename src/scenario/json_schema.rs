@@ -18,7 +18,7 @@ use super::values::{DistSpec, DistTable, FAMILIES, Quantity};
 
 /// A TOML date (`2025-12-31`, no quotes); JSON sees it as a string.
 #[derive(Debug)]
-pub struct Date;
+pub(super) struct Date;
 
 impl JsonSchema for Date {
     fn schema_name() -> Cow<'static, str> {
@@ -31,7 +31,7 @@ impl JsonSchema for Date {
 
 /// A date, or a list of dates.
 #[derive(Debug)]
-pub struct DateOrDates;
+pub(super) struct DateOrDates;
 
 impl JsonSchema for DateOrDates {
     fn schema_name() -> Cow<'static, str> {
@@ -48,7 +48,7 @@ impl JsonSchema for DateOrDates {
 
 /// The name of a distribution family.
 #[derive(Debug)]
-pub struct DistFamily;
+pub(super) struct DistFamily;
 
 impl JsonSchema for DistFamily {
     fn schema_name() -> Cow<'static, str> {

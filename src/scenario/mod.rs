@@ -6,21 +6,29 @@
 mod compile;
 mod ctx;
 pub mod diag;
-pub mod json_schema;
-pub mod params;
-pub mod plan;
-pub mod schema;
-pub mod source;
-pub mod suggest;
-pub mod values;
+mod json_schema;
+pub(crate) mod params;
+mod plan;
+mod schema;
+mod source;
+mod suggest;
+mod values;
 
 use std::path::{Path, PathBuf};
 
-pub use compile::{DEFAULT_CONFIDENCE, DEFAULT_MAX_EVENTS, DEFAULT_MAX_LOTS, compile};
+use compile::compile;
+pub use compile::{DEFAULT_CONFIDENCE, DEFAULT_MAX_EVENTS, DEFAULT_MAX_LOTS};
 pub use diag::Diagnostic;
-pub use source::{Override, Sources};
+pub use json_schema::scenario_schema;
+pub use source::Override;
+pub(crate) use source::Sources;
 
 use crate::model::World;
+
+/// A `--set PATH=VALUE` or a sweep's `PATH=V1,V2,...` that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ArgumentError(String);
 
 /// A scenario read from its files and compiled.
 #[derive(Debug)]

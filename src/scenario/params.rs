@@ -3,6 +3,7 @@
 
 use toml::Value;
 
+use super::ArgumentError;
 use crate::scenario::values::parse_duration;
 
 /// The values a sweep or plan tries for one path.
@@ -19,7 +20,11 @@ fn format_number(v: f64) -> String {
 }
 
 /// Parses `PATH=V1,V2,...`, `PATH=LO..HI` (whole numbers) or `PATH=LO..HI:STEP`.
-pub fn parse_values(text: &str) -> Result<Values, String> {
+pub(crate) fn parse_values(text: &str) -> Result<Values, ArgumentError> {
+    parse(text).map_err(ArgumentError)
+}
+
+fn parse(text: &str) -> Result<Values, String> {
     let (path, spec) =
         text.split_once('=').ok_or_else(|| format!("`{text}`: write PATH=V1,V2,... or PATH=LO..HI:STEP"))?;
     let (path, spec) = (path.trim().to_string(), spec.trim());
@@ -55,7 +60,7 @@ pub fn parse_values(text: &str) -> Result<Values, String> {
 }
 
 /// The value at a dotted path (with `[i]` indices) of a scenario table.
-pub fn get<'a>(table: &'a toml::Table, path: &str) -> Option<&'a Value> {
+pub(crate) fn get<'a>(table: &'a toml::Table, path: &str) -> Option<&'a Value> {
     let mut current: Option<&Value> = None;
     for seg in path.split('.') {
         let (key, rest) = seg.split_once('[').map_or((seg, ""), |(k, r)| (k, r));
@@ -78,7 +83,7 @@ const SCALED: [&str; 12] =
 /// `v` multiplied by `factor`: numbers (whole numbers stay whole, at least 1), durations
 /// (kept in their unit), distributions (every location and scale parameter), tables of
 /// numbers (a rate per product). `None` if it is nothing that scales.
-pub fn scale(v: &Value, factor: f64) -> Option<Value> {
+pub(crate) fn scale(v: &Value, factor: f64) -> Option<Value> {
     Some(match v {
         Value::Integer(i) => Value::Integer(((*i as f64) * factor).round().max(1.0) as i64),
         Value::Float(f) => Value::Float(f * factor),
@@ -113,7 +118,7 @@ pub fn scale(v: &Value, factor: f64) -> Option<Value> {
 /// The parameters a tornado chart varies by default: every server's capacity and service
 /// time, every pool's size and return time, every mill's rate, every leg's transit time or
 /// speed.
-pub fn key_parameters(table: &toml::Table) -> Vec<String> {
+pub(crate) fn key_parameters(table: &toml::Table) -> Vec<String> {
     let mut out = Vec::new();
     let stage_fields = ["capacity", "service", "service_per_carrier", "rate_t_per_day"];
     for section in ["mills", "nodes"] {

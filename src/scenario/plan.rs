@@ -7,7 +7,7 @@ use crate::model::world::{DestinationId, Id, PlannedLot, ProductId};
 
 /// Splits `total` among `weights` in proportion, exactly (largest remainder method;
 /// ties go to the earlier weight). Weights must be non-negative with a positive sum.
-pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
+pub(super) fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
     let sum: f64 = weights.iter().sum();
     if weights.is_empty() || sum <= 0.0 {
         return vec![0; weights.len()];
@@ -31,7 +31,7 @@ pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
 
 /// How many lots [`mill_plan`] cuts from these tonnes (each product's last lot may be
 /// smaller), without cutting them.
-pub fn lot_count(product_kg: &[u64], lot: Tonnes) -> u64 {
+pub(super) fn lot_count(product_kg: &[u64], lot: Tonnes) -> u64 {
     let lot_kg = lot.kg().max(1);
     product_kg.iter().map(|kg| kg.div_ceil(lot_kg)).sum()
 }
@@ -39,7 +39,7 @@ pub fn lot_count(product_kg: &[u64], lot: Tonnes) -> u64 {
 /// A mill's lots in production order: each product's tonnes cut into lots of `lot` (the
 /// last one smaller), products interleaved in proportion (smooth weighted round-robin),
 /// and each lot sent to the destination furthest below its share so far.
-pub fn mill_plan(product_kg: &[u64], lot: Tonnes, destination_shares: &[f64]) -> Vec<PlannedLot> {
+pub(super) fn mill_plan(product_kg: &[u64], lot: Tonnes, destination_shares: &[f64]) -> Vec<PlannedLot> {
     let lot_kg = lot.kg().max(1);
     let mut queues: Vec<Vec<u64>> = product_kg
         .iter()

@@ -16,9 +16,9 @@ use super::json_schema::{Date, DateOrDates};
 use super::values::DistSpec;
 
 /// A name with its place in the file.
-pub type Name = Spanned<String>;
+pub(super) type Name = Spanned<String>;
 /// A named table: entries keyed by their (spanned) names.
-pub type Named<T> = BTreeMap<Name, Spanned<T>>;
+pub(super) type Named<T> = BTreeMap<Name, Spanned<T>>;
 
 /// A whole scenario file.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -112,7 +112,7 @@ pub struct OrderSpec {
 }
 
 /// Open hours by day key: `"HH:MM-HH:MM"` ranges.
-pub type OpenHours = BTreeMap<Name, Spanned<Vec<Spanned<String>>>>;
+pub(super) type OpenHours = BTreeMap<Name, Spanned<Vec<Spanned<String>>>>;
 
 /// `[calendars.NAME]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -538,7 +538,7 @@ pub struct LimitsSpec {
 }
 
 /// Entries of a named table in the order they appear in the file.
-pub fn in_file_order<T>(map: &Named<T>) -> Vec<(&Name, &Spanned<T>)> {
+pub(super) fn in_file_order<T>(map: &Named<T>) -> Vec<(&Name, &Spanned<T>)> {
     let mut v: Vec<_> = map.iter().collect();
     v.sort_by_key(|(k, _)| k.span().start);
     v

@@ -102,11 +102,13 @@ pub struct Override {
 
 impl Override {
     /// Parses `PATH=VALUE`.
-    pub fn parse(text: &str) -> Result<Override, String> {
-        let (path, value) = text.split_once('=').ok_or_else(|| format!("`{text}`: write an override as PATH=VALUE"))?;
+    pub fn parse(text: &str) -> Result<Override, super::ArgumentError> {
+        let bad = |m: String| super::ArgumentError(m);
+        let (path, value) =
+            text.split_once('=').ok_or_else(|| bad(format!("`{text}`: write an override as PATH=VALUE")))?;
         let (path, value) = (path.trim(), value.trim());
         if path.is_empty() {
-            return Err(format!("`{text}`: the path is empty"));
+            return Err(bad(format!("`{text}`: the path is empty")));
         }
         Ok(Override { path: path.to_string(), value: value.to_string() })
     }

@@ -58,7 +58,7 @@ impl<'de> Deserialize<'de> for Quantity {
 
 /// What a quantity measures, which decides how it must be written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A duration with a unit (`"36h"`, `"2.5d"`); converted to hours.
     Duration,
     /// A plain number (a speed, a rate, a fraction).
@@ -66,7 +66,7 @@ pub enum Kind {
 }
 
 /// Parses a duration such as `"36h"`, `"2.5d"`, `"90min"`, `"1w"` or `"45s"` into hours.
-pub fn parse_duration(text: &str) -> Result<f64, String> {
+pub(super) fn parse_duration(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
     let (num, unit) = (t[..split].trim(), t[split..].trim());
@@ -92,7 +92,7 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
 }
 
 /// Reads a quantity as `kind`, scaled by `scale` (hours for durations are already hours).
-pub fn quantity(q: &Quantity, kind: Kind, scale: f64) -> Result<f64, String> {
+pub(super) fn quantity(q: &Quantity, kind: Kind, scale: f64) -> Result<f64, String> {
     let v = match (q, kind) {
         (Quantity::Number(n), Kind::Number) => *n,
         (Quantity::Text(t), Kind::Duration) => parse_duration(t)?,
@@ -184,7 +184,7 @@ impl<'de> Deserialize<'de> for DistSpec {
 }
 
 /// The families, for messages and suggestions.
-pub const FAMILIES: &[&str] =
+pub(super) const FAMILIES: &[&str] =
     &["fixed", "uniform", "triangular", "normal", "lognormal", "exponential", "gamma", "weibull", "beta", "empirical"];
 
 /// Which parameters each family takes; anything else present is a mistake worth naming.
@@ -357,7 +357,7 @@ impl Reader<'_> {
 /// Converts a distribution as written into one the engine draws from: `kind` says what
 /// its values are (durations convert to hours), `scale` multiplies them (a rate per day
 /// into one per hour). Every problem found goes into `diags`, located at `path`.
-pub fn to_dist(
+pub(super) fn to_dist(
     spec: &Spanned<DistSpec>,
     kind: Kind,
     scale: f64,
@@ -405,7 +405,7 @@ pub fn to_dist(
 }
 
 /// A calendar date, written bare (`2025-09-15`) or quoted (`"2025-09-15"`).
-pub fn parse_date(v: &toml::Value) -> Result<Date, String> {
+pub(super) fn parse_date(v: &toml::Value) -> Result<Date, String> {
     let text = match v {
         toml::Value::String(s) => s.clone(),
         toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
@@ -416,7 +416,7 @@ pub fn parse_date(v: &toml::Value) -> Result<Date, String> {
 }
 
 /// Parses `"HH:MM"` (00:00 to 24:00) into hours.
-pub fn parse_clock(text: &str) -> Result<f64, String> {
+pub(super) fn parse_clock(text: &str) -> Result<f64, String> {
     let bad = || format!("\"{text}\" is not a time of day; write it as HH:MM, like \"08:00\"");
     let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
     let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);

@@ -213,3 +213,16 @@ fn the_engine_knows_no_steel() {
     assert!(found.is_empty(), "domain words in the engine (outside its tests):\n{}", found.join("\n"));
     assert_eq!(domain_words("/// A queue of wagons.\nfn f() {}").len(), 1, "the check sees doc comments");
 }
+#[test]
+fn no_source_file_is_two_ideas() {
+    let mut long = Vec::new();
+    for p in all_sources() {
+        let lines = std::fs::read_to_string(&p).unwrap().lines().count();
+        if lines > 600 {
+            long.push(format!("{}: {lines} lines", p.display()));
+        }
+    }
+    assert!(long.is_empty(), "files over 600 lines (split them by idea):\n{}", long.join("\n"));
+    let main = std::fs::read_to_string(repo().join("src/main.rs")).unwrap().lines().count();
+    assert!(main < 150, "src/main.rs has {main} lines; it should only call the library");
+}

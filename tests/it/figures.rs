@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::{ok, repo, steelsim};
-use steelsim::report::figures::{HEIGHT, WIDTH};
+use steelsim::report::{HEIGHT, WIDTH};
 
 /// Decodes a PNG into (width, height, RGB bytes).
 fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
@@ -82,10 +82,10 @@ fn the_report_is_self_contained_and_agrees_with_the_summary() {
     for name in RUN_FIGURES {
         assert!(html.contains(&format!("<figure id=\"{name}\"><svg")), "{name} is inlined");
     }
-    let summary: steelsim::report::Summary =
+    let summary: steelsim::analysis::summary::Summary =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-    let dest = steelsim::report::html::headline(&summary.destination);
-    let hand = steelsim::report::html::headline(&summary.handover.delivery);
+    let dest = steelsim::report::headline(&summary.destination);
+    let hand = steelsim::report::headline(&summary.handover.delivery);
     assert!(html.contains(&dest), "missing {dest}");
     assert!(html.contains(&hand), "missing {hand}");
     // The headline carries the summary's numbers.

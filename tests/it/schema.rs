@@ -205,7 +205,7 @@ fn the_validator_rejects_what_breaks_the_contract() {
 // ----- the scenario format ---------------------------------------------------------------
 
 fn scenario_schema() -> Value {
-    steelsim::scenario::json_schema::scenario_schema()
+    steelsim::scenario::scenario_schema()
 }
 
 /// A TOML document as an editor's schema checker sees it: dates become strings.

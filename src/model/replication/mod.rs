@@ -1,11 +1,12 @@
 //! One replication: the state of the world while the order is shipped once.
 //!
 //! The state machine is split by mechanism: a lot's journey through its route steps in
-//! [`steps`], servers and background traffic in [`servers`], legs and grouped departures in
-//! [`legs`], carrier pools in [`carriers`], yards in [`yards`], mills and route choice in
-//! [`production`], calendars, breakdowns and disruptions in [`effects`], and the books
-//! closed at the end in [`result`]. This file holds the state, sets it up, and runs the
-//! engine.
+//! `steps.rs`, servers and background traffic in `servers.rs`, legs and grouped departures
+//! in `legs.rs`, carrier pools in `carriers.rs`, yards in `yards.rs`, mills and route choice
+//! in `production.rs`, calendars, breakdowns and disruptions in `effects.rs`, the daily
+//! series in `daily.rs`, and the books closed at the end in [`result`]. Each stage kind's
+//! state, with the rules it guards, is in `state.rs`. This file holds the replication, sets
+//! it up, and runs the engine.
 
 mod carriers;
 mod daily;

@@ -92,3 +92,127 @@ fn a_forged_lot_is_caught_at_the_next_event() {
     let what = rep.check_invariants(sched.now(), sched.processed()).unwrap_err().to_string();
     assert!(what.contains("not conserved") || what.contains("yard"), "{what}");
 }
+
+// ----- one mechanism at a time -------------------------------------------------------------
+//
+// Small worlds with every time fixed: a mill (1 t/h, 24-t lots, three lots), a wagon pool (one
+// wagon per lot, back 5 h after release), a leg of 10 h and a destination whose stages each
+// test chooses. Times are worked out by hand in each test.
+
+/// The world with `stock_t` in the mill's stock and `wagons` wagons; `mill`, `leg` and `dest`
+/// are extra lines for the mill, the leg and the destination node.
+fn world(stock_t: u32, wagons: u32, mill: &str, leg: &str, dest: &str) -> World {
+    let text = format!(
+        r#"
+name = "unit"
+[order]
+tonnes = 72
+start = 2025-09-15
+deadline = 2025-09-30
+mix = {{ steel = 1.0 }}
+destinations = {{ dest = 1.0 }}
+handover = ["dest"]
+[pools.wagons]
+units = {wagons}
+payload_t = 24
+empty_return = "5h"
+[mills.mill]
+supplies = {{ steel = 1.0 }}
+rate_t_per_day = 24
+lot_t = 24
+stock_t = {stock_t}
+{mill}
+[nodes.dest]
+{dest}
+[legs.to_dest]
+from = "mill"
+to = "dest"
+mode = "rail"
+pool = "wagons"
+transit = "10h"
+{leg}
+[routes.rail]
+modes = ["rail"]
+"#
+    );
+    crate::scenario::load_str(&text, "unit.toml", "unit").unwrap_or_else(|e| panic!("{}", e.render(false)))
+}
+
+const UNLOAD: &str = r#"stages = [{ name = "unload", capacity = 3, service = "1h" }]"#;
+
+/// Each lot's trace rows at the steps `at` picks, in lot order: (lot, entered, started, left).
+fn rows(w: &World, at: impl Fn(Step) -> bool) -> Vec<(usize, f64, f64, f64)> {
+    let r = Replication::new(w, 0, 1, true).with_checks(Checks::Full).run().unwrap();
+    assert_eq!(r.outcome, Outcome::Stopped, "the order completes");
+    let trace = r.trace.unwrap();
+    let mut out: Vec<_> = trace
+        .rows
+        .iter()
+        .filter(|row| at(w.routes[trace.lots[row.lot].route].step(row.step)))
+        .map(|row| (row.lot.index(), row.entered, row.started, row.left))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0).then(a.3.total_cmp(&b.3)));
+    out
+}
+
+/// An inspection is extra time at the server: the next lot waits for it too.
+#[test]
+fn an_inspection_holds_the_server() {
+    let dest =
+        r#"stages = [{ name = "customs", capacity = 1, service = "2h", inspection = { p = 1.0, time = "3h" } }]"#;
+    let w = world(72, 3, "", "", dest);
+    // All three lots are in stock, leave at 0 and arrive at 10; each takes 2 + 3 h in turn.
+    let customs = |s| matches!(s, Step::Serve { .. });
+    assert_eq!(rows(&w, customs), [(0, 10.0, 10.0, 15.0), (1, 10.0, 15.0, 20.0), (2, 10.0, 20.0, 25.0)]);
+}
+
+/// Carriers come back a fixed time after release; a lot with none free waits for them.
+#[test]
+fn carriers_return_empty_after_their_return_time() {
+    let w = world(72, 1, "", "", UNLOAD);
+    // One wagon: lot 0 takes it at 0, unloads 10-11 and releases it, back at 16. Lot 1 takes
+    // it at 16 and releases it at 27, back at 32 for lot 2.
+    let acquire = |s| matches!(s, Step::Acquire(_));
+    assert_eq!(rows(&w, acquire), [(0, 0.0, 0.0, 0.0), (1, 0.0, 16.0, 16.0), (2, 0.0, 32.0, 32.0)]);
+}
+
+/// A train leaves when full, or when its first wagon has waited the maximum.
+#[test]
+fn grouped_departures_leave_full_or_after_the_maximum_wait() {
+    let departures = |w: &World| -> Vec<(usize, f64)> {
+        rows(w, |s| matches!(s, Step::Leg(_))).iter().map(|r| (r.0, r.2)).collect()
+    };
+    // No stock: lots are made at 24, 48 and 72 h. Trains of two: lots 0 and 1 leave when the
+    // second joins, at 48; lot 2 waits alone for 30 h and leaves at 102.
+    let w = world(0, 3, "", r#"departures = { size = 2, max_wait = "30h" }"#, UNLOAD);
+    assert_eq!(departures(&w), [(0, 48.0), (1, 48.0), (2, 102.0)]);
+    // Trains of three: lot 0's 30 h run out at 54 and lots 0 and 1 leave; lot 2 at 102.
+    let w = world(0, 3, "", r#"departures = { size = 3, max_wait = "30h" }"#, UNLOAD);
+    assert_eq!(departures(&w), [(0, 54.0), (1, 54.0), (2, 102.0)]);
+}
+
+/// A full yard keeps the next lot at its gate until a lot inside leaves.
+#[test]
+fn a_full_yard_keeps_lots_at_its_gate() {
+    let dest = "yard_t = 48\nstages = [{ name = \"unload\", capacity = 3, service = \"5h\" }]";
+    let w = world(72, 3, "", "", dest);
+    // Room for two lots: lots 0 and 1 enter at 10, unload 10-15 and leave; lot 2 waits at the
+    // gate from 10 to 15, then unloads 15-20.
+    let enter = |s| matches!(s, Step::EnterStore(_));
+    assert_eq!(rows(&w, enter), [(0, 10.0, 10.0, 10.0), (1, 10.0, 10.0, 10.0), (2, 10.0, 15.0, 15.0)]);
+    let unload = |s| matches!(s, Step::Serve { .. });
+    assert_eq!(rows(&w, unload), [(0, 10.0, 10.0, 15.0), (1, 10.0, 10.0, 15.0), (2, 15.0, 15.0, 20.0)]);
+}
+
+/// A mill's breakdown stops the lot in production, which resumes where it stopped.
+#[test]
+fn a_breakdown_pauses_production_which_resumes_where_it_stopped() {
+    let made = |w: &World| -> Vec<f64> { rows(w, |s| matches!(s, Step::Acquire(_))).iter().map(|r| r.1).collect() };
+    assert_eq!(made(&world(0, 3, "", "", UNLOAD)), [24.0, 48.0, 72.0], "without breakdowns: a lot a day");
+    let w = world(0, 3, r#"failures = { between = "10h", repair = "6h" }"#, "", UNLOAD);
+    // Up 0-10 (10 t), down 10-16, up 16-26 (20 t), down 26-32, up 32-36: lot 0 at 36.
+    // Up 36-42 (6 t), down 42-48, up 48-58 (16 t), down 58-64, up 64-72: lot 1 at 72.
+    // Up 72-74 (2 t), down 74-80, up 80-90 (12 t), down 90-96, up 96-106 (22 t), down
+    // 106-112, up 112-114: lot 2 at 114.
+    assert_eq!(made(&w), [36.0, 72.0, 114.0]);
+}

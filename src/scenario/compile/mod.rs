@@ -164,7 +164,11 @@ impl<'f> Compiler<'f> {
 /// Compiles a parsed scenario (read from `source`) into a world, or returns every problem
 /// found. The steps run in file-reading order, so problems are reported in a stable order;
 /// each step reports its own problems and carries on, so that one pass finds them all.
-pub fn compile(f: &ScenarioFile, sources: &super::Sources, default_name: &str) -> Result<World, Vec<Diagnostic>> {
+pub(super) fn compile(
+    f: &ScenarioFile,
+    sources: &super::Sources,
+    default_name: &str,
+) -> Result<World, Vec<Diagnostic>> {
     let mut c = Ctx::default();
     let o = f.order.get_ref();
     let name = order::name(f, default_name, &mut c);
