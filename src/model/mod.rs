@@ -8,6 +8,7 @@
 pub mod estimate;
 pub mod ids;
 pub mod replication;
+pub mod stages;
 pub mod tally;
 pub mod units;
 pub mod world;

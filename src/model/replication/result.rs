@@ -277,8 +277,8 @@ impl Replication<'_> {
         };
         for lot in self.lots.iter().filter(|l| l.state == LotState::Moving) {
             in_transit += lot.tonnes;
-            let step = w.routes[lot.route].step(lot.step);
-            add_stuck(w.stages.of(step).map_or(Location::Elsewhere, Location::Stage), lot.tonnes);
+            let stage = w.routes[lot.route].stage(lot.step);
+            add_stuck(stage.map_or(Location::Elsewhere, Location::Stage), lot.tonnes);
         }
         let mut unproduced = Tonnes::ZERO;
         let mut pending_replacements = Tonnes::ZERO;

@@ -122,9 +122,8 @@ impl Replication<'_> {
     /// Records that `lot` leaves its current step after waiting `self.lots[lot].wait` and
     /// being served for `service` hours (`None`: the service is tallied elsewhere).
     pub(super) fn finish_step(&mut self, lot: LotId, service: Option<f64>, now: Time) {
-        let step = self.step_of(lot);
         let l = &self.lots[lot];
-        if let Some(stage) = self.w.stages.of(step) {
+        if let Some(stage) = self.w.routes[l.route].stage(l.step) {
             let t = &mut self.tally[stage];
             t.wait(l.wait);
             if let Some(service) = service {

@@ -224,6 +224,7 @@ impl Compiler<'_> {
                         name: format!("{}:{}->{}", c.name, mill.name, dest_name.get_ref()),
                         corridor: CorridorId::from_index(ci),
                         steps,
+                        stages: Vec::new(), // filled once the stage table exists
                         nodes,
                     });
                     mill.routes[d].push((id, c.share.unwrap_or(1.0)));

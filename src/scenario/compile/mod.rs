@@ -205,6 +205,10 @@ pub(super) fn compile(
     if !k.c.diags.is_empty() {
         return Err(k.c.diags);
     }
+    let stages = Stages::index(&k.servers, &k.dwells, &k.legs, &k.pools, &k.stores);
+    for r in routes.iter_mut() {
+        r.stages = r.steps.iter().map(|&s| stages.of(s)).collect();
+    }
     let world = World {
         name,
         description: f.description.clone(),
@@ -222,7 +226,7 @@ pub(super) fn compile(
         },
         deadline: crate::engine::Time::new(deadline_h).unwrap_or(crate::engine::Time::ZERO),
         horizon: crate::engine::Time::new(k.horizon_h).unwrap_or(crate::engine::Time::ZERO),
-        stages: Stages::index(&k.servers, &k.dwells, &k.legs, &k.pools, &k.stores),
+        stages,
         calendars: std::mem::take(&mut k.calendars),
         servers: std::mem::take(&mut k.servers),
         dwells: std::mem::take(&mut k.dwells),
