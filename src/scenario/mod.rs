@@ -145,7 +145,7 @@ fn resolved_text(tree: &toml::Spanned<toml::de::DeTable<'_>>) -> String {
 /// A file that parsed, possibly after reading misspelt field names as their nearest valid
 /// names (each reported in `misspelt`).
 #[derive(Debug)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The scenario as read.
     pub file: schema::ScenarioFile,
     /// Misspelt fields that were read as their suggestion.
@@ -155,18 +155,11 @@ pub struct Parsed {
 /// Most unknown fields reported from one file before giving up.
 const MAX_UNKNOWN_FIELDS: usize = 50;
 
-/// Parses scenario text (one file) into its schema.
-pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
-    let sources = Sources::single("scenario", source);
-    let tree = source::combine(&sources, 1, &[])?;
-    parse_tree(tree, &sources)
-}
-
 /// Reads a combined tree into the schema (types and field names). An unknown field is
 /// reported and then read as its suggested name (or set aside when there is none), and
 /// parsing goes on, so every misspelling shows up in one pass; any other schema error ends
 /// the parse.
-pub fn parse_tree(
+pub(crate) fn parse_tree(
     mut root: toml::Spanned<toml::de::DeTable<'_>>,
     sources: &Sources,
 ) -> Result<Parsed, Vec<Diagnostic>> {

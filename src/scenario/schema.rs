@@ -23,7 +23,7 @@ pub(super) type Named<T> = BTreeMap<Name, Spanned<T>>;
 /// A whole scenario file.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScenarioFile {
+pub(crate) struct ScenarioFile {
     /// Name used for the output folder; defaults to the file name without extension.
     #[schemars(with = "Option<String>")]
     pub name: Option<Name>,
@@ -72,7 +72,7 @@ pub struct ScenarioFile {
 /// `[order]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct OrderSpec {
+pub(crate) struct OrderSpec {
     /// Tonnes ordered.
     #[schemars(with = "f64")]
     pub tonnes: Spanned<f64>,
@@ -117,7 +117,7 @@ pub(super) type OpenHours = BTreeMap<Name, Spanned<Vec<Spanned<String>>>>;
 /// `[calendars.NAME]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CalendarSpec {
+pub(crate) struct CalendarSpec {
     /// Open hours by day: keys `daily`, `weekdays`, `weekend`, `mon` .. `sun`; values are
     /// lists of `"HH:MM-HH:MM"`. Without it, open around the clock.
     #[schemars(with = "Option<BTreeMap<String, Vec<String>>>")]
@@ -131,7 +131,7 @@ pub struct CalendarSpec {
 /// `[pools.NAME]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PoolSpecFile {
+pub(crate) struct PoolSpecFile {
     /// Carriers at the start.
     #[schemars(with = "i64")]
     pub units: Spanned<i64>,
@@ -152,7 +152,7 @@ pub struct PoolSpecFile {
 /// `supply = { every = ..., units = ... }`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SupplySpec {
+pub(crate) struct SupplySpec {
     /// Time between arrivals.
     #[schemars(with = "DistSpec")]
     pub every: Spanned<DistSpec>,
@@ -164,7 +164,7 @@ pub struct SupplySpec {
 /// `failures = { between = ..., repair = ... }`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FailureSpec {
+pub(crate) struct FailureSpec {
     /// Up time between failures.
     #[schemars(with = "DistSpec")]
     pub between: Spanned<DistSpec>,
@@ -176,7 +176,7 @@ pub struct FailureSpec {
 /// `[mills.NAME]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct MillSpecFile {
+pub(crate) struct MillSpecFile {
     /// Product to the share of the order's tonnes of that product this mill supplies.
     #[schemars(with = "BTreeMap<String, f64>")]
     pub supplies: Spanned<BTreeMap<Name, Spanned<f64>>>,
@@ -204,7 +204,7 @@ pub struct MillSpecFile {
 
 /// A mill's rate: one number, or one per product.
 #[derive(Debug)]
-pub enum RateSpec {
+pub(crate) enum RateSpec {
     /// One line making everything.
     Whole(f64),
     /// A line per product.
@@ -239,7 +239,7 @@ impl<'de> Deserialize<'de> for RateSpec {
 /// `[nodes.NAME]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NodeSpec {
+pub(crate) struct NodeSpec {
     /// What the node is (for readers and reports): yard, port, junction, border, destination.
     #[schemars(with = "Option<String>")]
     pub kind: Option<Spanned<String>>,
@@ -259,7 +259,7 @@ pub struct NodeSpec {
 /// (with `dwell` only).
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StageSpec {
+pub(crate) struct StageSpec {
     /// Name, unique within its node.
     #[schemars(with = "String")]
     pub name: Name,
@@ -313,7 +313,7 @@ pub struct StageSpec {
 /// `{ p = ..., time = ... }`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ChanceSpec {
+pub(crate) struct ChanceSpec {
     /// Probability per lot.
     #[schemars(with = "f64")]
     pub p: Spanned<f64>,
@@ -325,7 +325,7 @@ pub struct ChanceSpec {
 /// `[legs.NAME]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LegSpecFile {
+pub(crate) struct LegSpecFile {
     /// Origin (a mill or node).
     #[schemars(with = "String")]
     pub from: Name,
@@ -365,7 +365,7 @@ pub struct LegSpecFile {
 /// sailing `departures = { fleet = "vessels", max_wait = "7d" }` (groups of a vessel's payload).
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DeparturesSpec {
+pub(crate) struct DeparturesSpec {
     /// Carriers per group; a full group leaves at once.
     #[schemars(with = "Option<i64>")]
     pub size: Option<Spanned<i64>>,
@@ -389,7 +389,7 @@ pub struct DeparturesSpec {
 /// `[routes.NAME]`: a corridor.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RouteSpec {
+pub(crate) struct RouteSpec {
     /// Modes of the legs it may use (default: all).
     #[schemars(with = "Option<Vec<String>>")]
     pub modes: Option<Spanned<Vec<Spanned<String>>>>,
@@ -414,7 +414,7 @@ pub struct RouteSpec {
 
 /// A waypoint of a corridor.
 #[derive(Debug)]
-pub enum Via {
+pub(crate) enum Via {
     /// Pass this node.
     Node(String),
     /// Pass this node, then use only these modes.
@@ -424,7 +424,7 @@ pub enum Via {
 /// `{ node = "mashhad", modes = ["road"] }`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ViaSwitch {
+pub(crate) struct ViaSwitch {
     /// The node.
     #[schemars(with = "String")]
     pub node: Name,
@@ -455,7 +455,7 @@ impl<'de> Deserialize<'de> for Via {
 /// `[background.NAME]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BackgroundSpecFile {
+pub(crate) struct BackgroundSpecFile {
     /// The stage it uses, as `node.stage`.
     #[schemars(with = "String")]
     pub stage: Name,
@@ -479,7 +479,7 @@ pub struct BackgroundSpecFile {
 /// `carriers = { pool = ..., hold = ... }`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BackgroundCarriers {
+pub(crate) struct BackgroundCarriers {
     /// Pool name.
     #[schemars(with = "String")]
     pub pool: Name,
@@ -491,7 +491,7 @@ pub struct BackgroundCarriers {
 /// `[[disruptions]]`: one row of the disruption table.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DisruptionSpecFile {
+pub(crate) struct DisruptionSpecFile {
     /// Name (unique).
     #[schemars(with = "String")]
     pub name: Name,
@@ -528,7 +528,7 @@ pub struct DisruptionSpecFile {
 /// `[limits]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LimitsSpec {
+pub(crate) struct LimitsSpec {
     /// Most lots a replication may create (default 200,000).
     #[schemars(with = "Option<i64>")]
     pub max_lots: Option<Spanned<i64>>,

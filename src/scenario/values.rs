@@ -15,7 +15,7 @@ use super::diag::Diagnostic;
 
 /// A scalar as written: a number, or text such as `"36h"`.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Quantity {
+pub(crate) enum Quantity {
     /// A bare number.
     Number(f64),
     /// A string.
@@ -110,7 +110,7 @@ pub(super) fn quantity(q: &Quantity, kind: Kind, scale: f64) -> Result<f64, Stri
 /// A distribution as written: a single value (always that value) or a table with a `dist`
 /// field naming the family and its parameters.
 #[derive(Clone, Debug)]
-pub enum DistSpec {
+pub(crate) enum DistSpec {
     /// Always this value.
     Fixed(Quantity),
     /// A family with parameters.
@@ -121,7 +121,7 @@ pub enum DistSpec {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
-pub struct DistTable {
+pub(crate) struct DistTable {
     /// The family: fixed (value), uniform (min, max), triangular (min, mode, max), normal,
     /// gamma or beta (mean, sd), lognormal (mean and sd, or median and one of p90/p95/p99,
     /// or median and sd), exponential (mean), weibull (shape, scale), empirical (values).
