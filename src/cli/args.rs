@@ -189,10 +189,11 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "HALF_WIDTH", value_parser = parse_probability)]
     pub(crate) precision: Option<f64>,
     /// With --precision: the largest half-width, in days, of the 95 % promise date's interval.
-    #[arg(long, value_name = "DAYS", default_value_t = 1.0, requires = "precision")]
+    #[arg(long, value_name = "DAYS", default_value_t = 1.0, requires = "precision", value_parser = parse_days)]
     pub(crate) precision_days: f64,
     /// With --precision: stop at this many replications even if not precise enough.
-    #[arg(long, value_name = "N", default_value_t = 100_000, requires = "precision")]
+    #[arg(long, value_name = "N", default_value_t = 100_000, requires = "precision",
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub(crate) max_replications: u64,
     #[command(flatten)]
     pub(crate) set: SetArgs,
@@ -221,6 +222,9 @@ pub(crate) struct MergeArgs {
     /// Print the merged summary.json to stdout and nothing else.
     #[arg(long)]
     pub(crate) json: bool,
+    /// No summary on the terminal.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
 }
 
 /// Options shared by the study commands.
@@ -295,7 +299,7 @@ pub(crate) struct PlanArgs {
     #[arg(long, value_enum, default_value_t = At::Destination)]
     pub(crate) at: At,
     /// Most replications per value when sharpening the answer.
-    #[arg(long, value_name = "N", default_value_t = 64_000)]
+    #[arg(long, value_name = "N", default_value_t = 64_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub(crate) max_replications: u64,
     #[command(flatten)]
     pub(crate) study: StudyArgs,
@@ -370,6 +374,14 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 
 fn parse_override(text: &str) -> Result<Override, String> {
     Override::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_days(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(v) => Err(format!("{v} must be a number of days greater than zero")),
+        Err(_) => Err(format!("{text} is not a number")),
+    }
 }
 
 fn parse_probability(text: &str) -> Result<f64, String> {

@@ -55,7 +55,10 @@ fn output_code(e: &OutputError) -> u8 {
     match e {
         OutputError::Interrupted(_) => EXIT_INTERRUPTED,
         OutputError::Io { .. } | OutputError::Render { .. } => EXIT_SIMULATION,
-        OutputError::NotOurs(_) | OutputError::OtherScenario { .. } => EXIT_BAD_INPUT,
+        OutputError::NotOurs(_)
+        | OutputError::OtherScenario { .. }
+        | OutputError::NotAFolder { .. }
+        | OutputError::Busy { .. } => EXIT_BAD_INPUT,
     }
 }
 

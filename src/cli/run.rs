@@ -56,7 +56,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
     };
     let out_dir = a.out.clone().unwrap_or(default_out);
     // Refuse a folder we may not write before spending time simulating.
-    report::output::check_destination(&out_dir, &world.name, a.force)?;
+    let _reserved = report::output::check_destination(&out_dir, &world.name, a.force)?;
     let runner = Runner::new(world, a.seed, a.threads.get())?.tracing(Tracing::One(0)).full_checks(a.check);
     let total = if a.precision.is_some() { a.max_replications } else { a.replications };
     let bar = progress_bar(total, a.quiet || a.json);
@@ -186,15 +186,9 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         )));
     }
     let summary = build(&world, first.seed, &merged);
-    let info = RunInfo {
-        shard: None,
-        performance: None,
-        command: format!(
-            "steelsim merge {}",
-            dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" ")
-        ),
-        ..first
-    };
+    // The merged results are those of one run without --shard: that is what reproduces them.
+    let command = unsharded(&first.command);
+    let info = RunInfo { shard: None, performance: None, command, ..first };
     let files = RunFiles {
         world: &world,
         source: &source,
@@ -205,8 +199,26 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
     };
     let (dir, _) = report::write_run(&a.out, a.force, &files)?;
     let report = RunReport { summary, out: dir, seconds: 0.0, precision: None, performance: None };
-    print_report(&report, a.json, false);
+    print_report(&report, a.json, a.quiet);
     Ok(())
+}
+
+/// A shard's command without its `--shard I/N` (and any `--out`, which named the shard's
+/// own folder): the single run the merged results are.
+fn unsharded(command: &str) -> String {
+    let words: Vec<&str> = command.split(' ').collect();
+    let mut out = Vec::with_capacity(words.len());
+    let mut skip = false;
+    for w in words {
+        if skip {
+            skip = false;
+        } else if w == "--shard" || w == "--out" || w == "-o" {
+            skip = true;
+        } else {
+            out.push(w);
+        }
+    }
+    out.join(" ")
 }
 
 fn print_report(report: &RunReport, json: bool, quiet: bool) {
@@ -225,13 +237,18 @@ fn print_report(report: &RunReport, json: bool, quiet: bool) {
         let verdict = if p.reached { "reached" } else { "NOT reached (stopped at --max-replications)" };
         println!("\nPrecision {verdict} after {} replications.", p.replications);
     }
-    println!(
-        "\n{} events in {:.2} s ({:.1} million events/s). Results in {}/",
-        report.summary.events,
-        report.seconds,
-        report.summary.events as f64 / report.seconds.max(1e-9) / 1e6,
-        report.out.display()
-    );
+    if report.seconds > 0.0 {
+        println!(
+            "\n{} events in {:.2} s ({:.1} million events/s). Results in {}/",
+            report.summary.events,
+            report.seconds,
+            report.summary.events as f64 / report.seconds / 1e6,
+            report.out.display()
+        );
+    } else {
+        // Merged shards: the events were simulated elsewhere.
+        println!("\n{} events. Results in {}/", report.summary.events, report.out.display());
+    }
 }
 
 /// `--verbose`: phase timings on stderr, so `--json` output stays clean.

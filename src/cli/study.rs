@@ -33,7 +33,7 @@ fn shell<T>(
 ) -> Result<(T, PathBuf), CliError> {
     let out = s.out.clone().unwrap_or_else(|| Path::new("output").join(format!("{}-{kind}", stem(scenario))));
     let marker = format!("{kind}:{}", stem(scenario));
-    report::output::check_destination(&out, &marker, s.force)?;
+    let _reserved = report::output::check_destination(&out, &marker, s.force)?;
     let load = |extra: &[Override]| -> Result<Scenario, scenario::LoadError> {
         let mut o = fixed.to_vec();
         o.extend_from_slice(extra);
@@ -56,7 +56,7 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let label = format!("{}-vs-{}", names[0], names[1..].join("-"));
     let out = s.out.clone().unwrap_or_else(|| Path::new("output").join(&label));
     let marker = format!("compare:{label}");
-    report::output::check_destination(&out, &marker, s.force)?;
+    let _reserved = report::output::check_destination(&out, &marker, s.force)?;
     let plan = runs(s);
     let mut outputs = Vec::new();
     for sc in &scenarios {

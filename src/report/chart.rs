@@ -42,7 +42,7 @@ pub(crate) fn register_fonts() {
 
 /// A rendered figure.
 #[derive(Clone, Debug)]
-pub struct Figure {
+pub(crate) struct Figure {
     /// File stem: `figures/<name>.svg` and `.png`.
     pub name: String,
     /// Caption for the report.

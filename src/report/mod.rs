@@ -112,7 +112,7 @@ fn io(path: PathBuf) -> impl FnOnce(String) -> OutputError {
 }
 
 /// Writes figures as `figures/<name>.svg` and `.png`.
-pub fn write_figures(staging: &Staging, figures: &[chart::Figure]) -> Result<(), OutputError> {
+pub(crate) fn write_figures(staging: &Staging, figures: &[chart::Figure]) -> Result<(), OutputError> {
     let dir = staging.path("figures");
     std::fs::create_dir_all(&dir).map_err(|e| OutputError::Io { path: dir.clone(), source: e })?;
     for f in figures {

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use toml::Spanned;
 
 use crate::engine::Dist;
-use crate::model::units::DAY;
+use crate::model::units::{DAY, Tonnes};
 
 use super::diag::Diagnostic;
 use super::values::{self, DistSpec, Kind};
@@ -69,6 +69,16 @@ impl Ctx {
             Some(x)
         } else {
             self.err(v.span(), path, format!("must be greater than zero (got {x})"))
+        }
+    }
+
+    /// A mass in tonnes that kilograms can hold: from 0.001 t (1 kg) to 10^12 t. Anything
+    /// smaller would round to nothing (a lot on no wagon at all), anything larger overflow.
+    pub(super) fn mass(&mut self, v: &Spanned<f64>, path: &str) -> Option<Tonnes> {
+        let t = self.positive(v, path)?;
+        match Tonnes::from_t(t) {
+            Some(m) if t >= 0.001 => Some(m),
+            _ => self.err(v.span(), path, format!("must be between 0.001 t (1 kg) and 10^12 t (got {t})")),
         }
     }
 

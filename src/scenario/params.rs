@@ -37,18 +37,26 @@ fn parse(text: &str) -> Result<Values, String> {
             s.trim().parse::<f64>().map_err(|_| format!("`{text}`: the {what} `{s}` is not a number"))
         };
         let (lo, hi) = (num(lo, "low end")?, num(hi, "high end")?);
+        if !(lo.is_finite() && hi.is_finite()) {
+            return Err(format!("`{text}`: a range needs finite numbers"));
+        }
         let step = match step {
             Some(s) => num(s, "step")?,
             None if lo.fract() == 0.0 && hi.fract() == 0.0 => 1.0,
             None => return Err(format!("`{text}`: give a step for a range of fractions, e.g. {lo}..{hi}:0.1")),
         };
-        if step.is_nan() || step <= 0.0 || hi < lo {
+        if !step.is_finite() {
+            return Err(format!("`{text}`: a range needs finite numbers"));
+        }
+        if step <= 0.0 || hi < lo {
             return Err(format!("`{text}`: a range needs LO <= HI and a positive step"));
         }
-        let count = ((hi - lo) / step + 1e-9).floor() as u64 + 1;
-        if count > 10_000 {
-            return Err(format!("`{text}`: {count} values; at most 10,000"));
+        // Counted in floating point first: a huge range must be refused, not wrapped around.
+        let count = ((hi - lo) / step + 1e-9).floor() + 1.0;
+        if count > 10_000.0 {
+            return Err(format!("`{text}`: {count:.0} values; at most 10,000"));
         }
+        let count = count as u64;
         let values = (0..count).map(|i| format_number(lo + i as f64 * step)).collect();
         return Ok(Values { path, values });
     }
@@ -158,6 +166,15 @@ pub(crate) fn key_parameters(table: &toml::Table) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endless_or_huge_ranges_are_refused_before_anything_is_made() {
+        for bad in ["p=10..inf:1", "p=-inf..3", "p=1..5:inf", "p=0..1e300:1", "p=nan..3"] {
+            let e = parse(bad).unwrap_err();
+            assert!(e.contains("finite") || e.contains("at most 10,000") || e.contains("not a number"), "{bad}: {e}");
+        }
+        assert_eq!(parse("p=10..40:10").unwrap().values, ["10", "20", "30", "40"]);
+    }
 
     #[test]
     fn value_lists_and_ranges() {

@@ -123,6 +123,31 @@ impl Override {
     }
 }
 
+/// Most bytes a scenario file may have: the baseline is 28 kB; a file a thousand times larger
+/// is a mistake (or a device), not a scenario.
+pub(crate) const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads a whole text file that the user named, refusing what is not a regular file (a
+/// device such as `/dev/zero`, a pipe that may never end, a folder) and anything larger than
+/// `limit` bytes, so that a wrong path can neither exhaust memory nor block for ever.
+pub(crate) fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file (a folder, a device or a pipe)"));
+    }
+    let too_big = || std::io::Error::other(format!("larger than {} MB; that cannot be a scenario", limit >> 20));
+    if meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(limit + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(text)
+}
+
 /// Why the texts could not be gathered.
 #[derive(Debug)]
 pub(super) enum GatherError {
@@ -137,7 +162,7 @@ pub(super) fn gather(path: &Path, overrides: &[Override]) -> Result<Sources, (So
     let mut next = Some(path.to_path_buf());
     let mut seen: Vec<PathBuf> = Vec::new();
     while let Some(p) = next.take() {
-        let text = match std::fs::read_to_string(&p) {
+        let text = match read_text(&p, MAX_FILE_BYTES) {
             Ok(t) => t,
             Err(e) if seen.is_empty() => return Err((sources, GatherError::Io(p, e))),
             Err(e) => {
@@ -161,6 +186,12 @@ pub(super) fn gather(path: &Path, overrides: &[Override]) -> Result<Sources, (So
         };
         if let Some(base) = root.get_ref().get("extends") {
             match base.get_ref() {
+                // Only scenario files: a base that is not TOML would be quoted in the error
+                // (whatever it holds), and is a mistake anyway.
+                DeValue::String(s) if !s.ends_with(".toml") => {
+                    let d = Diagnostic::new(base.span(), "extends", "`extends` names a scenario file (NAME.toml)");
+                    return Err((sources, GatherError::Invalid(vec![d])));
+                }
                 DeValue::String(s) => next = Some(p.parent().unwrap_or(Path::new(".")).join(s.as_ref())),
                 _ => {
                     let d = Diagnostic::new(
@@ -172,7 +203,8 @@ pub(super) fn gather(path: &Path, overrides: &[Override]) -> Result<Sources, (So
                 }
             }
         }
-        if seen.len() > 16 {
+        // The main file and up to 16 bases.
+        if next.is_some() && seen.len() > 16 {
             let d = Diagnostic::new(0..0, "extends", "more than 16 levels of `extends`");
             return Err((sources, GatherError::Invalid(vec![d])));
         }

@@ -7,6 +7,7 @@ mod calibration;
 mod cli;
 mod common;
 mod conservation;
+mod edges;
 mod engine_timeline;
 mod estimators;
 mod figures;

@@ -74,8 +74,7 @@ impl Compiler<'_> {
             let tonnes_per_unit = b
                 .tonnes_per_unit
                 .as_ref()
-                .and_then(|t| self.c.positive(t, &format!("{path}.tonnes_per_unit")))
-                .and_then(Tonnes::from_t)
+                .and_then(|t| self.c.mass(t, &format!("{path}.tonnes_per_unit")))
                 .unwrap_or(Tonnes::from_kg(60_000));
             let carriers = b.carriers.as_ref().and_then(|c| {
                 let cp = format!("{path}.carriers");

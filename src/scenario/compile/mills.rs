@@ -41,18 +41,7 @@ impl Compiler<'_> {
             {
                 self.c.err::<()>(spec.span(), format!("{path}.availability"), "availability must have a positive mean");
             }
-            let lot = self
-                .c
-                .positive(&m.lot_t, &format!("{path}.lot_t"))
-                .and_then(Tonnes::from_t)
-                .filter(|t| *t > Tonnes::ZERO);
-            if lot.is_none() && m.lot_t.get_ref().is_finite() && *m.lot_t.get_ref() > 0.0 {
-                self.c.err::<()>(
-                    m.lot_t.span(),
-                    format!("{path}.lot_t"),
-                    "a lot must weigh at least 1 kg and at most 10^12 t",
-                );
-            }
+            let lot = self.c.mass(&m.lot_t, &format!("{path}.lot_t"));
             if let Some(s) = &m.stock_t {
                 self.c.non_negative(s, &format!("{path}.stock_t"));
             }

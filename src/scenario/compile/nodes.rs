@@ -2,7 +2,6 @@
 
 use super::routes::{GraphNode, StageRef};
 use super::{Compiler, Entity, NODE_KINDS};
-use crate::model::units::Tonnes;
 use crate::model::world::StoreSpec;
 use crate::scenario::schema::in_file_order;
 use crate::scenario::suggest::did_you_mean;
@@ -24,7 +23,7 @@ impl Compiler<'_> {
                 );
             }
             let store = n.yard_t.as_ref().and_then(|y| {
-                let cap = self.c.positive(y, &format!("{path}.yard_t")).and_then(Tonnes::from_t)?;
+                let cap = self.c.mass(y, &format!("{path}.yard_t"))?;
                 let id = self.stores.next_id();
                 let storage_per_t_day = n
                     .storage_per_t_day

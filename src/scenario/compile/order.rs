@@ -27,10 +27,7 @@ pub(super) fn name(f: &ScenarioFile, default_name: &str, c: &mut Ctx) -> String 
 
 /// The order's tonnes (`None` where invalid).
 pub(super) fn tonnes(o: &OrderSpec, c: &mut Ctx) -> Option<Tonnes> {
-    c.positive(&o.tonnes, "order.tonnes").and_then(|t| match Tonnes::from_t(t) {
-        Some(t) if t > Tonnes::ZERO => Some(t),
-        _ => c.err(o.tonnes.span(), "order.tonnes", "must be between 0.001 t and 10^12 t"),
-    })
+    c.mass(&o.tonnes, "order.tonnes")
 }
 
 /// The order's dates.
@@ -157,8 +154,10 @@ impl<'f> Compiler<'f> {
         let lost_tolerance = o
             .lost_tolerance_t
             .as_ref()
-            .and_then(|v| self.c.non_negative(v, "order.lost_tolerance_t"))
-            .and_then(Tonnes::from_t)
+            .and_then(|v| {
+                let t = self.c.non_negative(v, "order.lost_tolerance_t")?;
+                Tonnes::from_t(t).or_else(|| self.c.err(v.span(), "order.lost_tolerance_t", "must be at most 10^12 t"))
+            })
             .unwrap_or(Tonnes::ZERO);
         Terms { confidence, routing, late_penalty_per_t_day, lost_tolerance }
     }

@@ -13,11 +13,7 @@ impl Compiler<'_> {
             let p = pool.get_ref();
             self.register(name, Entity::Pool(self.pools.next_id()), &path);
             let units = self.c.count(&p.units, &format!("{path}.units"), 0).unwrap_or(0);
-            let payload = self
-                .c
-                .positive(&p.payload_t, &format!("{path}.payload_t"))
-                .and_then(Tonnes::from_t)
-                .unwrap_or(Tonnes::from_kg(1));
+            let payload = self.c.mass(&p.payload_t, &format!("{path}.payload_t")).unwrap_or(Tonnes::from_kg(1));
             let empty_return = self.c.dist(&p.empty_return, Kind::Duration, 1.0, &format!("{path}.empty_return"));
             let return_share = p
                 .return_share

@@ -1,0 +1,202 @@
+//! Regression tests for the defects a hostile test found (issue "robust at the edges"):
+//! each input here once panicked, hung, grew memory without bound, failed only after the
+//! whole run, or gave a silently wrong answer.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{ok, repo, stderr, stdout, steelsim, text};
+
+fn tiny() -> String {
+    repo().join("tests/fixtures/tiny.toml").to_string_lossy().into_owned()
+}
+
+/// Waits for a child at most `limit`, killing it if it runs on.
+fn within(mut child: Child, limit: Duration) -> Output {
+    let began = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if began.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("still running after {limit:?}: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn spawn(args: &[&str], cwd: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A copy of the tiny fixture with one line replaced.
+fn tiny_with(dir: &Path, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string(tiny()).unwrap();
+    assert!(text.contains(from), "the fixture changed: `{from}` is gone");
+    let path = dir.join("edited.toml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    path
+}
+
+#[test]
+fn an_endless_range_is_refused_by_plan_and_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = steelsim(&["plan", &tiny(), "--target", "0.9", "--vary", "pools.narrow.units=10..inf:1"], tmp.path());
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    assert!(stderr(&plan).contains("finite"), "{}", stderr(&plan));
+    let sweep = steelsim(&["sweep", &tiny(), "--set", "pools.narrow.units=1..1e12:1", "-n", "2"], tmp.path());
+    assert_eq!(sweep.status.code(), Some(2), "{}", text(&sweep));
+    assert!(stderr(&sweep).contains("at most 10,000"), "{}", stderr(&sweep));
+    assert!(!tmp.path().join("output").exists(), "nothing written");
+}
+
+#[test]
+fn masses_that_round_to_nothing_or_overflow_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (from, to, field) in [
+        (
+            "payload_t = 60\nempty_return = \"2d\"",
+            "payload_t = 0.0004\nempty_return = \"2d\"",
+            "pools.narrow.payload_t",
+        ),
+        ("payload_t = 60\nempty_return = \"2d\"", "payload_t = 1e13\nempty_return = \"2d\"", "pools.narrow.payload_t"),
+        ("tonnes = 6000", "tonnes = 0.0005", "order.tonnes"),
+    ] {
+        let path = tiny_with(tmp.path(), from, to);
+        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{to}: {}", text(&o));
+        let err = stderr(&o);
+        assert!(err.contains(field) && err.contains("between 0.001 t (1 kg) and 10^12 t"), "{to}:\n{err}");
+    }
+}
+
+#[test]
+fn a_device_or_a_pipe_as_scenario_or_base_is_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = within(spawn(&["validate", "/dev/zero"], tmp.path()), Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    let fifo = tmp.path().join("pipe.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let variant = tmp.path().join("variant.toml");
+    std::fs::write(&variant, "extends = \"pipe.toml\"\nname = \"v\"\n").unwrap();
+    let o = within(spawn(&["validate", variant.to_str().unwrap()], tmp.path()), Duration::from_secs(20));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    // A base that is not a scenario file is refused before it is read (and quoted).
+    std::fs::write(&variant, "extends = \"/etc/hostname\"\nname = \"v\"\n").unwrap();
+    let o = steelsim(&["validate", variant.to_str().unwrap()], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("names a scenario file"), "{}", stderr(&o));
+}
+
+#[test]
+fn sixteen_levels_of_extends_are_allowed_and_seventeen_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(tiny(), tmp.path().join("level0.toml")).unwrap();
+    for i in 1..=17 {
+        let text = format!("extends = \"level{}.toml\"\nname = \"level{i}\"\n", i - 1);
+        std::fs::write(tmp.path().join(format!("level{i}.toml")), text).unwrap();
+    }
+    ok(&steelsim(&["validate", "level16.toml"], tmp.path()));
+    let o = steelsim(&["validate", "level17.toml"], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("more than 16 levels"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_output_path_that_cannot_be_a_folder_is_refused_before_simulating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a_file");
+    std::fs::write(&file, "x").unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), tmp.path().join("dangling")).unwrap();
+    for out in [file.clone(), file.join("under"), tmp.path().join("dangling")] {
+        let began = Instant::now();
+        // 100,000 replications would take minutes: a refusal must come before them.
+        let o = steelsim(&["run", &tiny(), "-n", "100000", "--out", out.to_str().unwrap(), "-q"], tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{}: {}", out.display(), text(&o));
+        assert!(stderr(&o).contains("cannot hold results"), "{}", stderr(&o));
+        assert!(began.elapsed() < Duration::from_secs(20), "refused only after simulating");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x", "the file is untouched");
+}
+
+#[test]
+fn the_current_folder_and_a_link_to_a_folder_are_written_into() {
+    let tmp = tempfile::tempdir().unwrap();
+    let here = tmp.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    ok(&steelsim(&["run", &tiny(), "-n", "3", "--out", ".", "-q"], &here));
+    assert!(here.join("summary.json").exists());
+    let real = tmp.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    ok(&steelsim(&["run", &tiny(), "-n", "3", "--out", link.to_str().unwrap(), "-q"], tmp.path()));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
+    assert!(real.join("summary.json").exists(), "results are in the folder it points to");
+}
+
+#[test]
+fn leftovers_of_a_dead_run_are_cleaned_and_a_live_run_is_not_disturbed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ok(&steelsim(&["run", &tiny(), "-n", "3", "--out", "out", "-q"], tmp.path()));
+    // A killed run left its backup and staging folders and its lock (process 999999 is gone).
+    for stale in [".out.old-999999", ".out.partial-999999"] {
+        std::fs::create_dir(tmp.path().join(stale)).unwrap();
+    }
+    std::fs::write(tmp.path().join(".out.lock"), "999999\n").unwrap();
+    let o = steelsim(&["run", &tiny(), "-n", "3", "--out", "out", "-q"], tmp.path());
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(stderr(&o).contains("left by an interrupted steelsim"), "{}", stderr(&o));
+    for stale in [".out.old-999999", ".out.partial-999999", ".out.lock"] {
+        assert!(!tmp.path().join(stale).exists(), "{stale} is still there");
+    }
+    // A live process (1 always is) holding the folder: refused at once, exit 2.
+    std::fs::write(tmp.path().join(".out.lock"), "1\n").unwrap();
+    let o = steelsim(&["run", &tiny(), "-n", "100000", "--out", "out", "-q"], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("another steelsim (process 1)"), "{}", stderr(&o));
+    assert!(out.join("summary.json").exists(), "earlier results untouched");
+}
+
+#[test]
+fn options_that_cannot_mean_anything_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["run", &tiny(), "--precision", "0.05", "--max-replications", "0"],
+        vec!["run", &tiny(), "--precision", "0.05", "--precision-days", "0"],
+        vec!["run", &tiny(), "--precision", "0.05", "--precision-days", "nan"],
+        vec!["plan", &tiny(), "--target", "0.9", "--vary", "pools.narrow.units=10..20:5", "--max-replications", "0"],
+    ] {
+        let o = steelsim(&args, tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+    }
+}
+
+#[test]
+fn merged_shards_report_the_run_they_equal() {
+    let tmp = tempfile::tempdir().unwrap();
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let dir = format!("s{i}");
+        ok(&steelsim(&["run", &tiny(), "-n", "6", "--seed", "3", "--shard", &shard, "--out", &dir, "-q"], tmp.path()));
+    }
+    let o = steelsim(&["merge", "s0", "s1", "--out", "merged"], tmp.path());
+    let printed = ok(&o);
+    assert!(!printed.contains("million events/s"), "no rate for events simulated elsewhere:\n{printed}");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("merged/run.json")).unwrap()).unwrap();
+    let command = run["command"].as_str().unwrap();
+    assert!(command.starts_with("steelsim run") && !command.contains("--shard"), "{command}");
+    let quiet = steelsim(&["merge", "s0", "s1", "--out", "merged", "--quiet"], tmp.path());
+    assert!(quiet.status.success() && stdout(&quiet).is_empty(), "{}", text(&quiet));
+}
