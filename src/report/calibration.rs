@@ -15,7 +15,7 @@ pub(crate) fn markdown(outcomes: &[Outcome], command: &str) -> String {
         "Made by `{command}`; simulated values are means over replications with their {:.0} % interval.\n\n",
         LEVEL * 100.0
     );
-    s.push_str("| check | DOMAIN.md section 5 | band | simulated | within |\n");
+    s.push_str("| check | known figure (docs/sources.md section 5) | band | simulated | within |\n");
     s.push_str("| --- | --- | --- | --- | --- |\n");
     for o in outcomes {
         let c = &o.check;

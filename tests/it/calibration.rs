@@ -1,4 +1,4 @@
-//! The baseline against DOMAIN.md section 5: every calibration check inside its band, and the
+//! The baseline against its calibration targets (docs/sources.md section 5): every calibration check inside its band, and the
 //! table in scenarios/README.md exactly what the command writes today.
 
 use crate::common::{repo, steelsim, text};
@@ -27,7 +27,7 @@ fn the_baseline_is_within_every_band_and_the_readme_table_is_current() {
     );
     let outcomes: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", text(&o)));
     let outcomes = outcomes.as_array().unwrap();
-    assert_eq!(outcomes.len(), 6, "every target of DOMAIN section 5 is checked");
+    assert_eq!(outcomes.len(), 6, "every target of sources.md section 5 is checked");
     for c in outcomes {
         let (lo, hi) = (c["interval"][0].as_f64().unwrap(), c["interval"][1].as_f64().unwrap());
         let (band_lo, band_hi) = (c["band"][0].as_f64().unwrap(), c["band"][1].as_f64().unwrap());

@@ -16,5 +16,6 @@ mod properties;
 mod robustness;
 mod scenarios;
 mod schema;
+mod sources;
 mod studies;
 mod validation;

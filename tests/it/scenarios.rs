@@ -104,7 +104,7 @@ fn every_figure_in_a_scenario_has_a_source_or_a_reason() {
     }
     assert!(
         missing.is_empty(),
-        "figures without a comment (cite DOMAIN.md's source or say \"estimate\" and why):\n{}",
+        "figures without a comment (cite docs/sources.md or the source itself, or say \"estimate\" and why):\n{}",
         missing.join("\n")
     );
 }
