@@ -11,6 +11,7 @@
 pub mod calibrate;
 pub mod capacity;
 pub mod compare;
+pub mod contract;
 pub mod plan;
 pub mod summary;
 pub mod sweep;

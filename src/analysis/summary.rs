@@ -22,7 +22,7 @@ use crate::stats::quantile::{
 };
 
 /// Version of this layout; bumped when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// An interval; a `null` bound is unknown (too little data) or beyond the horizon.
 pub type Interval = [Option<f64>; 2];
@@ -57,6 +57,9 @@ pub struct Summary {
     pub destination: Delivery,
     /// Results at the handover (Incoterm) point.
     pub handover: Handover,
+    /// Under the sales contract, when the scenario has one: delivered in full within the
+    /// tolerance, the call-offs, liquidated damages, and the guarantee sheet.
+    pub contract: Option<super::contract::ContractSummary>,
     /// What can be promised at each confidence level of the scenario.
     pub guarantees: Vec<Guarantee>,
     /// Tonnes lost or damaged per replication (all produced again and re-shipped).
@@ -329,19 +332,19 @@ pub fn location_name(world: &World, loc: Location) -> String {
     }
 }
 
-fn interval(b: (Option<f64>, Option<f64>)) -> Interval {
+pub(crate) fn interval(b: (Option<f64>, Option<f64>)) -> Interval {
     [b.0, b.1]
 }
 
-fn interval_censored(b: (Option<Censored>, Option<Censored>)) -> Interval {
+pub(crate) fn interval_censored(b: (Option<Censored>, Option<Censored>)) -> Interval {
     [b.0.flatten(), b.1.flatten()]
 }
 
-fn mean_ci(m: &Moments) -> Interval {
+pub(crate) fn mean_ci(m: &Moments) -> Interval {
     m.mean_ci(LEVEL).map_or([None, None], |(a, b)| [Some(a), Some(b)])
 }
 
-fn moments<'a>(values: impl IntoIterator<Item = &'a f64>) -> Moments {
+pub(crate) fn moments<'a>(values: impl IntoIterator<Item = &'a f64>) -> Moments {
     let mut m = Moments::default();
     for v in values {
         m.add(*v);
@@ -363,17 +366,37 @@ fn sample(rows: &[Row], completion: impl Fn(&Row) -> Option<f64>, by_deadline: i
     Sample { days, tonnes }
 }
 
+/// Completion statistics of sorted completion days (censored last).
+pub(crate) fn completion(sorted: &[Censored]) -> Completion {
+    let n = sorted.len() as u64;
+    let censored = sorted.iter().filter(|d| d.is_none()).count() as u64;
+    let q = |p: f64| quantile_censored(sorted, p).flatten();
+    let qi = |p: f64| interval_censored(quantile_interval_censored(sorted, p, LEVEL));
+    let mean_m = moments(sorted.iter().flatten());
+    let (mean, mean_ci95) =
+        if censored == 0 && n > 0 { (mean_m.mean(), mean_ci(&mean_m)) } else { (None, [None, None]) };
+    Completion {
+        mean,
+        mean_ci95,
+        p50: q(0.5),
+        p50_ci95: qi(0.5),
+        p90: q(0.9),
+        p90_ci95: qi(0.9),
+        p95: q(0.95),
+        p95_ci95: qi(0.95),
+        p99: q(0.99),
+        p99_ci95: qi(0.99),
+        censored_replications: censored,
+    }
+}
+
 fn delivery(s: &Sample, world: &World) -> Delivery {
     let n = s.days.len() as u64;
     let deadline = days(world.deadline.value());
     let on_time = s.days.iter().filter(|d| d.is_some_and(|d| d <= deadline)).count() as u64;
     let (lo, hi) = wilson(on_time, n, LEVEL);
-    let censored = s.days.iter().filter(|d| d.is_none()).count() as u64;
     let q = |p: f64| quantile_censored(&s.days, p).flatten();
     let qi = |p: f64| interval_censored(quantile_interval_censored(&s.days, p, LEVEL));
-    let mean_m = moments(s.days.iter().flatten());
-    let (mean, mean_ci95) =
-        if censored == 0 && n > 0 { (mean_m.mean(), mean_ci(&mean_m)) } else { (None, [None, None]) };
     let promise = world
         .order
         .confidence
@@ -394,19 +417,7 @@ fn delivery(s: &Sample, world: &World) -> Delivery {
     Delivery {
         p_on_time: if n == 0 { 0.0 } else { on_time as f64 / n as f64 },
         p_on_time_ci95: [lo, hi],
-        completion_days: Completion {
-            mean,
-            mean_ci95,
-            p50: q(0.5),
-            p50_ci95: qi(0.5),
-            p90: q(0.9),
-            p90_ci95: qi(0.9),
-            p95: q(0.95),
-            p95_ci95: qi(0.95),
-            p99: q(0.99),
-            p99_ci95: qi(0.99),
-            censored_replications: censored,
-        },
+        completion_days: completion(&s.days),
         promise,
         tonnes_by_deadline: TonnesByDeadline {
             mean: t.mean().unwrap_or(0.0),
@@ -546,6 +557,7 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
         interval_level: LEVEL,
         destination: delivery(&dest, world),
         handover: Handover { points: world.order.handover_points.clone(), delivery: delivery(&hand, world) },
+        contract: super::contract::build(world, rows, agg),
         guarantees,
         lost_tonnes: Lost {
             mean: lost.mean().unwrap_or(0.0),

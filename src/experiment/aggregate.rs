@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::ids::{CorridorId, IdVec, StageId};
-use crate::model::{Location, ReplicationResult, World};
+use crate::model::{Location, ReplicationResult, Tonnes, World};
 use crate::stats::exact::{ExactSum, Moments};
 use crate::stats::histogram::{Histogram, Scale};
 
@@ -153,6 +153,20 @@ pub struct DailyAgg {
     pub queue: Vec<RunningSeries>,
 }
 
+/// The contract's measures over replications (present when the world has a contract).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContractAgg {
+    /// Per call-off: replications that met it.
+    pub met: Vec<u64>,
+    /// Per call-off: tonnes short of its floor (zero when met).
+    pub shortfall: Vec<Cell>,
+    /// Per day from the start: the damages summed over replications, were the whole floor
+    /// due at the end of that day (what signing that date would cost).
+    pub damages_by_due_day: Vec<ExactSum>,
+    /// Replications whose damages are a lower bound (tonnes owed never came).
+    pub censored: u64,
+}
+
 /// Everything summed over replications, besides the per-replication rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Aggregates {
@@ -168,6 +182,9 @@ pub struct Aggregates {
     pub stuck: Vec<StuckAgg>,
     /// Day-by-day series.
     pub daily: DailyAgg,
+    /// Under the contract.
+    #[serde(default)]
+    pub contract: Option<ContractAgg>,
 }
 
 impl Aggregates {
@@ -197,6 +214,15 @@ impl Aggregates {
                 utilisation: (0..tracked).map(|_| RunningSeries::new(Scale::SHARE)).collect(),
                 queue: (0..tracked).map(|_| RunningSeries::new(Scale::QUEUE)).collect(),
             },
+            contract: world.contract.as_ref().map(|c| ContractAgg {
+                met: vec![0; c.calloffs.len()],
+                shortfall: c.calloffs.iter().map(|_| Cell::new(tonnes)).collect(),
+                damages_by_due_day: match c.damages {
+                    Some(_) => vec![ExactSum::default(); world.horizon_days()],
+                    None => Vec::new(),
+                },
+                censored: 0,
+            }),
         }
     }
 
@@ -224,6 +250,16 @@ impl Aggregates {
         }
         for (loc, t) in &r.stuck {
             self.add_stuck(&StuckAgg { location: *loc, replications: 1, kg: t.kg() });
+        }
+        if let (Some(agg), Some(o)) = (&mut self.contract, &r.contract) {
+            for ((met, cell), short) in agg.met.iter_mut().zip(&mut agg.shortfall).zip(&o.shortfalls) {
+                *met += u64::from(*short == Tonnes::ZERO);
+                cell.add(short.t());
+            }
+            for (sum, v) in agg.damages_by_due_day.iter_mut().zip(&r.damages_by_due_day) {
+                sum.add(*v);
+            }
+            agg.censored += u64::from(o.censored);
         }
         let d = &r.daily;
         let tonnes = |kg: &[u64]| kg.iter().map(|k| *k as f64 / 1000.0).collect::<Vec<f64>>();
@@ -273,6 +309,18 @@ impl Aggregates {
         }
         for (a, b) in self.daily.queue.iter_mut().zip(&other.daily.queue) {
             a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.contract, &other.contract) {
+            for (x, y) in a.met.iter_mut().zip(&b.met) {
+                *x += y;
+            }
+            for (x, y) in a.shortfall.iter_mut().zip(&b.shortfall) {
+                x.merge(y);
+            }
+            for (x, y) in a.damages_by_due_day.iter_mut().zip(&b.damages_by_due_day) {
+                x.merge(*y);
+            }
+            a.censored += b.censored;
         }
     }
 }

@@ -75,6 +75,22 @@ pub struct Row {
     pub cost: f64,
     /// Late-delivery penalties.
     pub penalty: f64,
+    /// Under the contract (if any): what was judged of this replication.
+    pub contract: Option<ContractRow>,
+}
+
+/// A replication judged under the contract: what `replications.csv` keeps of it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ContractRow {
+    /// Days until the floor of the order (its quantity less the tolerance) was delivered at
+    /// the contract's delivery point (`None`: not by the end).
+    pub completion_days: Option<f64>,
+    /// Call-offs met.
+    pub calloffs_met: u32,
+    /// Liquidated damages owed (0 without damages terms).
+    pub damages: f64,
+    /// The damages reached the cap.
+    pub damages_at_cap: bool,
 }
 
 /// Why a replication ended.
@@ -139,6 +155,12 @@ impl Row {
             outcome: r.outcome.into(),
             cost: r.cost,
             penalty: r.penalty,
+            contract: r.contract.as_ref().map(|c| ContractRow {
+                completion_days: c.complete.map(|t| days(t.value())),
+                calloffs_met: u32::try_from(c.met()).unwrap_or(u32::MAX),
+                damages: c.damages,
+                damages_at_cap: c.at_cap,
+            }),
         }
     }
 }

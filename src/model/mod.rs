@@ -5,6 +5,7 @@
 //! lots are produced at the mills, follow their route's steps (queue at servers, wait for
 //! carriers, form trains, travel, cross borders, clear customs), and are delivered.
 
+pub mod contract;
 pub mod estimate;
 pub mod ids;
 pub mod replication;

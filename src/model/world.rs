@@ -54,6 +54,8 @@ pub struct World {
     pub disruptions: IdVec<DisruptionId, DisruptionSpec>,
     /// Guard against runaway replications.
     pub max_events: u64,
+    /// The sales contract, if the scenario has one: the results are judged under it.
+    pub contract: Option<super::contract::Contract>,
     /// The reported stages.
     pub stages: Stages,
 }
@@ -67,7 +69,8 @@ pub struct Order {
     pub products: IdVec<ProductId, String>,
     /// Destination node names.
     pub destinations: IdVec<DestinationId, String>,
-    /// Names of the nodes where the seller hands the goods over (the Incoterm point).
+    /// Where the seller hands the goods over: the contract's named places (or the mills, for
+    /// delivery there), or `order.handover`'s nodes.
     pub handover_points: Vec<String>,
     /// Confidence levels for promises, ascending.
     pub confidence: Vec<f64>,
@@ -479,6 +482,11 @@ impl World {
             Tracked::Server(s) => &self.servers[s].name,
             Tracked::Pool(p) => &self.pools[p].name,
         }
+    }
+
+    /// Days from the start to the horizon (whole days: the horizon is the end of a day).
+    pub fn horizon_days(&self) -> usize {
+        (self.horizon.value() / super::units::DAY).round().max(0.0) as usize
     }
 
     /// The service (or through-service) a server gives a lot at `through` steps.

@@ -80,6 +80,9 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
         s.replications,
         s.seed
     );
+    if let Some(c) = &s.contract {
+        contract(&mut o, c, &s.cost.currency, s.order_tonnes);
+    }
     if let Some(sc) = &data.scenario {
         key_parameters(&mut o, sc);
     }
@@ -235,6 +238,87 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
     );
     let _ = writeln!(o, "</body></html>");
     o
+}
+
+fn share(p: f64, ci: [f64; 2]) -> String {
+    format!("{p:.3} [{:.3}, {:.3}]", ci[0], ci[1])
+}
+
+/// The guarantee sheet, the call-offs and the damages: what a seller signs.
+fn contract(o: &mut String, c: &crate::analysis::contract::ContractSummary, currency: &str, order_tonnes: f64) {
+    let _ = writeln!(
+        o,
+        "<h2>Under the contract: {} {}</h2>\n<p>Delivered in full means at least {} t of the {} t ordered \
+         (a tolerance of {:.0} %), due {}. P(delivered in full by then): {}.</p>",
+        escape(&c.incoterm),
+        escape(&c.places.join(", ")),
+        thousands(c.floor_tonnes),
+        thousands(order_tonnes),
+        c.tolerance * 100.0,
+        escape(&c.due),
+        share(c.p_in_full, c.p_in_full_ci95)
+    );
+    let _ = writeln!(
+        o,
+        "<table><thead><tr><th>confidence</th><th>latest date to sign</th><th>expected damages if signed</th>\
+         <th>per tonne</th></tr></thead><tbody>"
+    );
+    for g in &c.guarantees {
+        let date = match (&g.date, g.days) {
+            (Some(d), Some(days)) => format!("{d} (day {days:.1} {})", interval(&g.days_ci95, 1)),
+            _ => "beyond the horizon".into(),
+        };
+        let _ = writeln!(
+            o,
+            "<tr><td>{:.0} %</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            g.confidence * 100.0,
+            escape(&date),
+            g.expected_damages.map_or_else(|| "-".into(), |e| format!("{} {}", escape(currency), thousands(e))),
+            g.price_per_t.map_or_else(|| "-".into(), |p| format!("{p:.2}"))
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+    let _ = writeln!(
+        o,
+        "<table><thead><tr><th>call-off</th><th>at least</th><th>P(met)</th><th>short by, mean</th>\
+         <th>short by, 95 %</th></tr></thead><tbody>"
+    );
+    for co in &c.calloffs {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{} t</td><td>{}</td><td>{} t</td><td>{} t</td></tr>",
+            escape(&co.date),
+            thousands(co.floor_tonnes),
+            share(co.p_met, co.p_met_ci95),
+            thousands(co.shortfall_mean),
+            thousands(co.shortfall_p95)
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+    let _ = writeln!(o, "<p>P(every call-off met): {}.</p>", share(c.p_all_calloffs_met, c.p_all_calloffs_met_ci95));
+    if let Some(d) = &c.damages {
+        let cap = d.cap.map_or_else(String::new, |cap| {
+            format!(
+                "; the cap of {} {} is reached with probability {:.3}",
+                escape(currency),
+                thousands(cap),
+                d.p_at_cap
+            )
+        });
+        let _ = writeln!(
+            o,
+            "<p>Liquidated damages under the schedule ({} {:.2} per tonne per day late after {} days' grace): \
+             mean {} {} {}, 95th percentile {} {}{cap}.</p>",
+            escape(currency),
+            d.per_t_day,
+            d.grace_days,
+            escape(currency),
+            thousands(d.mean),
+            interval(&d.mean_ci95, 0),
+            escape(currency),
+            thousands(d.p95)
+        );
+    }
 }
 
 fn value(v: &toml::Value) -> String {

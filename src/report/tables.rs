@@ -1,6 +1,6 @@
 //! Tidy CSV tables: one row per replication, and the per-lot trace.
 
-use crate::experiment::{Aggregates, Ending, Row};
+use crate::experiment::{Aggregates, ContractRow, Ending, Row};
 use crate::model::Tonnes;
 use crate::model::Trace;
 use crate::model::World;
@@ -17,7 +17,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// Columns of `replications.csv`, in order.
-pub(crate) const REPLICATION_COLUMNS: [&str; 15] = [
+pub(crate) const REPLICATION_COLUMNS: [&str; 19] = [
     "replication",
     "seed",
     "complete",
@@ -33,6 +33,10 @@ pub(crate) const REPLICATION_COLUMNS: [&str; 15] = [
     "outcome",
     "cost",
     "penalty",
+    "contract_completion_days",
+    "calloffs_met",
+    "damages",
+    "damages_at_cap",
 ];
 
 /// `replications.csv`: one row per replication. Times are days since the start; an empty
@@ -58,6 +62,10 @@ pub(crate) fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
             r.outcome.as_str().to_string(),
             num(r.cost),
             num(r.penalty),
+            r.contract.map(|c| opt(c.completion_days)).unwrap_or_default(),
+            r.contract.map(|c| c.calloffs_met.to_string()).unwrap_or_default(),
+            r.contract.map(|c| num(c.damages)).unwrap_or_default(),
+            r.contract.map(|c| c.damages_at_cap.to_string()).unwrap_or_default(),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -96,6 +104,16 @@ pub(crate) fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
             outcome: Ending::parse(&rec[12]).ok_or_else(|| bad(REPLICATION_COLUMNS[12]))?,
             cost: f(13)?,
             penalty: f(14)?,
+            contract: if rec[16].is_empty() {
+                None
+            } else {
+                Some(ContractRow {
+                    completion_days: of(15)?,
+                    calloffs_met: u32::try_from(u(16)?).map_err(|_| bad(REPLICATION_COLUMNS[16]))?,
+                    damages: f(17)?,
+                    damages_at_cap: rec[18].parse::<bool>().map_err(|_| bad(REPLICATION_COLUMNS[18]))?,
+                })
+            },
         });
     }
     Ok(rows)

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::analysis::contract::ContractSummary;
 use crate::analysis::summary::{Delivery, Summary};
 
 /// `1234567.8` -> `"1,234,568"`.
@@ -32,6 +33,69 @@ fn promise(d: &Delivery, i: usize) -> String {
     }
 }
 
+fn share(p: f64, ci: [f64; 2]) -> String {
+    format!("{p:.3} [{:.3}, {:.3}]", ci[0], ci[1])
+}
+
+fn money(currency: &str, v: f64) -> String {
+    format!("{currency} {}", thousands(v))
+}
+
+/// The guarantee sheet and the contract's measures: what the terminal shows first.
+pub fn contract_sheet(c: &ContractSummary, currency: &str, order_tonnes: f64) -> String {
+    let mut out = String::new();
+    let w = 36;
+    let tolerance = if c.tolerance > 0.0 {
+        format!("{} t, the order less its {:.0} % tolerance", thousands(c.floor_tonnes), c.tolerance * 100.0)
+    } else {
+        format!("{} t", thousands(order_tonnes))
+    };
+    let _ = writeln!(out, "Under the contract, {} {}: {tolerance}, due {}", c.incoterm, c.places.join(", "), c.due);
+    let _ = writeln!(out, "{:w$}{:26}expected damages if signed", "Guarantee", "latest date to sign");
+    for g in &c.guarantees {
+        let label = format!("  at {:.0}%", g.confidence * 100.0);
+        let date = match (&g.date, g.days) {
+            (Some(date), Some(days)) => format!("{date} (day {days:.1})"),
+            _ => "beyond the horizon".into(),
+        };
+        let cost = match (g.expected_damages, g.price_per_t) {
+            (Some(e), Some(per_t)) if per_t > 0.0 && per_t < 0.005 => format!("{} (< 0.01 per t)", money(currency, e)),
+            (Some(e), Some(per_t)) => format!("{} ({per_t:.2} per t)", money(currency, e)),
+            _ => "-".into(),
+        };
+        let _ = writeln!(out, "{label:w$}{date:26}{cost}");
+    }
+    let _ = writeln!(out, "{:w$}{}", format!("P(in full by {})", c.due), share(c.p_in_full, c.p_in_full_ci95));
+    if c.calloffs.len() > 1 {
+        for co in &c.calloffs {
+            let _ = writeln!(
+                out,
+                "{:w$}{}; short by {} t on average, {} t at 95%",
+                format!("  {} t by {}", thousands(co.floor_tonnes), co.date),
+                share(co.p_met, co.p_met_ci95),
+                thousands(co.shortfall_mean),
+                thousands(co.shortfall_p95)
+            );
+        }
+        let _ =
+            writeln!(out, "{:w$}{}", "P(every call-off met)", share(c.p_all_calloffs_met, c.p_all_calloffs_met_ci95));
+    }
+    if let Some(d) = &c.damages {
+        let capped = match d.cap {
+            Some(cap) => format!("; cap {} reached in {:.3}", money(currency, cap), d.p_at_cap),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{:w$}mean {}, 95% {}{capped}",
+            "Damages under the schedule",
+            money(currency, d.mean),
+            money(currency, d.p95)
+        );
+    }
+    out
+}
+
 /// Renders the summary for a terminal.
 pub fn render(s: &Summary) -> String {
     let mut out = String::new();
@@ -44,6 +108,10 @@ pub fn render(s: &Summary) -> String {
         s.deadline,
         s.deadline_days
     );
+    if let Some(c) = &s.contract {
+        out.push_str(&contract_sheet(c, &s.cost.currency, s.order_tonnes));
+        out.push('\n');
+    }
     let h = &s.handover.delivery;
     let d = &s.destination;
     let w = 28;

@@ -46,6 +46,39 @@ impl JsonSchema for DateOrDates {
     }
 }
 
+/// A name, or a list of names.
+#[derive(Debug)]
+pub(super) struct NameOrNames;
+
+impl JsonSchema for NameOrNames {
+    fn schema_name() -> Cow<'static, str> {
+        "NameOrNames".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A node's name, or a list of names, e.g. [\"sarakhs\", \"sarakhs_road\"]",
+            "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }]
+        })
+    }
+}
+
+/// An Incoterms 2020 rule for any mode of transport.
+#[derive(Debug)]
+pub(super) struct IncotermCode;
+
+impl JsonSchema for IncotermCode {
+    fn schema_name() -> Cow<'static, str> {
+        "IncotermCode".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An Incoterms 2020 rule for any mode of transport (docs/contract.md)",
+            "type": "string",
+            "enum": ["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP"]
+        })
+    }
+}
+
 /// The name of a distribution family.
 #[derive(Debug)]
 pub(super) struct DistFamily;

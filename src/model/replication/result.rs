@@ -3,6 +3,7 @@
 //! and the per-lot trace.
 
 use crate::engine::{Outcome, Time};
+use crate::model::contract::{ContractOutcome, damages_by_due_day, judge};
 use crate::model::ids::{
     CorridorId, DestinationId, FlowId, IdVec, LotId, MillId, ProductId, RouteId, ServerId, StageId,
 };
@@ -154,6 +155,11 @@ pub struct ReplicationResult {
     pub cost: f64,
     /// Late-delivery penalties (for undelivered tonnes counted up to the end: a lower bound).
     pub penalty: f64,
+    /// The deliveries judged under the contract, if the scenario has one.
+    pub contract: Option<ContractOutcome>,
+    /// With a contract's damages: what they would be, were the whole floor due at the end
+    /// of each day from the start to the horizon (one value per day).
+    pub damages_by_due_day: Vec<f64>,
 }
 
 /// Tonnes were created or destroyed: a bug in the model, never the user's fault.
@@ -231,6 +237,12 @@ impl Replication<'_> {
             (ledger.in_transit + ledger.unproduced).t() * late_days * self.w.order.late_penalty_per_t_day;
         let utilisation = self.utilisation(end);
         let trace = self.take_trace();
+        let log = &self.books.handover_log;
+        let contract = self.w.contract.as_ref().map(|c| judge(c, log, end));
+        let damages_by_due_day = match self.w.contract.as_ref().and_then(|c| c.damages.as_ref().map(|d| (c, d))) {
+            Some((c, d)) => damages_by_due_day(d, c.floor(), log, end, self.w.horizon_days()),
+            None => Vec::new(),
+        };
         Ok(ReplicationResult {
             index: self.index,
             seed: self.seed,
@@ -256,6 +268,8 @@ impl Replication<'_> {
             lead_times: std::mem::take(&mut self.books.lead_times),
             cost: self.books.cost,
             penalty: self.books.penalty,
+            contract,
+            damages_by_due_day,
         })
     }
 

@@ -456,4 +456,7 @@ pub(crate) struct Books {
     pub(crate) penalty: f64,
     /// Lead time (production to delivery, days) of each delivered lot, with its corridor.
     pub(crate) lead_times: Vec<(CorridorId, f32)>,
+    /// When each lot was handed over, and its tonnes, in time order: what the contract
+    /// judges.
+    pub(crate) handover_log: Vec<(Time, Tonnes)>,
 }

@@ -98,6 +98,7 @@ impl Replication<'_> {
         if !l.handover_credited {
             l.handover_credited = true;
             self.books.handed_over += l.tonnes;
+            self.books.handover_log.push((now, l.tonnes));
             if self.books.handed_over == self.w.order.tonnes {
                 self.books.handover_completion = Some(now);
             }

@@ -255,15 +255,16 @@ impl Compiler<'_> {
             if *missing {
                 let c = &corridors[ci];
                 let points: Vec<String> =
-                    self.f.order.get_ref().handover.get_ref().iter().map(|n| format!("`{}`", n.get_ref())).collect();
+                    self.graph.nodes.iter().filter(|n| n.handover.is_some()).map(|n| format!("`{}`", n.name)).collect();
+                let (what, field) = match &self.f.contract {
+                    Some(_) => ("the contract delivers at", "`contract.place`"),
+                    None => ("the handover points are", "`order.handover`"),
+                };
                 self.c.err_help::<()>(
                     c.span.clone(),
                     format!("routes.{}", c.name),
                     format!("route `{}` never passes a handover point", c.name),
-                    format!(
-                        "the handover points are {}; add one to its `via`, or add a node it passes to `order.handover`",
-                        points.join(", ")
-                    ),
+                    format!("{what} {}; add one to its `via`, or name a node it passes in {field}", points.join(", ")),
                 );
             }
         }

@@ -54,7 +54,7 @@ impl Compiler<'_> {
                 .filter_map(|(i, s)| self.stage(name.get_ref(), &path, i, s, &mut seen))
                 .collect();
             self.mill_names.push(name.get_ref().clone());
-            self.graph.nodes.push(GraphNode { name: name.get_ref().clone(), stages, store: None, handover: false });
+            self.graph.nodes.push(GraphNode { name: name.get_ref().clone(), stages, store: None, handover: None });
             mills.push(MillSpec {
                 name: name.get_ref().clone(),
                 availability,

@@ -18,6 +18,7 @@ use routes::{Graph, StageRef};
 
 mod calendars;
 mod checks;
+mod contract;
 mod corridors;
 mod disturbances;
 mod legs;
@@ -187,6 +188,7 @@ pub(super) fn compile(
     k.compile_nodes();
     k.compile_legs();
     let demand = k.compile_demand();
+    let handover = k.compile_contract(tonnes, deadline_h);
     let supplies = k.compile_supplies(&demand.mix);
     let limits = k.compile_limits();
 
@@ -217,7 +219,7 @@ pub(super) fn compile(
             tonnes,
             products: demand.products().into(),
             destinations: demand.destination_names().into(),
-            handover_points: demand.handover_points,
+            handover_points: handover.points,
             confidence: terms.confidence,
             routing: terms.routing,
             late_penalty_per_t_day: terms.late_penalty_per_t_day,
@@ -239,6 +241,7 @@ pub(super) fn compile(
         background: background.into(),
         disruptions: disruptions.into(),
         max_events: limits.max_events,
+        contract: handover.contract,
     };
     k.feasibility(&world);
     if k.c.diags.is_empty() {

@@ -42,7 +42,7 @@ impl Compiler<'_> {
                 .filter_map(|(i, s)| self.stage(name.get_ref(), &path, i, s, &mut seen))
                 .collect();
             self.node_names.push(name.get_ref().clone());
-            self.graph.nodes.push(GraphNode { name: name.get_ref().clone(), stages, store, handover: false });
+            self.graph.nodes.push(GraphNode { name: name.get_ref().clone(), stages, store, handover: None });
         }
     }
 }

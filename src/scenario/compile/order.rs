@@ -78,8 +78,6 @@ pub(super) struct Demand<'f> {
     pub(super) destinations: Vec<(&'f Name, &'f Spanned<f64>)>,
     /// The node each destination names (`None` where unknown).
     pub(super) destination_nodes: Vec<Option<Entity>>,
-    /// Handover node names.
-    pub(super) handover_points: Vec<String>,
 }
 
 impl<'f> Demand<'f> {
@@ -162,7 +160,7 @@ impl<'f> Compiler<'f> {
         Terms { confidence, routing, late_penalty_per_t_day, lost_tolerance }
     }
 
-    /// The order's products and destinations, and the handover points (marked in the graph).
+    /// The order's products and destinations.
     pub(super) fn compile_demand(&mut self) -> Demand<'f> {
         let o = self.order();
         let mix = in_order(o.mix.get_ref());
@@ -180,25 +178,7 @@ impl<'f> Compiler<'f> {
         if destinations.len() > 255 {
             self.c.err::<()>(o.destinations.span(), "order.destinations", "at most 255 destinations");
         }
-        let mut handover_points = Vec::new();
-        if o.handover.get_ref().is_empty() {
-            self.c.err_help::<()>(
-                o.handover.span(),
-                "order.handover",
-                "name at least one handover node",
-                "the handover (Incoterm) point, e.g. [\"sarakhs\"] for DAP Sarakhs",
-            );
-        }
-        for (i, n) in o.handover.get_ref().iter().enumerate() {
-            if let Some(Entity::Node(idx)) =
-                self.resolve(n, &format!("order.handover[{i}]"), "node", |e| matches!(e, Entity::Node(_)))
-            {
-                let at = self.mill_names.len() + idx;
-                self.graph.nodes[at].handover = true;
-                handover_points.push(n.get_ref().clone());
-            }
-        }
-        Demand { mix, destinations, destination_nodes, handover_points }
+        Demand { mix, destinations, destination_nodes }
     }
 
     pub(super) fn compile_limits(&mut self) -> Limits {

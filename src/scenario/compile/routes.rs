@@ -34,13 +34,42 @@ pub(super) enum StageRef {
     },
 }
 
+impl StageRef {
+    fn ends_here(&self) -> bool {
+        match self {
+            StageRef::Server { ends_here, .. } | StageRef::Dwell { ends_here, .. } => *ends_here,
+        }
+    }
+
+    fn same(&self, other: &StageRef) -> bool {
+        match (self, other) {
+            (StageRef::Server { id: a, .. }, StageRef::Server { id: b, .. }) => a == b,
+            (StageRef::Dwell { id: a, .. }, StageRef::Dwell { id: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Where in a node a lot is handed over to the buyer (the contract's delivery point).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum HandoverAt {
+    /// On arrival, before the node's yard and stages (DAP, FCA at a named place; EXW at a
+    /// mill).
+    Arrival,
+    /// Once this stage is done (DPU: unloaded; DDP: cleared for import).
+    AfterStage(StageRef),
+    /// After all the node's stages (FCA at the mill, CPT, CIP; `order.handover` without a
+    /// contract).
+    AfterStages,
+}
+
 /// A mill or node of the network.
 #[derive(Debug)]
 pub(super) struct GraphNode {
     pub(super) name: String,
     pub(super) stages: Vec<StageRef>,
     pub(super) store: Option<StoreId>,
-    pub(super) handover: bool,
+    pub(super) handover: Option<HandoverAt>,
 }
 
 /// A leg of the network.
@@ -135,13 +164,12 @@ impl Graph {
             let p_out = if i == last { None } else { pool_of(&self.legs[legs[i]]) };
             let change = p_in != p_out;
             let ends_here = i == last;
-            let applies = |s: &StageRef| match s {
-                StageRef::Server { ends_here: only, .. } | StageRef::Dwell { ends_here: only, .. } => {
-                    !only || ends_here
-                }
-            };
+            let applies = |s: &StageRef| !s.ends_here() || ends_here;
             let has_transload = change
                 && node.stages.iter().any(|s| applies(s) && matches!(s, StageRef::Server { transload: true, .. }));
+            if matches!(node.handover, Some(HandoverAt::Arrival)) {
+                steps.push(Step::Handover);
+            }
             if let Some(x) = node.store {
                 steps.push(Step::EnterStore(x));
             }
@@ -169,6 +197,11 @@ impl Graph {
                     StageRef::Server { id, .. } => steps.push(Step::Serve { server: id, through: false }),
                     StageRef::Dwell { id, .. } => steps.push(Step::Dwell(id)),
                 }
+                if let Some(HandoverAt::AfterStage(at)) = node.handover
+                    && at.same(s)
+                {
+                    steps.push(Step::Handover);
+                }
             }
             if change
                 && !has_transload
@@ -179,7 +212,7 @@ impl Graph {
             if let Some(x) = node.store {
                 steps.push(Step::LeaveStore(x));
             }
-            if node.handover {
+            if matches!(node.handover, Some(HandoverAt::AfterStages)) {
                 steps.push(Step::Handover);
             }
             if i == last {
@@ -225,7 +258,7 @@ mod tests {
     }
 
     fn node(name: &str, stages: Vec<StageRef>) -> GraphNode {
-        GraphNode { name: name.into(), stages, store: None, handover: false }
+        GraphNode { name: name.into(), stages, store: None, handover: None }
     }
 
     fn leg(id: usize, from: usize, to: usize, mode: &str, p: Option<usize>, cost: f64) -> GraphLeg {

@@ -13,7 +13,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::json_schema::{Date, DateOrDates};
+
+mod contract;
 use super::values::DistSpec;
+pub(crate) use contract::{ContractSpec, DamagesSpec};
 
 /// A name with its place in the file.
 pub(super) type Name = Spanned<String>;
@@ -67,6 +70,10 @@ pub(crate) struct ScenarioFile {
     /// Safety limits.
     #[schemars(with = "Option<LimitsSpec>")]
     pub limits: Option<Spanned<LimitsSpec>>,
+    /// The sales contract: where delivery happens, the quantity tolerance, the schedule and
+    /// the damages for lateness (docs/contract.md).
+    #[schemars(with = "Option<ContractSpec>")]
+    pub contract: Option<Spanned<ContractSpec>>,
 }
 
 /// `[order]`.
@@ -91,9 +98,9 @@ pub(crate) struct OrderSpec {
     /// Destination node to share of the order.
     #[schemars(with = "BTreeMap<String, f64>")]
     pub destinations: Spanned<BTreeMap<Name, Spanned<f64>>>,
-    /// Nodes where the seller hands over (the Incoterm point).
-    #[schemars(with = "Vec<String>")]
-    pub handover: Spanned<Vec<Name>>,
+    /// Nodes after whose stages the seller hands over, when there is no `[contract]`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub handover: Option<Spanned<Vec<Name>>>,
     /// `"shares"` (default) or `"fastest"`.
     #[schemars(with = "Option<String>")]
     pub routing: Option<Spanned<String>>,
@@ -284,6 +291,12 @@ pub(crate) struct StageSpec {
     /// Only lots whose destination is this node pass this stage.
     #[schemars(with = "Option<bool>")]
     pub ends_here: Option<Spanned<bool>>,
+    /// Lots are unloaded here (where a DPU contract delivers).
+    #[schemars(with = "Option<bool>")]
+    pub unloads: Option<Spanned<bool>>,
+    /// Lots are cleared for import here (where a DDP contract delivers).
+    #[schemars(with = "Option<bool>")]
+    pub clears_import: Option<Spanned<bool>>,
     /// Open hours (a calendar name).
     #[schemars(with = "Option<String>")]
     pub calendar: Option<Name>,

@@ -1,0 +1,213 @@
+//! The order judged under its sales contract: delivered in full (within the tolerance) at
+//! the contract's delivery point, each call-off met, liquidated damages, and the guarantee
+//! sheet: the date a seller can sign at each confidence, and what signing it costs.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::LEVEL;
+use super::summary::{Completion, Interval, completion, interval, mean_ci, moments};
+use crate::experiment::{Aggregates, Row};
+use crate::model::World;
+use crate::model::units::{date_after, days};
+use crate::stats::proportion::wilson;
+use crate::stats::quantile::{Censored, quantile, quantile_censored, quantile_interval, sort_censored};
+
+/// The order under its contract.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ContractSummary {
+    /// The Incoterms 2020 rule.
+    pub incoterm: String,
+    /// The named place(s) (the mills, for delivery there).
+    pub places: Vec<String>,
+    /// Quantity tolerance, as a fraction (0.1: more or less 10 % at the seller's option).
+    pub tolerance: f64,
+    /// The least the seller may deliver: the order less the tolerance, tonnes.
+    pub floor_tonnes: f64,
+    /// The date by which the floor is due (the last call-off's).
+    pub due: String,
+    /// Share of replications delivering the floor by `due` at the delivery point.
+    pub p_in_full: f64,
+    /// Its Wilson interval.
+    pub p_in_full_ci95: [f64; 2],
+    /// Days from the start until the floor was delivered.
+    pub completion_days: Completion,
+    /// Each call-off.
+    pub calloffs: Vec<CallOffSummary>,
+    /// Share of replications meeting every call-off.
+    pub p_all_calloffs_met: f64,
+    /// Its Wilson interval.
+    pub p_all_calloffs_met_ci95: [f64; 2],
+    /// Liquidated damages under the schedule (`null` without damages terms).
+    pub damages: Option<DamagesSummary>,
+    /// What can be signed at each confidence level, and what it costs.
+    pub guarantees: Vec<ContractGuarantee>,
+}
+
+/// One call-off.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct CallOffSummary {
+    /// Due by the end of this date.
+    pub date: String,
+    /// Tonnes of this call-off.
+    pub tonnes: f64,
+    /// Tonnes that must have been delivered by then, this and earlier call-offs, less the
+    /// tolerance.
+    pub floor_tonnes: f64,
+    /// Share of replications meeting it.
+    pub p_met: f64,
+    /// Its Wilson interval.
+    pub p_met_ci95: [f64; 2],
+    /// Mean tonnes short of the floor (zero when met).
+    pub shortfall_mean: f64,
+    /// Its t interval.
+    pub shortfall_mean_ci95: Interval,
+    /// 95th percentile of the shortfall, tonnes (to within 0.05 % of the order).
+    pub shortfall_p95: f64,
+}
+
+/// Liquidated damages under the contract's schedule, per replication.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct DamagesSummary {
+    /// Owed per tonne per day late, beyond the grace.
+    pub per_t_day: f64,
+    /// Days late that cost nothing.
+    pub grace_days: f64,
+    /// The most owed, if capped.
+    pub cap: Option<f64>,
+    /// Mean damages.
+    pub mean: f64,
+    /// Its t interval.
+    pub mean_ci95: Interval,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Its interval.
+    pub p95_ci95: Interval,
+    /// Share of replications reaching the cap.
+    pub p_at_cap: f64,
+    /// Its Wilson interval.
+    pub p_at_cap_ci95: [f64; 2],
+    /// Replications whose damages are a lower bound (owed tonnes still undelivered at the
+    /// end, counted late only until then).
+    pub censored_replications: u64,
+}
+
+/// What a seller can sign at one confidence level.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ContractGuarantee {
+    /// Confidence level.
+    pub confidence: f64,
+    /// The latest date by which the floor is delivered with this confidence: the date to
+    /// sign as the single delivery date (`null`: beyond the horizon).
+    pub date: Option<String>,
+    /// The same in days since the start.
+    pub days: Option<f64>,
+    /// Interval on `days`.
+    pub days_ci95: Interval,
+    /// Expected liquidated damages were `date` signed as the due date of the whole floor
+    /// (`null` without damages terms, or beyond the horizon).
+    pub expected_damages: Option<f64>,
+    /// The same per tonne ordered: the price of this guarantee (insurance premiums and
+    /// uninsured losses will add to it once cargo insurance is modelled).
+    pub price_per_t: Option<f64>,
+}
+
+fn share(k: u64, n: u64) -> (f64, [f64; 2]) {
+    let (lo, hi) = wilson(k, n, LEVEL);
+    (if n == 0 { 0.0 } else { k as f64 / n as f64 }, [lo, hi])
+}
+
+/// The contract's section of the summary (`None` without a contract).
+pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSummary> {
+    let c = world.contract.as_ref()?;
+    let a = agg.contract.as_ref()?;
+    let n = rows.len() as u64;
+    let last = c.calloffs.last()?;
+    let due_days = days(last.due.value());
+    let mut done: Vec<Censored> = rows.iter().map(|r| r.contract.and_then(|k| k.completion_days)).collect();
+    sort_censored(&mut done);
+    let in_full = done.iter().filter(|d| d.is_some_and(|d| d <= due_days)).count() as u64;
+    let (p_in_full, p_in_full_ci95) = share(in_full, n);
+    let calloffs = c
+        .calloffs
+        .iter()
+        .zip(a.met.iter().zip(&a.shortfall))
+        .map(|(co, (met, short))| {
+            let (p_met, p_met_ci95) = share(*met, n);
+            CallOffSummary {
+                date: co.date.clone(),
+                tonnes: co.tonnes.t(),
+                floor_tonnes: co.floor.t(),
+                p_met,
+                p_met_ci95,
+                shortfall_mean: short.moments.mean().unwrap_or(0.0),
+                shortfall_mean_ci95: mean_ci(&short.moments),
+                // The shortfall is zero exactly when the call-off is met: when at least 95 %
+                // of replications met it, the 95th percentile is zero, not the first bin's middle.
+                shortfall_p95: if p_met >= 0.95 { 0.0 } else { short.hist.quantile(0.95).unwrap_or(0.0) },
+            }
+        })
+        .collect();
+    let all = c.calloffs.len() as u32;
+    let all_met = rows.iter().filter(|r| r.contract.is_some_and(|k| k.calloffs_met == all)).count() as u64;
+    let (p_all_calloffs_met, p_all_calloffs_met_ci95) = share(all_met, n);
+    let damages = c.damages.as_ref().map(|d| {
+        let mut owed: Vec<f64> = rows.iter().map(|r| r.contract.map_or(0.0, |k| k.damages)).collect();
+        let m = moments(&owed);
+        // The mean as `replications.csv`'s column gives it: summed in replication order.
+        let mean = if n == 0 { 0.0 } else { owed.iter().sum::<f64>() / n as f64 };
+        owed.sort_by(f64::total_cmp);
+        let at_cap = rows.iter().filter(|r| r.contract.is_some_and(|k| k.damages_at_cap)).count() as u64;
+        let (p_at_cap, p_at_cap_ci95) = share(at_cap, n);
+        DamagesSummary {
+            per_t_day: d.per_t_day,
+            grace_days: d.grace_days,
+            cap: d.cap,
+            mean,
+            mean_ci95: mean_ci(&m),
+            p95: quantile(&owed, 0.95).unwrap_or(0.0),
+            p95_ci95: interval(quantile_interval(&owed, 0.95, LEVEL)),
+            p_at_cap,
+            p_at_cap_ci95,
+            censored_replications: a.censored,
+        }
+    });
+    let guarantees = world
+        .order
+        .confidence
+        .iter()
+        .map(|&conf| {
+            let q = quantile_censored(&done, conf).flatten();
+            let ci = super::summary::interval_censored(crate::stats::quantile::quantile_interval_censored(
+                &done, conf, LEVEL,
+            ));
+            // Signing the day that holds the quantile: due at its end.
+            let expected = q
+                .and_then(|q| a.damages_by_due_day.get(q.floor() as usize))
+                .map(|sum| if n == 0 { 0.0 } else { sum.value() / n as f64 });
+            ContractGuarantee {
+                confidence: conf,
+                date: q.map(|q| date_after(world.start, q)),
+                days: q,
+                days_ci95: ci,
+                expected_damages: expected,
+                price_per_t: expected.map(|e| e / world.order.tonnes.t()),
+            }
+        })
+        .collect();
+    Some(ContractSummary {
+        incoterm: c.incoterm.code().to_string(),
+        places: world.order.handover_points.clone(),
+        tolerance: c.tolerance,
+        floor_tonnes: c.floor().t(),
+        due: last.date.clone(),
+        p_in_full,
+        p_in_full_ci95,
+        completion_days: completion(&done),
+        calloffs,
+        p_all_calloffs_met,
+        p_all_calloffs_met_ci95,
+        damages,
+        guarantees,
+    })
+}

@@ -1,0 +1,60 @@
+//! `[contract]`: the sales contract's terms as written (see `docs/contract.md`).
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::scenario::json_schema::{Date, IncotermCode, NameOrNames};
+
+/// `[contract]`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContractSpec {
+    /// The Incoterms 2020 rule: EXW, FCA, CPT, CIP, DAP, DPU or DDP.
+    #[schemars(with = "IncotermCode")]
+    pub incoterm: Spanned<String>,
+    /// The named place(s): nodes of the network (left out for delivery at the mills).
+    #[schemars(with = "Option<NameOrNames>")]
+    pub place: Option<Spanned<toml::Value>>,
+    /// More or less this many per cent at the seller's option (default 0).
+    #[schemars(with = "Option<f64>")]
+    pub tolerance_pct: Option<Spanned<f64>>,
+    /// Price per tonne, in the order's currency (for damages in per cent and the cap).
+    #[schemars(with = "Option<f64>")]
+    pub price_per_t: Option<Spanned<f64>>,
+    /// The delivery schedule (default: the whole order by the deadline).
+    #[schemars(with = "Option<Vec<CallOffSpec>>")]
+    pub calloffs: Option<Spanned<Vec<Spanned<CallOffSpec>>>>,
+    /// Liquidated damages for lateness.
+    #[schemars(with = "Option<DamagesSpec>")]
+    pub damages: Option<Spanned<DamagesSpec>>,
+}
+
+/// One call-off: tonnes due by the end of a date.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CallOffSpec {
+    /// The date.
+    #[schemars(with = "Date")]
+    pub by: Spanned<toml::Value>,
+    /// Tonnes due in this call-off.
+    #[schemars(with = "f64")]
+    pub tonnes: Spanned<f64>,
+}
+
+/// `damages = { ... }`: one of `per_t_day` or `pct_per_week`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DamagesSpec {
+    /// Owed per tonne per day late.
+    #[schemars(with = "Option<f64>")]
+    pub per_t_day: Option<Spanned<f64>>,
+    /// Per cent of the late tonnes' value owed per week late (needs `price_per_t`).
+    #[schemars(with = "Option<f64>")]
+    pub pct_per_week: Option<Spanned<f64>>,
+    /// Days late that cost nothing (default 0).
+    #[schemars(with = "Option<f64>")]
+    pub grace_days: Option<Spanned<f64>>,
+    /// The most owed, in per cent of the contract value (needs `price_per_t`).
+    #[schemars(with = "Option<f64>")]
+    pub cap_pct: Option<Spanned<f64>>,
+}

@@ -1,0 +1,181 @@
+//! The order under its sales contract: where each Incoterm delivers (hand-computed times on
+//! a scenario with every time fixed), the quantity tolerance, call-offs and liquidated
+//! damages, and what the summary reports of them.
+
+use steelsim::experiment::{Plan, run};
+use steelsim::model::World;
+use steelsim::model::world::Step;
+use steelsim::scenario;
+
+/// A world with every time fixed (the timeline of `tests/fixtures/deterministic.toml`, with
+/// import customs after unloading at the destination) and the given `[contract]` lines.
+///
+/// Lot 0: made at 24, wagons at 24, loading 24-26, to the border 26-36, check 36-38, to the
+///        destination 38-42, unloading 42-45, customs 45-47, wagons back at 52.
+/// Lot 1: made at 48, waits for the wagons until 52, loading 52-54, border 54-64, check
+///        64-66, destination 66-70, unloading 70-73, customs 73-75.
+fn text(contract: &str) -> String {
+    format!(
+        r#"
+name = "contract"
+[order]
+tonnes = 48
+start = 2025-09-15
+deadline = 2025-09-20
+mix = {{ steel = 1.0 }}
+destinations = {{ dest = 1.0 }}
+[contract]
+{contract}
+[pools.wagons]
+units = 2
+payload_t = 12
+empty_return = "5h"
+[mills.mill]
+supplies = {{ steel = 1.0 }}
+rate_t_per_day = 24
+lot_t = 24
+stages = [{{ name = "loading", capacity = 1, service = "2h" }}]
+[nodes.border]
+stages = [{{ name = "check", capacity = 1, service_per_carrier = "1h" }}]
+[nodes.dest]
+stages = [
+  {{ name = "unload", capacity = 1, service = "3h", ends_here = true, unloads = true }},
+  {{ name = "customs", capacity = 1, service = "2h", ends_here = true, clears_import = true }},
+]
+[legs.to_border]
+from = "mill"
+to = "border"
+mode = "rail"
+pool = "wagons"
+transit = "10h"
+[legs.to_dest]
+from = "border"
+to = "dest"
+mode = "rail"
+pool = "wagons"
+transit = "4h"
+[routes.rail]
+modes = ["rail"]
+"#
+    )
+}
+
+fn world(contract: &str) -> World {
+    scenario::load_str(&text(contract), "contract.toml", "contract").unwrap_or_else(|e| panic!("{}", e.render(false)))
+}
+
+/// When each lot was handed over (hours), in lot order.
+fn handovers(w: &World) -> Vec<f64> {
+    let out = run(w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: Some(0) }, &mut |_| {}).unwrap();
+    let trace = out.trace.unwrap();
+    let mut times: Vec<(usize, f64)> = trace
+        .rows
+        .iter()
+        .filter(|r| w.routes[trace.lots[r.lot].route].step(r.step) == Step::Handover)
+        .map(|r| (steelsim::model::ids::Id::index(r.lot), r.left))
+        .collect();
+    times.sort_by_key(|t| t.0);
+    times.into_iter().map(|t| t.1).collect()
+}
+
+#[test]
+fn each_incoterm_delivers_where_its_rule_says() {
+    for (terms, expected) in [
+        ("incoterm = \"EXW\"", [24.0, 48.0]),
+        ("incoterm = \"FCA\"", [26.0, 54.0]),
+        ("incoterm = \"CPT\"\nplace = \"dest\"", [26.0, 54.0]),
+        ("incoterm = \"CIP\"\nplace = \"dest\"", [26.0, 54.0]),
+        ("incoterm = \"FCA\"\nplace = \"border\"", [36.0, 64.0]),
+        ("incoterm = \"DAP\"\nplace = \"border\"", [36.0, 64.0]),
+        ("incoterm = \"DAP\"\nplace = \"dest\"", [42.0, 70.0]),
+        ("incoterm = \"DPU\"\nplace = \"dest\"", [45.0, 73.0]),
+        ("incoterm = \"DDP\"\nplace = \"dest\"", [47.0, 75.0]),
+    ] {
+        assert_eq!(handovers(&world(terms)), expected, "{terms}");
+    }
+}
+
+#[test]
+fn a_contract_that_cannot_deliver_is_refused_where_it_is_written() {
+    for (terms, says) in [
+        ("incoterm = \"FOB\"\nplace = \"border\"", "sea and inland waterway"),
+        ("incoterm = \"DAP\"", "DAP needs a named place"),
+        ("incoterm = \"EXW\"\nplace = \"border\"", "EXW delivers at the mills"),
+        ("incoterm = \"DPU\"\nplace = \"border\"", "no stage of `border` says `unloads = true`"),
+        ("incoterm = \"DAP\"\nplace = \"bordr\"", "did you mean"),
+        ("incoterm = \"DAP\"\nplace = \"dest\"\ntolerance_pct = 60", "tolerance"),
+        (
+            "incoterm = \"DAP\"\nplace = \"dest\"\ncalloffs = [{ by = 2025-09-17, tonnes = 24 }, { by = 2025-09-19, tonnes = 12 }]",
+            "add up to 36 t, not the 48 t ordered",
+        ),
+        ("incoterm = \"DAP\"\nplace = \"dest\"\ndamages = { pct_per_week = 1 }", "needs a price"),
+    ] {
+        let e = scenario::load_str(&text(terms), "c.toml", "c").unwrap_err().render(false);
+        assert!(e.contains("c.toml:") && e.contains(says), "{terms}: expected `{says}` in\n{e}");
+    }
+}
+
+/// DAP at the destination: lot 0 (24 t) arrives at 42 h, lot 1 at 70 h. With a 10 %
+/// tolerance, call-off 1 (24 t by the end of 15 Sep, hour 24) has a floor of 21.6 t and is
+/// missed; call-off 2 (24 t more by the end of 17 Sep, hour 72) has a floor of 43.2 t in all
+/// and is met.
+const SCHEDULE: &str = "incoterm = \"DAP\"\nplace = \"dest\"\ntolerance_pct = 10\nprice_per_t = 100\n\
+    calloffs = [{ by = 2025-09-15, tonnes = 24 }, { by = 2025-09-17, tonnes = 24 }]\n";
+
+fn summary(w: &World, n: u64) -> steelsim::analysis::summary::Summary {
+    let plan = Plan { replications: n, seed: 5, threads: Some(1), trace: None };
+    let out = run(w, &plan, &mut |_| {}).unwrap();
+    steelsim::analysis::summary::build(w, plan.seed, &out)
+}
+
+#[test]
+fn call_offs_tolerance_and_damages_on_known_arrivals() {
+    // 1 per tonne per day: the 21.6 t of call-off 1 arrive 18 h late: 21.6 x 0.75 = 16.2.
+    let w = world(&format!("{SCHEDULE}damages = {{ per_t_day = 1 }}"));
+    let s = summary(&w, 3);
+    let c = s.contract.expect("a contract section");
+    assert_eq!((c.incoterm.as_str(), c.places.as_slice(), c.floor_tonnes), ("DAP", &["dest".to_string()][..], 43.2));
+    assert_eq!(c.calloffs.iter().map(|k| k.p_met).collect::<Vec<_>>(), [0.0, 1.0]);
+    assert!((c.calloffs[0].shortfall_mean - 21.6).abs() < 1e-9, "{:?}", c.calloffs[0]);
+    assert_eq!((c.p_all_calloffs_met, c.p_in_full), (0.0, 1.0), "in full (43.2 t) by 17 Sep");
+    assert_eq!(c.completion_days.p50, Some(70.0 / 24.0), "43.2 t reached with lot 1 at 70 h");
+    let d = c.damages.expect("damages");
+    assert!((d.mean - 16.2).abs() < 1e-9 && d.p_at_cap == 0.0, "{d:?}");
+    // Signing 15 Sep (due hour 24) for the whole floor: lot 0 (24 t) 0.75 d late, 19.2 t of
+    // lot 1 1.917 d late. The 90 % date is 17 Sep (day 2.92): nothing late.
+    let g = &c.guarantees[0];
+    assert_eq!((g.date.as_deref(), g.expected_damages), (Some("2025-09-17"), Some(0.0)));
+}
+
+#[test]
+fn damages_stop_at_the_cap() {
+    // The contract is worth 48 t x 100 = 4,800; a cap of 0.1 % is 4.8, below the 16.2 owed.
+    let w = world(&format!("{SCHEDULE}damages = {{ per_t_day = 1, cap_pct = 0.1 }}"));
+    let d = summary(&w, 2).contract.unwrap().damages.unwrap();
+    assert_eq!((d.mean, d.p_at_cap, d.cap), (4.8, 1.0, Some(4.8)));
+}
+
+#[test]
+fn expected_damages_are_the_mean_of_the_column_runs_write() {
+    use crate::common::{ok, steelsim};
+    let tmp = tempfile::tempdir().unwrap();
+    let tiny = include_str!("../fixtures/tiny.toml");
+    assert!(tiny.contains("handover = [\"border\"]\n"), "the fixture changed");
+    // A tight date, so that most replications owe something.
+    let text = tiny.replace("handover = [\"border\"]\n", "").replace(
+        "[pools.narrow]",
+        "[contract]\nincoterm = \"DAP\"\nplace = \"dest\"\ncalloffs = [{ by = 2025-09-25, tonnes = 6000 }]\n\
+         damages = { per_t_day = 1.5, grace_days = 1 }\n\n[pools.narrow]",
+    );
+    std::fs::write(tmp.path().join("c.toml"), text).unwrap();
+    ok(&steelsim(&["run", "c.toml", "-n", "200", "--seed", "3", "--out", "out", "-q"], tmp.path()));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("out/summary.json")).unwrap()).unwrap();
+    let mean = summary["contract"]["damages"]["mean"].as_f64().unwrap();
+    let mut csv = csv::Reader::from_path(tmp.path().join("out/replications.csv")).unwrap();
+    let column = csv.headers().unwrap().iter().position(|h| h == "damages").unwrap();
+    let owed: Vec<f64> = csv.records().map(|r| r.unwrap()[column].parse::<f64>().unwrap()).collect();
+    assert_eq!(owed.len(), 200);
+    assert!(owed.iter().filter(|d| **d > 0.0).count() > 20, "a test of damages needs some: {owed:?}");
+    assert_eq!(mean, owed.iter().sum::<f64>() / owed.len() as f64, "the mean of the column, exactly");
+}
