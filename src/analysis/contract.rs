@@ -73,8 +73,10 @@ pub struct DamagesSummary {
     pub per_t_day: f64,
     /// Days late that cost nothing.
     pub grace_days: f64,
-    /// The most owed, if capped.
+    /// The most owed in all, if capped as a share of the contract's value.
     pub cap: Option<f64>,
+    /// The most owed per late tonne, if capped as a share of the late goods' value.
+    pub cap_per_t: Option<f64>,
     /// Mean damages.
     pub mean: f64,
     /// Its t interval.
@@ -83,7 +85,7 @@ pub struct DamagesSummary {
     pub p95: f64,
     /// Its interval.
     pub p95_ci95: Interval,
-    /// Share of replications reaching the cap.
+    /// Share of replications reaching the cap on the whole (`cap`; zero without it).
     pub p_at_cap: f64,
     /// Its Wilson interval.
     pub p_at_cap_ci95: [f64; 2],
@@ -97,8 +99,8 @@ pub struct DamagesSummary {
 pub struct ContractGuarantee {
     /// Confidence level.
     pub confidence: f64,
-    /// The latest date by which the floor is delivered with this confidence: the date to
-    /// sign as the single delivery date (`null`: beyond the horizon).
+    /// The date by whose end the floor is delivered with this confidence: the date to sign
+    /// as the single delivery date (`null`: beyond the horizon).
     pub date: Option<String>,
     /// The same in days since the start.
     pub days: Option<f64>,
@@ -163,6 +165,7 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
             per_t_day: d.per_t_day,
             grace_days: d.grace_days,
             cap: d.cap,
+            cap_per_t: d.cap_per_t,
             mean,
             mean_ci95: mean_ci(&m),
             p95: quantile(&owed, 0.95).unwrap_or(0.0),
@@ -181,13 +184,15 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
             let ci = super::summary::interval_censored(crate::stats::quantile::quantile_interval_censored(
                 &done, conf, LEVEL,
             ));
-            // Signing the day that holds the quantile: due at its end.
-            let expected = q
-                .and_then(|q| a.damages_by_due_day.get(q.floor() as usize))
+            // Signing the day that holds the quantile, due at its end: day `d` ends at
+            // `d + 1` days, so a quantile of exactly 3.0 days is met by the end of day 2.
+            let day = q.map(|q| (q.ceil() - 1.0).max(0.0) as usize);
+            let expected = day
+                .and_then(|d| a.damages_by_due_day.get(d))
                 .map(|sum| if n == 0 { 0.0 } else { sum.value() / n as f64 });
             ContractGuarantee {
                 confidence: conf,
-                date: q.map(|q| date_after(world.start, q)),
+                date: day.map(|d| date_after(world.start, d as f64)),
                 days: q,
                 days_ci95: ci,
                 expected_damages: expected,
@@ -197,7 +202,7 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
         .collect();
     Some(ContractSummary {
         incoterm: c.incoterm.code().to_string(),
-        places: world.order.handover_points.clone(),
+        places: c.places.clone(),
         tolerance: c.tolerance,
         floor_tonnes: c.floor().t(),
         due: last.date.clone(),

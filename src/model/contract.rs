@@ -74,15 +74,20 @@ pub struct Damages {
     pub per_t_day: f64,
     /// Days of lateness that cost nothing.
     pub grace_days: f64,
-    /// The most owed in all (in the contract's currency), if capped.
+    /// The most owed in all (in the contract's currency), when the cap is a share of the
+    /// contract's value.
     pub cap: Option<f64>,
+    /// The most owed per late tonne, when the cap is a share of the late goods' value (as
+    /// in the ICC model contract).
+    pub cap_per_t: Option<f64>,
 }
 
 impl Damages {
     /// Damages for `tonnes` delivered `late_hours` after their due time (before the grace).
     fn owed(&self, tonnes: Tonnes, late_hours: f64) -> f64 {
         let days = (late_hours / DAY - self.grace_days).max(0.0);
-        tonnes.t() * days * self.per_t_day
+        let per_t = days * self.per_t_day;
+        tonnes.t() * self.cap_per_t.map_or(per_t, |cap| per_t.min(cap))
     }
 }
 
@@ -95,6 +100,8 @@ pub struct Contract {
     pub places: Vec<String>,
     /// Quantity tolerance: the seller's least delivery is (1 - tolerance) of each quantity.
     pub tolerance: f64,
+    /// The same in basis points (hundredths of a per cent), for exact floors.
+    pub tolerance_bp: u32,
     /// The schedule, by due time; the last call-off's floor is the least the whole order may be.
     pub calloffs: Vec<CallOff>,
     /// Liquidated damages, if the contract has any.
@@ -109,10 +116,13 @@ impl Contract {
         self.calloffs.last().map_or(Tonnes::ZERO, |c| c.floor)
     }
 
-    /// The floor of `tonnes` under the tolerance, in whole kilograms (rounded up: the floor
-    /// is a minimum).
-    pub fn floor_of(tolerance: f64, tonnes: Tonnes) -> Tonnes {
-        Tonnes::from_kg((tonnes.kg() as f64 * (1.0 - tolerance)).ceil() as u64)
+    /// The floor of `tonnes` under a tolerance of `bp` basis points, in whole kilograms,
+    /// rounded up (the floor is a minimum), in integers so that a floor of exact tonnes
+    /// stays exact.
+    pub fn floor_of(bp: u32, tonnes: Tonnes) -> Tonnes {
+        let keep = u128::from(10_000u32.saturating_sub(bp));
+        let kg = (u128::from(tonnes.kg()) * keep).div_ceil(10_000);
+        Tonnes::from_kg(u64::try_from(kg).unwrap_or(u64::MAX))
     }
 }
 
@@ -194,7 +204,9 @@ fn damages_owed(d: &Damages, calloffs: &[CallOff], log: &[(Time, Tonnes)], end: 
 /// Damages if the whole floor were due at the end of each day `0..days` (one value per
 /// day): what signing each date as the single delivery date would cost in this replication.
 /// With one due date the order of payment does not matter, so each day's damages are a sum
-/// over the floor's tonnes delivered after it (suffix sums: one pass over days and lots).
+/// over the floor's tonnes delivered after it: a tonne late by `h` hours beyond the grace
+/// owes the rate for `min(h, cap)` (suffix sums and two moving bounds: one pass over days
+/// and lots).
 pub fn damages_by_due_day(d: &Damages, floor: Tonnes, log: &[(Time, Tonnes)], end: Time, days: usize) -> Vec<f64> {
     // The floor's tonnes in delivery order (hours, tonnes), then what never came (late to `end`).
     let mut parts: Vec<(f64, f64)> = Vec::with_capacity(log.len() + 1);
@@ -216,16 +228,29 @@ pub fn damages_by_due_day(d: &Damages, floor: Tonnes, log: &[(Time, Tonnes)], en
         w_after[i] = w_after[i + 1] + parts[i].1;
         wt_after[i] = wt_after[i + 1] + parts[i].1 * parts[i].0;
     }
-    let mut first_late = 0;
+    // Hours of lateness beyond which a tonne owes no more (the cap per late tonne).
+    let longest = match d.cap_per_t {
+        Some(cap) if d.per_t_day > 0.0 => cap / d.per_t_day * DAY,
+        Some(_) => 0.0,
+        None => f64::INFINITY,
+    };
+    let rate_per_t_hour = d.per_t_day / DAY;
+    let (mut late, mut capped) = (0, 0);
     (0..days)
         .map(|day| {
             // Late beyond the grace: delivered after the end of `day` plus the grace.
-            let threshold = (day as f64 + 1.0 + d.grace_days) * DAY;
-            while first_late < parts.len() && parts[first_late].0 <= threshold {
-                first_late += 1;
+            let from = (day as f64 + 1.0 + d.grace_days) * DAY;
+            while late < parts.len() && parts[late].0 <= from {
+                late += 1;
             }
-            let tonne_hours = wt_after[first_late] - threshold * w_after[first_late];
-            let owed = tonne_hours / DAY * d.per_t_day;
+            while capped < parts.len() && parts[capped].0 <= from + longest {
+                capped += 1;
+            }
+            let capped = capped.max(late);
+            // Tonnes late by less than `longest` owe for their lateness; later ones, the cap.
+            let (w, wt) = (w_after[late] - w_after[capped], wt_after[late] - wt_after[capped]);
+            let at_cap = if w_after[capped] > 0.0 { longest * w_after[capped] } else { 0.0 };
+            let owed = rate_per_t_hour * ((wt - from * w) + at_cap);
             d.cap.map_or(owed, |cap| owed.min(cap))
         })
         .collect()
@@ -246,16 +271,24 @@ mod tests {
     /// 300 t in three call-offs of 100 t due at the end of days 10, 20, 30, with 10 %
     /// tolerance: floors 90, 180, 270 t.
     fn contract(damages: Option<Damages>) -> Contract {
-        let tol = 0.1;
-        let mut floor = Tonnes::ZERO;
+        let mut ordered = Tonnes::ZERO;
         let calloffs = [10.0, 20.0, 30.0]
             .iter()
             .map(|day| {
-                floor += Contract::floor_of(tol, tonnes(100.0));
+                ordered += tonnes(100.0);
+                let floor = Contract::floor_of(1000, ordered);
                 CallOff { date: String::new(), due: t(day * DAY), tonnes: tonnes(100.0), floor }
             })
             .collect();
-        Contract { incoterm: Incoterm::Dap, places: vec![], tolerance: tol, calloffs, damages, price_per_t: None }
+        Contract {
+            incoterm: Incoterm::Dap,
+            places: vec![],
+            tolerance: 0.1,
+            tolerance_bp: 1000,
+            calloffs,
+            damages,
+            price_per_t: None,
+        }
     }
 
     #[test]
@@ -274,7 +307,7 @@ mod tests {
 
     #[test]
     fn damages_pay_the_oldest_debt_first_after_the_grace() {
-        let d = Damages { per_t_day: 2.0, grace_days: 1.0, cap: None };
+        let d = Damages { per_t_day: 2.0, grace_days: 1.0, cap: None, cap_per_t: None };
         let c = contract(Some(d));
         let log = [(t(5.0 * DAY), tonnes(100.0)), (t(15.0 * DAY), tonnes(50.0)), (t(35.0 * DAY), tonnes(150.0))];
         let o = judge(&c, &log, t(40.0 * DAY));
@@ -289,7 +322,7 @@ mod tests {
 
     #[test]
     fn undelivered_tonnes_are_late_until_the_end_and_the_cap_binds() {
-        let d = Damages { per_t_day: 1.0, grace_days: 0.0, cap: Some(1000.0) };
+        let d = Damages { per_t_day: 1.0, grace_days: 0.0, cap: Some(1000.0), cap_per_t: None };
         let c = contract(Some(d.clone()));
         // Only 90 t ever arrive, on time: 180 t remain owed at the end (day 50).
         let log = [(t(2.0 * DAY), tonnes(90.0))];
@@ -303,7 +336,7 @@ mod tests {
 
     #[test]
     fn a_single_due_date_costs_what_its_lateness_does() {
-        let d = Damages { per_t_day: 1.0, grace_days: 0.0, cap: None };
+        let d = Damages { per_t_day: 1.0, grace_days: 0.0, cap: None, cap_per_t: None };
         // 270 t owed in all; 100 t at the end of day 2, 200 t at the end of day 4.
         let log = [(t(2.0 * DAY), tonnes(100.0)), (t(4.0 * DAY), tonnes(200.0))];
         let by_day = damages_by_due_day(&d, tonnes(270.0), &log, t(10.0 * DAY), 5);
@@ -314,7 +347,7 @@ mod tests {
 
     #[test]
     fn the_day_by_day_damages_agree_with_a_one_call_off_schedule() {
-        let d = Damages { per_t_day: 3.0, grace_days: 2.0, cap: Some(5000.0) };
+        let d = Damages { per_t_day: 3.0, grace_days: 2.0, cap: Some(5000.0), cap_per_t: Some(10.0) };
         let floor = tonnes(250.0);
         let log: Vec<(Time, Tonnes)> = [(1.5, 40.0), (3.25, 60.0), (7.0, 80.0), (7.0, 10.0), (12.75, 30.0)]
             .map(|(day, w)| (t(day * DAY), tonnes(w)))
@@ -327,6 +360,26 @@ mod tests {
             let want = damages_owed(&d, &schedule, &log, end).0.min(5000.0);
             assert!((got - want).abs() < 1e-6, "day {day}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn floors_are_exact_in_kilograms() {
+        // 300,000 t less 18 %: 246,000 t, not 246,000.001 t.
+        assert_eq!(Contract::floor_of(1800, tonnes(300_000.0)), tonnes(246_000.0));
+        assert_eq!(Contract::floor_of(4100, tonnes(48.0)), tonnes(28.32));
+        assert_eq!(Contract::floor_of(0, tonnes(7.0)), tonnes(7.0));
+        assert_eq!(Contract::floor_of(1, Tonnes::from_kg(1)), Tonnes::from_kg(1), "rounded up: a minimum");
+    }
+
+    #[test]
+    fn a_cap_per_late_tonne_limits_each_tonne() {
+        // 1 per tonne per day, at most 2 per tonne: 90 t of call-off 2 late 30 days owe 180,
+        // not 2,700.
+        let d = Damages { per_t_day: 1.0, grace_days: 0.0, cap: None, cap_per_t: Some(2.0) };
+        let c = contract(Some(d.clone()));
+        let log = [(t(2.0 * DAY), tonnes(90.0))];
+        let (owed, _) = damages_owed(&d, &c.calloffs, &log, t(50.0 * DAY));
+        assert!((owed - (90.0 * 2.0 + 90.0 * 2.0)).abs() < 1e-9, "{owed}");
     }
 
     #[test]

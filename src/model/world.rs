@@ -368,6 +368,10 @@ pub struct Route {
     /// The reported stage of each step (where its waiting and time are tallied), looked up
     /// once here rather than at every step of every lot.
     pub stages: Vec<Option<StageId>>,
+    /// For each step, the position that keys its random draws: its place among the steps
+    /// that are not [`Step::Handover`]. Where a contract hands over moves the handover step,
+    /// and must not move any draw: variants of the contract stay on common random numbers.
+    pub draws: Vec<u16>,
     /// Node names along the way (for reports).
     pub nodes: Vec<String>,
 }
@@ -462,6 +466,26 @@ impl Route {
     /// The reported stage of step `i`, if it has one.
     pub fn stage(&self, i: u16) -> Option<StageId> {
         self.stages[usize::from(i)]
+    }
+
+    /// What keys the random draws of step `i` (see [`Route::draws`]).
+    pub fn draw(&self, i: u16) -> u16 {
+        self.draws[usize::from(i)]
+    }
+
+    /// The draw keys of `steps`.
+    pub fn draw_keys(steps: &[Step]) -> Vec<u16> {
+        let mut next = 0u16;
+        steps
+            .iter()
+            .map(|s| {
+                let k = next;
+                if *s != Step::Handover {
+                    next = next.saturating_add(1);
+                }
+                k
+            })
+            .collect()
     }
 }
 

@@ -249,18 +249,18 @@ fn contract(o: &mut String, c: &crate::analysis::contract::ContractSummary, curr
     let _ = writeln!(
         o,
         "<h2>Under the contract: {} {}</h2>\n<p>Delivered in full means at least {} t of the {} t ordered \
-         (a tolerance of {:.0} %), due {}. P(delivered in full by then): {}.</p>",
+         (a tolerance of {} %), due {}. P(delivered in full by then): {}.</p>",
         escape(&c.incoterm),
         escape(&c.places.join(", ")),
         thousands(c.floor_tonnes),
         thousands(order_tonnes),
-        c.tolerance * 100.0,
+        super::text::percent(c.tolerance),
         escape(&c.due),
         share(c.p_in_full, c.p_in_full_ci95)
     );
     let _ = writeln!(
         o,
-        "<table><thead><tr><th>confidence</th><th>latest date to sign</th><th>expected damages if signed</th>\
+        "<table><thead><tr><th>confidence</th><th>date to sign</th><th>expected damages if signed</th>\
          <th>per tonne</th></tr></thead><tbody>"
     );
     for g in &c.guarantees {
@@ -297,14 +297,23 @@ fn contract(o: &mut String, c: &crate::analysis::contract::ContractSummary, curr
     let _ = writeln!(o, "</tbody></table>");
     let _ = writeln!(o, "<p>P(every call-off met): {}.</p>", share(c.p_all_calloffs_met, c.p_all_calloffs_met_ci95));
     if let Some(d) = &c.damages {
-        let cap = d.cap.map_or_else(String::new, |cap| {
-            format!(
+        let cap = match (d.cap, d.cap_per_t) {
+            (Some(cap), _) => format!(
                 "; the cap of {} {} is reached with probability {:.3}",
                 escape(currency),
                 thousands(cap),
                 d.p_at_cap
-            )
-        });
+            ),
+            (None, Some(per_t)) => format!("; at most {} {per_t:.2} per tonne delivered late", escape(currency)),
+            (None, None) => String::new(),
+        };
+        let cap = match d.censored_replications {
+            0 => cap,
+            k => format!(
+                "{cap}. In {k} replications tonnes were still owed at the end of the horizon: their damages are \
+                 counted only until then, a lower bound"
+            ),
+        };
         let _ = writeln!(
             o,
             "<p>Liquidated damages under the schedule ({} {:.2} per tonne per day late after {} days' grace): \

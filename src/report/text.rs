@@ -37,6 +37,12 @@ fn share(p: f64, ci: [f64; 2]) -> String {
     format!("{p:.3} [{:.3}, {:.3}]", ci[0], ci[1])
 }
 
+/// A fraction as a percentage with no trailing zeros: 0.1 -> "10", 0.025 -> "2.5".
+pub(super) fn percent(x: f64) -> String {
+    let s = format!("{:.2}", x * 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 fn money(currency: &str, v: f64) -> String {
     format!("{currency} {}", thousands(v))
 }
@@ -46,12 +52,12 @@ pub fn contract_sheet(c: &ContractSummary, currency: &str, order_tonnes: f64) ->
     let mut out = String::new();
     let w = 36;
     let tolerance = if c.tolerance > 0.0 {
-        format!("{} t, the order less its {:.0} % tolerance", thousands(c.floor_tonnes), c.tolerance * 100.0)
+        format!("{} t, the order less its {} % tolerance", thousands(c.floor_tonnes), percent(c.tolerance))
     } else {
         format!("{} t", thousands(order_tonnes))
     };
     let _ = writeln!(out, "Under the contract, {} {}: {tolerance}, due {}", c.incoterm, c.places.join(", "), c.due);
-    let _ = writeln!(out, "{:w$}{:26}expected damages if signed", "Guarantee", "latest date to sign");
+    let _ = writeln!(out, "{:w$}{:26}expected damages if signed", "Guarantee", "date to sign");
     for g in &c.guarantees {
         let label = format!("  at {:.0}%", g.confidence * 100.0);
         let date = match (&g.date, g.days) {
@@ -81,13 +87,18 @@ pub fn contract_sheet(c: &ContractSummary, currency: &str, order_tonnes: f64) ->
             writeln!(out, "{:w$}{}", "P(every call-off met)", share(c.p_all_calloffs_met, c.p_all_calloffs_met_ci95));
     }
     if let Some(d) = &c.damages {
-        let capped = match d.cap {
-            Some(cap) => format!("; cap {} reached in {:.3}", money(currency, cap), d.p_at_cap),
-            None => String::new(),
+        let capped = match (d.cap, d.cap_per_t) {
+            (Some(cap), _) => format!("; cap {} reached in {:.3}", money(currency, cap), d.p_at_cap),
+            (None, Some(per_t)) => format!("; at most {currency} {per_t:.2} per late t"),
+            (None, None) => String::new(),
+        };
+        let censored = match d.censored_replications {
+            0 => String::new(),
+            k => format!("\n{:w$}{k} replications end with tonnes still owed: their damages are a lower bound", ""),
         };
         let _ = writeln!(
             out,
-            "{:w$}mean {}, 95% {}{capped}",
+            "{:w$}mean {}, 95% {}{capped}{censored}",
             "Damages under the schedule",
             money(currency, d.mean),
             money(currency, d.p95)

@@ -179,3 +179,67 @@ fn expected_damages_are_the_mean_of_the_column_runs_write() {
     assert!(owed.iter().filter(|d| **d > 0.0).count() > 20, "a test of damages needs some: {owed:?}");
     assert_eq!(mean, owed.iter().sum::<f64>() / owed.len() as f64, "the mean of the column, exactly");
 }
+
+#[test]
+fn call_offs_as_shares_follow_the_order_exactly() {
+    // Halves of 48 t are the schedule above, to the kilogram.
+    let halves = "incoterm = \"DAP\"\nplace = \"dest\"\ntolerance_pct = 10\n\
+        calloffs = [{ by = 2025-09-15, share = 0.5 }, { by = 2025-09-17, share = 0.5 }]";
+    let by_tonnes = "incoterm = \"DAP\"\nplace = \"dest\"\ntolerance_pct = 10\n\
+        calloffs = [{ by = 2025-09-15, tonnes = 24 }, { by = 2025-09-17, tonnes = 24 }]";
+    let (a, b) = (world(halves), world(by_tonnes));
+    let (a, b) = (a.contract.unwrap(), b.contract.unwrap());
+    let split = |c: &steelsim::model::contract::Contract| {
+        c.calloffs.iter().map(|k| (k.tonnes, k.floor, k.due.value())).collect::<Vec<_>>()
+    };
+    assert_eq!(split(&a), split(&b));
+    // Thirds that add up to 1 within the decimals written: 16 t each (largest remainder).
+    let thirds = "incoterm = \"DAP\"\nplace = \"dest\"\ncalloffs = [{ by = 2025-09-15, share = 0.3333333333 }, \
+        { by = 2025-09-16, share = 0.3333333333 }, { by = 2025-09-17, share = 0.3333333334 }]";
+    let c = world(thirds).contract.unwrap();
+    let t = |x: f64| steelsim::model::Tonnes::from_t(x).unwrap();
+    assert_eq!(c.calloffs.iter().map(|k| k.tonnes).collect::<Vec<_>>(), [t(16.0); 3]);
+    assert_eq!(c.calloffs.iter().map(|k| k.floor).collect::<Vec<_>>(), [t(16.0), t(32.0), t(48.0)]);
+}
+
+#[test]
+fn call_offs_and_damages_that_cannot_mean_what_they_say_are_refused() {
+    let dap = "incoterm = \"DAP\"\nplace = \"dest\"\nprice_per_t = 100\n";
+    for (terms, says) in [
+        (
+            "calloffs = [{ by = 2025-09-15, share = 0.5 }, { by = 2025-09-17, share = 0.4 }]",
+            "shares add up to 0.9, not 1",
+        ),
+        ("calloffs = [{ by = 2025-09-15, share = 0.5 }, { by = 2025-09-17, tonnes = 24 }]", "mix `tonnes` and `share`"),
+        ("calloffs = [{ by = 2025-09-15, share = 0.5, tonnes = 24 }]", "either `tonnes` or `share`"),
+        ("calloffs = [{ by = 2025-09-15 }]", "how much is due"),
+        ("calloffs = [{ by = 2025-09-15, share = 1.5 }]", "at most 1"),
+        ("damages = { per_t_day = 1, cap_pct = 5, cap_of = \"goods\" }", "unknown cap basis `goods`"),
+        ("damages = { per_t_day = 1, cap_of = \"late_goods\" }", "give `cap_pct` too"),
+    ] {
+        let e = scenario::load_str(&text(&format!("{dap}{terms}")), "c.toml", "c").unwrap_err().render(false);
+        assert!(e.contains("c.toml:") && e.contains(says), "{terms}: expected `{says}` in\n{e}");
+    }
+}
+
+#[test]
+fn a_cap_on_the_late_goods_limits_each_late_tonne() {
+    // 1 per tonne per day; the 21.6 t of call-off 1 are 0.75 days late (0.75 per tonne),
+    // but at most 0.5 % of the 100 price, 0.5 per tonne: 10.8 in all.
+    let w = world(&format!("{SCHEDULE}damages = {{ per_t_day = 1, cap_pct = 0.5, cap_of = \"late_goods\" }}"));
+    let d = summary(&w, 2).contract.unwrap().damages.unwrap();
+    assert_eq!((d.cap, d.cap_per_t, d.p_at_cap), (None, Some(0.5), 0.0));
+    assert!((d.mean - 10.8).abs() < 1e-9, "{d:?}");
+}
+
+#[test]
+fn a_delivery_stage_some_routes_skip_is_refused() {
+    // The border's check, marked as the unloading stage, is a transload: lots that keep their
+    // wagons through the border never go through it, so DPU there would never deliver them.
+    let t = text("incoterm = \"DPU\"\nplace = \"border\"").replace(
+        "stages = [{ name = \"check\", capacity = 1, service_per_carrier = \"1h\" }]",
+        "stages = [{ name = \"check\", capacity = 1, service_per_carrier = \"1h\", transload = true, unloads = true }]",
+    );
+    let e = scenario::load_str(&t, "c.toml", "c").unwrap_err().render(false);
+    assert!(e.contains("passes `border` without going through the stage where the contract delivers"), "{e}");
+}

@@ -31,7 +31,7 @@ impl Replication<'_> {
         let spec = &self.w.pools[pool];
         let l = &self.lots[lot];
         let st = &mut self.pools[pool];
-        let mut rng = keyed(st.key, l.key, site::at(site::RETURN, l.step, 0));
+        let mut rng = keyed(st.key, l.key, site::at(site::RETURN, self.w.routes[l.route].draw(l.step), 0));
         let returning = if spec.return_share >= 1.0 {
             units
         } else {

@@ -118,7 +118,7 @@ impl Replication<'_> {
         let st = &self.legs[leg];
         // One draw for the whole group, keyed by its first lot.
         let first = &self.lots[lots[0]];
-        let (group, step) = (first.key, first.step);
+        let (group, step) = (first.key, w.routes[first.route].draw(first.step));
         let mut rng = keyed(st.key, group, site::at(site::TRANSIT, step, 0));
         let mut h = match &spec.transit {
             Transit::Time(d) => d.sample(&mut rng),
@@ -151,7 +151,8 @@ impl Replication<'_> {
         };
         let l = &self.lots[lot];
         let service = l.service;
-        let mut rng = keyed(self.legs[leg].key, l.key, site::at(site::INCIDENT, l.step, 0));
+        let mut rng =
+            keyed(self.legs[leg].key, l.key, site::at(site::INCIDENT, self.w.routes[l.route].draw(l.step), 0));
         self.finish_step(lot, Some(service), now);
         let p = self.w.legs[leg].incident_p;
         if p > 0.0 && unit(&mut rng) < p {

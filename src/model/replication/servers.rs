@@ -49,7 +49,7 @@ impl Replication<'_> {
                 let l = &mut self.lots[i];
                 l.wait = now.since(l.step_since).value();
                 let through = matches!(w.routes[l.route].step(l.step), Step::Serve { through: true, .. });
-                let rng = keyed(st.key, l.key, site::at(site::SERVICE, l.step, l.visit));
+                let rng = keyed(st.key, l.key, site::at(site::SERVICE, w.routes[l.route].draw(l.step), l.visit));
                 (l.carrier_units(), l.tonnes.t(), through, rng)
             }
             Job::Bg(j) => {
@@ -128,7 +128,8 @@ impl Replication<'_> {
         self.books.cost += spec.cost_per_lot + spec.cost_per_t * self.lots[lot].tonnes.t();
         self.finish_step(lot, Some(service), now);
         let l = &self.lots[lot];
-        let mut rng = keyed(self.servers[s].key, l.key, site::at(site::REWORK, l.step, l.visit));
+        let mut rng =
+            keyed(self.servers[s].key, l.key, site::at(site::REWORK, self.w.routes[l.route].draw(l.step), l.visit));
         if let Some(rw) = &spec.rework
             && unit(&mut rng) < rw.p
         {

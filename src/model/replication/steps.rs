@@ -41,7 +41,8 @@ impl Replication<'_> {
                 Step::Dwell(d) => {
                     self.release_hold(lot, now, sched);
                     let l = &self.lots[lot];
-                    let mut rng = keyed(self.dwell_key[d], l.key, site::at(site::DWELL, l.step, 0));
+                    let mut rng =
+                        keyed(self.dwell_key[d], l.key, site::at(site::DWELL, self.w.routes[l.route].draw(l.step), 0));
                     let h = self.w.dwells[d].time.sample(&mut rng);
                     sched.schedule_in(Duration::saturating(h), Ev::DwellDone(lot));
                     return;

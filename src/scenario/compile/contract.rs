@@ -13,6 +13,11 @@ use crate::model::units::{DAY, Tonnes};
 use crate::scenario::schema::{ContractSpec, Name};
 use crate::scenario::suggest::did_you_mean;
 
+/// `place = "mills"`: delivery at the mills (EXW; FCA at the seller's premises).
+fn is_mills(place: &Spanned<toml::Value>) -> bool {
+    place.get_ref().as_str() == Some("mills")
+}
+
 /// What the contract (or `order.handover`) compiles to.
 pub(super) struct Handover {
     /// The terms, when there is a contract.
@@ -97,26 +102,30 @@ impl Compiler<'_> {
         };
         let places = self.places(c);
         let points = self.mark_delivery(incoterm, c, &places);
-        let tolerance = c
+        // In basis points: floors are exact integers of kilograms.
+        let tolerance_bp = c
             .tolerance_pct
             .as_ref()
             .and_then(|t| match *t.get_ref() {
-                x if x.is_finite() && (0.0..50.0).contains(&x) => Some(x / 100.0),
+                x if x.is_finite() && (0.0..50.0).contains(&x) => Some((x * 100.0).round() as u32),
                 x => self.c.err(
                     t.span(),
                     "contract.tolerance_pct",
                     format!("a tolerance is a percentage from 0 up to (not including) 50 (got {x})"),
                 ),
             })
-            .unwrap_or(0.0);
+            .unwrap_or(0);
+        let tolerance = f64::from(tolerance_bp) / 10_000.0;
         let price = c.price_per_t.as_ref().and_then(|p| self.c.positive(p, "contract.price_per_t"));
-        let calloffs = tonnes.map(|t| self.calloffs(c, t, tolerance, deadline_h)).unwrap_or_default();
+        let calloffs = tonnes.map(|t| self.calloffs(c, t, tolerance_bp, deadline_h)).unwrap_or_default();
         let value = price.zip(tonnes).map(|(p, t)| p * t.t());
         let damages = c.damages.as_ref().and_then(|d| self.damages(d, price, value));
+        let named: Vec<String> = places.iter().map(|(n, _)| n.clone()).collect();
         let contract = Contract {
             incoterm,
-            places: places.iter().map(|(n, _)| n.clone()).collect(),
+            places: if named.is_empty() { vec!["mills".to_string()] } else { named },
             tolerance,
+            tolerance_bp,
             calloffs,
             damages,
             price_per_t: price,
@@ -127,6 +136,9 @@ impl Compiler<'_> {
     /// The named places: each a node (its name and graph index).
     fn places(&mut self, c: &ContractSpec) -> Vec<(String, usize)> {
         let Some(place) = &c.place else { return Vec::new() };
+        if is_mills(place) {
+            return Vec::new();
+        }
         let names: Vec<String> = match place.get_ref() {
             toml::Value::String(s) => vec![s.clone()],
             toml::Value::Array(a) if !a.is_empty() && a.iter().all(toml::Value::is_str) => {
@@ -162,7 +174,7 @@ impl Compiler<'_> {
             k.mill_names.clone()
         };
         let needs_place = |k: &mut Self| {
-            if c.place.is_none() {
+            if c.place.as_ref().is_none_or(is_mills) {
                 k.c.err_help::<()>(
                     c.incoterm.span(),
                     "contract.place",
@@ -171,19 +183,20 @@ impl Compiler<'_> {
                 );
             }
         };
+        let at_the_mills = c.place.as_ref().is_none_or(is_mills);
         match incoterm {
             Incoterm::Exw => {
-                if let Some(p) = &c.place {
+                if let (Some(p), false) = (&c.place, at_the_mills) {
                     self.c.err_help::<()>(
                         p.span(),
                         "contract.place",
                         "EXW delivers at the mills",
-                        "leave `place` out: each lot is delivered at its mill's gate",
+                        "leave `place` out, or write place = \"mills\": each lot is delivered at its mill's gate",
                     );
                 }
                 at_mills(self, HandoverAt::Arrival)
             }
-            Incoterm::Fca if c.place.is_none() => at_mills(self, HandoverAt::AfterStages),
+            Incoterm::Fca if at_the_mills => at_mills(self, HandoverAt::AfterStages),
             Incoterm::Cpt | Incoterm::Cip => {
                 needs_place(self);
                 at_mills(self, HandoverAt::AfterStages)
@@ -232,61 +245,117 @@ impl Compiler<'_> {
         self.stage_names.get(&format!("{name}.{}", stage.get_ref().name.get_ref())).copied()
     }
 
-    /// The schedule, cumulative, with the tolerance's floors.
-    fn calloffs(&mut self, c: &ContractSpec, tonnes: Tonnes, tolerance: f64, deadline_h: f64) -> Vec<CallOff> {
+    /// The schedule, cumulative, with the tolerance's floors (of the cumulative tonnes, so
+    /// that each floor is exact).
+    fn calloffs(&mut self, c: &ContractSpec, tonnes: Tonnes, tolerance_bp: u32, deadline_h: f64) -> Vec<CallOff> {
         let Some(list) = &c.calloffs else {
             let deadline = Time::new(deadline_h).unwrap_or(Time::ZERO);
             let date = self.date_label(deadline_h);
-            return vec![CallOff { date, due: deadline, tonnes, floor: Contract::floor_of(tolerance, tonnes) }];
+            return vec![CallOff { date, due: deadline, tonnes, floor: Contract::floor_of(tolerance_bp, tonnes) }];
         };
         if list.get_ref().is_empty() {
             self.c.err::<()>(list.span(), "contract.calloffs", "give at least one call-off, or leave `calloffs` out");
             return Vec::new();
         }
+        let Some(amounts) = self.calloff_tonnes(list, tonnes) else { return Vec::new() };
         let mut out: Vec<CallOff> = Vec::new();
-        let (mut sum, mut floor) = (Tonnes::ZERO, Tonnes::ZERO);
-        for (i, co) in list.get_ref().iter().enumerate() {
-            let path = format!("contract.calloffs[{i}]");
+        let mut sum = Tonnes::ZERO;
+        for (i, (co, t)) in list.get_ref().iter().zip(amounts).enumerate() {
+            let path = format!("contract.calloffs[{i}].by");
             let co = co.get_ref();
-            let date = self.c.date(&co.by, &format!("{path}.by"));
-            let t = self.c.mass(&co.tonnes, &format!("{path}.tonnes"));
-            let (Some(date), Some(t)) = (date, t) else { continue };
+            let Some(date) = self.c.date(&co.by, &path) else { continue };
             let due_h = self.hours(date) + DAY;
             if out.last().is_some_and(|p: &CallOff| p.due.value() >= due_h) {
-                self.c.err::<()>(co.by.span(), format!("{path}.by"), "call-offs must be in date order, one per date");
+                self.c.err::<()>(co.by.span(), path.as_str(), "call-offs must be in date order, one per date");
             }
             if due_h > self.horizon_h {
-                self.c.err::<()>(co.by.span(), format!("{path}.by"), format!("{date} is after the horizon"));
+                self.c.err::<()>(co.by.span(), path.as_str(), format!("{date} is after the horizon"));
             }
             if due_h <= 0.0 {
-                self.c.err::<()>(co.by.span(), format!("{path}.by"), format!("{date} is before the start"));
+                self.c.err::<()>(co.by.span(), path.as_str(), format!("{date} is before the start"));
             }
             sum += t;
-            floor += Contract::floor_of(tolerance, t);
             out.push(CallOff {
                 date: date.to_string(),
                 due: Time::new(due_h.max(0.0)).unwrap_or(Time::ZERO),
                 tonnes: t,
-                floor,
+                floor: Contract::floor_of(tolerance_bp, sum),
             });
         }
-        if sum != tonnes && out.len() == list.get_ref().len() {
-            self.c.err_help::<()>(
+        out
+    }
+
+    /// Each call-off's tonnes: all given in tonnes (adding up to the order) or all as shares
+    /// (adding up to 1, split exactly to the kilogram).
+    fn calloff_tonnes(
+        &mut self,
+        list: &Spanned<Vec<Spanned<crate::scenario::schema::CallOffSpec>>>,
+        ordered: Tonnes,
+    ) -> Option<Vec<Tonnes>> {
+        let items = list.get_ref();
+        let by_share = items.first().is_some_and(|co| co.get_ref().share.is_some());
+        let mut given: Vec<Option<f64>> = Vec::with_capacity(items.len());
+        for (i, co) in items.iter().enumerate() {
+            let path = format!("contract.calloffs[{i}]");
+            let s = co.get_ref();
+            given.push(match (&s.tonnes, &s.share) {
+                (Some(t), None) if !by_share => self.c.mass(t, &format!("{path}.tonnes")).map(Tonnes::t),
+                (None, Some(sh)) if by_share => match *sh.get_ref() {
+                    x if x.is_finite() && x > 0.0 && x <= 1.0 => Some(x),
+                    x => self.c.err(
+                        sh.span(),
+                        format!("{path}.share"),
+                        format!("a share is a fraction of the order, above 0 and at most 1 (got {x})"),
+                    ),
+                },
+                (Some(_), Some(_)) => self.c.err(co.span(), path.as_str(), "give either `tonnes` or `share`, not both"),
+                (None, None) => self.c.err_help(
+                    co.span(),
+                    path.as_str(),
+                    "how much is due?",
+                    "give `tonnes` (e.g. tonnes = 100000) or `share` of the order (e.g. share = 0.25)",
+                ),
+                _ => self.c.err_help(
+                    co.span(),
+                    path.as_str(),
+                    "call-offs mix `tonnes` and `share`",
+                    "give every call-off in tonnes, or every one as a share of the order",
+                ),
+            });
+        }
+        let given: Vec<f64> = given.into_iter().collect::<Option<_>>()?;
+        if by_share {
+            let total: f64 = given.iter().sum();
+            if (total - 1.0).abs() > 1e-9 {
+                return self.c.err_help(
+                    list.span(),
+                    "contract.calloffs",
+                    format!("the call-offs' shares add up to {total}, not 1"),
+                    "each share is a fraction of `order.tonnes`; together they are the whole order",
+                );
+            }
+            let kg = crate::scenario::plan::apportion(ordered.kg(), &given);
+            return Some(kg.into_iter().map(Tonnes::from_kg).collect());
+        }
+        let tonnes: Vec<Tonnes> = given.iter().filter_map(|t| Tonnes::from_t(*t)).collect();
+        let sum = tonnes.iter().fold(Tonnes::ZERO, |a, t| a + *t);
+        if sum != ordered {
+            return self.c.err_help(
                 list.span(),
                 "contract.calloffs",
-                format!("the call-offs add up to {sum}, not the {tonnes} ordered"),
-                "the schedule splits the order: its tonnes must add up to `order.tonnes`",
+                format!("the call-offs add up to {sum}, not the {ordered} ordered"),
+                "the schedule splits the order: its tonnes must add up to `order.tonnes` (or give each a `share`)",
             );
         }
-        out
+        Some(tonnes)
     }
 
     fn date_label(&self, end_of_day_h: f64) -> String {
         crate::model::units::date_after(self.start, end_of_day_h / DAY - 1.0)
     }
 
-    /// Damages per tonne per day, from a rate or a share of the value; the cap from the
-    /// contract value.
+    /// Damages per tonne per day, from a rate or a share of the value; the cap, a share of
+    /// the contract's value or of each late tonne's.
     fn damages(
         &mut self,
         d: &Spanned<crate::scenario::schema::DamagesSpec>,
@@ -321,25 +390,49 @@ impl Compiler<'_> {
         };
         let grace_days =
             s.grace_days.as_ref().and_then(|g| self.c.non_negative(g, "contract.damages.grace_days")).unwrap_or(0.0);
-        let cap = match &s.cap_pct {
-            None => None,
+        let (cap, cap_per_t) = match &s.cap_pct {
+            None => {
+                if let Some(of) = &s.cap_of {
+                    self.c.err::<()>(
+                        of.span(),
+                        "contract.damages.cap_of",
+                        "`cap_of` says what `cap_pct` is a share of: give `cap_pct` too",
+                    );
+                }
+                (None, None)
+            }
             Some(c) => {
                 let pct = *c.get_ref();
+                let of_late_goods = match s.cap_of.as_ref().map(|o| (o.get_ref().as_str(), o.span())) {
+                    None | Some(("contract", _)) => Some(false),
+                    Some(("late_goods", _)) => Some(true),
+                    Some((other, span)) => self.c.err_help(
+                        span,
+                        "contract.damages.cap_of",
+                        format!("unknown cap basis `{other}`"),
+                        "\"contract\" (a share of the whole contract's value) or \"late_goods\" (of the value of the goods delivered late)",
+                    ),
+                };
                 if !(pct.is_finite() && pct > 0.0 && pct <= 100.0) {
                     self.c.err::<()>(
                         c.span(),
                         "contract.damages.cap_pct",
-                        format!("a cap is a percentage of the contract value, above 0 and at most 100 (got {pct})"),
+                        format!("a cap is a percentage, above 0 and at most 100 (got {pct})"),
                     );
-                    None
-                } else if let Some(v) = value {
-                    Some(v * pct / 100.0)
+                    (None, None)
                 } else {
-                    no_price(self, c.span(), "contract.damages.cap_pct");
-                    None
+                    match (of_late_goods, price, value) {
+                        (Some(true), Some(p), _) => (None, Some(p * pct / 100.0)),
+                        (Some(false), _, Some(v)) => (Some(v * pct / 100.0), None),
+                        (Some(_), _, _) => {
+                            no_price(self, c.span(), "contract.damages.cap_pct");
+                            (None, None)
+                        }
+                        (None, _, _) => (None, None),
+                    }
                 }
             }
         };
-        Some(Damages { per_t_day: per_t_day?, grace_days, cap })
+        Some(Damages { per_t_day: per_t_day?, grace_days, cap, cap_per_t })
     }
 }

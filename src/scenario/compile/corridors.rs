@@ -163,6 +163,8 @@ impl Compiler<'_> {
         }
         let mut routes = IdVec::new();
         let mut missing_handover: Vec<bool> = vec![false; corridors.len()];
+        // The delivery places such routes pass nonetheless.
+        let mut missing_at: Vec<Vec<String>> = vec![Vec::new(); corridors.len()];
         // Per destination: the mills that cannot reach it, and why.
         let mut unreachable: Vec<(Vec<String>, Vec<String>)> = vec![(Vec::new(), Vec::new()); dests.len()];
         for (m, mill) in mills.ids().zip(mills.iter_mut()) {
@@ -219,12 +221,19 @@ impl Compiler<'_> {
                         self.graph.steps(&legs, |l| l.pool.map(|p| c.pools.get(&p).copied().unwrap_or(p)));
                     if !steps.contains(&Step::Handover) {
                         missing_handover[ci] = true;
+                        for n in &nodes {
+                            let marked = self.graph.nodes.iter().any(|g| &g.name == n && g.handover.is_some());
+                            if marked && !missing_at[ci].contains(n) {
+                                missing_at[ci].push(n.clone());
+                            }
+                        }
                     }
                     let id = routes.push(Route {
                         name: format!("{}:{}->{}", c.name, mill.name, dest_name.get_ref()),
                         corridor: CorridorId::from_index(ci),
                         steps,
                         stages: Vec::new(), // filled once the stage table exists
+                        draws: Vec::new(),
                         nodes,
                     });
                     mill.routes[d].push((id, c.share.unwrap_or(1.0)));
@@ -260,12 +269,28 @@ impl Compiler<'_> {
                     Some(_) => ("the contract delivers at", "`contract.place`"),
                     None => ("the handover points are", "`order.handover`"),
                 };
-                self.c.err_help::<()>(
-                    c.span.clone(),
-                    format!("routes.{}", c.name),
-                    format!("route `{}` never passes a handover point", c.name),
-                    format!("{what} {}; add one to its `via`, or name a node it passes in {field}", points.join(", ")),
-                );
+                // A route through a delivery place whose marked stage does not apply to it
+                // (a transload where it keeps its carrier, a stage only for lots ending there).
+                let passes: Vec<&str> = missing_at[ci].iter().map(String::as_str).collect();
+                let (msg, help) = if passes.is_empty() {
+                    (
+                        format!("route `{}` never passes a handover point", c.name),
+                        format!(
+                            "{what} {}; add one to its `via`, or name a node it passes in {field}",
+                            points.join(", ")
+                        ),
+                    )
+                } else {
+                    (
+                        format!(
+                            "route `{}` passes `{}` without going through the stage where the contract delivers",
+                            c.name,
+                            passes.join("`, `")
+                        ),
+                        "the stage marked `unloads` or `clears_import` applies only to lots that change carriers there (a transload) or end there (`ends_here = true`); mark a stage every lot goes through, or choose another Incoterm or place".to_string(),
+                    )
+                };
+                self.c.err_help::<()>(c.span.clone(), format!("routes.{}", c.name), msg, help);
             }
         }
         routes

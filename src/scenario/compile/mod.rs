@@ -210,6 +210,7 @@ pub(super) fn compile(
     let stages = Stages::index(&k.servers, &k.dwells, &k.legs, &k.pools, &k.stores);
     for r in routes.iter_mut() {
         r.stages = r.steps.iter().map(|&s| stages.of(s)).collect();
+        r.draws = Route::draw_keys(&r.steps);
     }
     let world = World {
         name,

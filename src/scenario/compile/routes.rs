@@ -180,7 +180,9 @@ impl Graph {
                 steps.push(Step::Acquire(p));
             }
             for s in node.stages.iter().filter(|s| applies(s)) {
-                match *s {
+                // Whether the lot goes through this stage (a transload only where it changes
+                // carriers, or through a bogie exchange).
+                let done = match *s {
                     StageRef::Server { id, transload: true, through, .. } => {
                         if change {
                             if let Some(p) = p_out {
@@ -190,14 +192,25 @@ impl Graph {
                             if let Some(p) = p_in {
                                 steps.push(Step::Release(p));
                             }
+                            true
                         } else if through && p_in.is_some() {
                             steps.push(Step::Serve { server: id, through: true });
+                            true
+                        } else {
+                            false
                         }
                     }
-                    StageRef::Server { id, .. } => steps.push(Step::Serve { server: id, through: false }),
-                    StageRef::Dwell { id, .. } => steps.push(Step::Dwell(id)),
-                }
-                if let Some(HandoverAt::AfterStage(at)) = node.handover
+                    StageRef::Server { id, .. } => {
+                        steps.push(Step::Serve { server: id, through: false });
+                        true
+                    }
+                    StageRef::Dwell { id, .. } => {
+                        steps.push(Step::Dwell(id));
+                        true
+                    }
+                };
+                if done
+                    && let Some(HandoverAt::AfterStage(at)) = node.handover
                     && at.same(s)
                 {
                     steps.push(Step::Handover);

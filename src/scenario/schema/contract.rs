@@ -29,7 +29,7 @@ pub(crate) struct ContractSpec {
     pub damages: Option<Spanned<DamagesSpec>>,
 }
 
-/// One call-off: tonnes due by the end of a date.
+/// One call-off: tonnes (or a share of the order) due by the end of a date.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CallOffSpec {
@@ -37,8 +37,12 @@ pub(crate) struct CallOffSpec {
     #[schemars(with = "Date")]
     pub by: Spanned<toml::Value>,
     /// Tonnes due in this call-off.
-    #[schemars(with = "f64")]
-    pub tonnes: Spanned<f64>,
+    #[schemars(with = "Option<f64>")]
+    pub tonnes: Option<Spanned<f64>>,
+    /// Or the share of the order due in it (the shares add up to 1), so that the schedule
+    /// follows the order's tonnes.
+    #[schemars(with = "Option<f64>")]
+    pub share: Option<Spanned<f64>>,
 }
 
 /// `damages = { ... }`: one of `per_t_day` or `pct_per_week`.
@@ -54,7 +58,11 @@ pub(crate) struct DamagesSpec {
     /// Days late that cost nothing (default 0).
     #[schemars(with = "Option<f64>")]
     pub grace_days: Option<Spanned<f64>>,
-    /// The most owed, in per cent of the contract value (needs `price_per_t`).
+    /// The most owed, in per cent of `cap_of` (needs `price_per_t`).
     #[schemars(with = "Option<f64>")]
     pub cap_pct: Option<Spanned<f64>>,
+    /// What the cap is a share of: `"contract"` (its whole value, the default) or
+    /// `"late_goods"` (the value of each late tonne, as in the ICC model contract).
+    #[schemars(with = "Option<String>")]
+    pub cap_of: Option<Spanned<String>>,
 }

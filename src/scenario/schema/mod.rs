@@ -16,7 +16,7 @@ use super::json_schema::{Date, DateOrDates};
 
 mod contract;
 use super::values::DistSpec;
-pub(crate) use contract::{ContractSpec, DamagesSpec};
+pub(crate) use contract::{CallOffSpec, ContractSpec, DamagesSpec};
 
 /// A name with its place in the file.
 pub(super) type Name = Spanned<String>;
