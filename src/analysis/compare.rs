@@ -3,13 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LEVEL, Point, days, on_time};
+use super::{LEVEL, Point, all_calloffs, days, in_full, on_time};
 use crate::experiment::Row;
 use crate::model::World;
 use crate::stats::paired::{self, Difference};
 
 /// Layout version of `compare.json`.
-pub const COMPARISON_VERSION: u32 = 1;
+pub const COMPARISON_VERSION: u32 = 2;
 
 /// Bootstrap resamples for quantile differences.
 const RESAMPLES: usize = 1000;
@@ -24,6 +24,8 @@ pub enum Scope {
     Handover,
     /// The whole order (costs and losses).
     Order,
+    /// The order judged under its contract (when base and variant both have one).
+    Contract,
 }
 
 impl Scope {
@@ -33,6 +35,7 @@ impl Scope {
             Scope::Destination => "destination",
             Scope::Handover => "handover",
             Scope::Order => "order",
+            Scope::Contract => "contract",
         }
     }
 }
@@ -113,6 +116,9 @@ pub fn compare(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64)
                 difference: paired::means(&t(brows), &t(vrows), level),
             });
         }
+        if bw.contract.is_some() && vw.contract.is_some() {
+            contract_metrics(&mut metrics, (bw, brows), (vw, vrows));
+        }
         let per_t = |w: &World, rows: &[Row]| rows.iter().map(|r| r.cost / w.order.tonnes.t()).collect::<Vec<_>>();
         metrics.push(Metric {
             point: Scope::Order,
@@ -141,4 +147,23 @@ pub fn compare(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64)
         interval_level: level,
         variants: out,
     }
+}
+
+/// The contract's measures, each judged by its own scenario's contract: in full, every
+/// call-off, the date to sign at each confidence, and the damages.
+fn contract_metrics(metrics: &mut Vec<Metric>, base: (&World, &[Row]), variant: (&World, &[Row])) {
+    let level = LEVEL;
+    let mut push = |metric: String, difference| metrics.push(Metric { point: Scope::Contract, metric, difference });
+    let share = |judge: fn(&World, &Row) -> bool, (w, rows): (&World, &[Row])| {
+        rows.iter().map(|r| if judge(w, r) { 1.0 } else { 0.0 }).collect::<Vec<f64>>()
+    };
+    push("p_in_full".into(), paired::means(&share(in_full, base), &share(in_full, variant), level));
+    push("p_all_calloffs_met".into(), paired::means(&share(all_calloffs, base), &share(all_calloffs, variant), level));
+    let done = |rows: &[Row]| rows.iter().map(|r| r.contract.and_then(|k| k.completion_days)).collect::<Vec<_>>();
+    let (db, dv) = (done(base.1), done(variant.1));
+    for c in &base.0.order.confidence {
+        push(format!("sign_days_{:.0}", c * 100.0), paired::quantiles(&db, &dv, *c, level, RESAMPLES));
+    }
+    let owed = |rows: &[Row]| rows.iter().map(|r| r.contract.map_or(0.0, |k| k.damages)).collect::<Vec<_>>();
+    push("damages_mean".into(), paired::means(&owed(base.1), &owed(variant.1), level));
 }

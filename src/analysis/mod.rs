@@ -93,6 +93,80 @@ pub fn on_time(world: &World, point: Point, r: &Row) -> f64 {
     if point.days(r).is_some_and(|d| d <= deadline) { 1.0 } else { 0.0 }
 }
 
+/// What a replication must achieve for a study (`plan --at`): arrive on time at a delivery
+/// point, or meet the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Success {
+    /// Every tonne at the final destinations by the deadline.
+    Destination,
+    /// Every tonne at the handover point by the deadline.
+    Handover,
+    /// The contract's floor (the order less its tolerance) delivered by its last call-off.
+    Contract,
+    /// Every call-off of the contract met.
+    Calloffs,
+}
+
+impl Success {
+    /// Lower-case name, as `--at` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Success::Destination => "destination",
+            Success::Handover => "handover",
+            Success::Contract => "contract",
+            Success::Calloffs => "calloffs",
+        }
+    }
+
+    /// What is estimated, for reports: "P(...)".
+    pub fn label(self) -> &'static str {
+        match self {
+            Success::Destination => "on time at destination",
+            Success::Handover => "on time at handover",
+            Success::Contract => "in full under the contract",
+            Success::Calloffs => "every call-off met",
+        }
+    }
+
+    /// Whether `world` can be judged so (the contract's criteria need a contract).
+    pub fn check(self, world: &World) -> Result<(), StudyError> {
+        match (self, &world.contract) {
+            (Success::Contract | Success::Calloffs, None) => Err(StudyError::Usage(format!(
+                "--at {}: scenario `{}` has no [contract] to judge it by (docs/contract.md)",
+                self.as_str(),
+                world.name
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether replication `r` of `world` succeeded (false for a contract criterion on a world
+    /// without one: [`Success::check`] refuses that first).
+    pub fn met(self, world: &World, r: &Row) -> bool {
+        match self {
+            Success::Destination => on_time(world, Point::Destination, r) == 1.0,
+            Success::Handover => on_time(world, Point::Handover, r) == 1.0,
+            Success::Contract => in_full(world, r),
+            Success::Calloffs => all_calloffs(world, r),
+        }
+    }
+}
+
+/// The contract's floor delivered by its last call-off's due time.
+pub fn in_full(world: &World, r: &Row) -> bool {
+    let Some(due) = world.contract.as_ref().and_then(|c| c.calloffs.last()).map(|c| c.due.value() / DAY) else {
+        return false;
+    };
+    r.contract.and_then(|k| k.completion_days).is_some_and(|d| d <= due)
+}
+
+/// Every call-off of the contract met.
+pub fn all_calloffs(world: &World, r: &Row) -> bool {
+    let n = world.contract.as_ref().map_or(0, |c| c.calloffs.len());
+    n > 0 && r.contract.is_some_and(|k| k.calloffs_met as usize == n)
+}
+
 /// Completion days at `point`, replication by replication.
 pub fn days(point: Point, rows: &[Row]) -> Vec<Censored> {
     rows.iter().map(|r| point.days(r)).collect()

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{LEVEL, Loader, Point, StudyError, on_time};
+use super::{LEVEL, Loader, StudyError, Success};
 use crate::experiment::{Plan, RunOutput, Runner};
 use crate::scenario::params::Values;
 use crate::scenario::{Override, Scenario};
@@ -25,7 +25,7 @@ pub struct Evaluation {
     pub value: String,
     /// Replications run at it.
     pub replications: u64,
-    /// P(on time) at the chosen point.
+    /// P(success) by the chosen criterion (`--at`): on time at a point, or the contract met.
     pub p_on_time: f64,
     /// Its Wilson interval.
     pub p_on_time_ci95: [f64; 2],
@@ -64,8 +64,8 @@ pub struct PlanResult {
     pub path: String,
     /// Target on-time probability.
     pub target: f64,
-    /// Delivery point.
-    pub at: Point,
+    /// What counts as success.
+    pub at: Success,
     /// Replications per value at the end.
     pub replications: u64,
     /// Every value tried, last evaluation of each.
@@ -78,7 +78,7 @@ struct PlanFile {
     status: &'static str,
     path: String,
     target: f64,
-    at: Point,
+    at: Success,
     answer: Option<Evaluation>,
     below: Option<Evaluation>,
     replications: u64,
@@ -110,8 +110,8 @@ impl From<PlanResult> for PlanFile {
 pub struct Goal {
     /// Target on-time probability.
     pub target: f64,
-    /// Where the order must arrive on time.
-    pub at: Point,
+    /// What counts as success: on time at a point, or the contract met.
+    pub at: Success,
     /// Most replications per value.
     pub max_replications: u64,
 }
@@ -122,7 +122,7 @@ struct Grid<'a> {
     values: &'a Values,
     load: Loader<'a>,
     plan: &'a Plan,
-    point: Point,
+    point: Success,
 }
 
 impl Grid<'_> {
@@ -133,6 +133,7 @@ impl Grid<'_> {
             self.scenarios[i] = Some((self.load)(&o)?);
         }
         let sc = self.scenarios[i].as_ref().expect("loaded above");
+        self.point.check(&sc.world)?;
         let have = self.runs.get(&i).map_or(0, |r| r.rows.len() as u64);
         if have < n {
             progress(&self.values.values[i], n);
@@ -141,7 +142,7 @@ impl Grid<'_> {
             self.runs.entry(i).or_insert_with(|| RunOutput::new(&sc.world)).merge(batch);
         }
         let rows = &self.runs[&i].rows[..n as usize];
-        let k = rows.iter().map(|r| on_time(&sc.world, self.point, r)).sum::<f64>() as u64;
+        let k = rows.iter().filter(|r| self.point.met(&sc.world, r)).count() as u64;
         let (lo, hi) = wilson(k, n, LEVEL);
         Ok(Evaluation {
             value: self.values.values[i].clone(),

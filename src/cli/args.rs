@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::analysis::Point;
+use crate::analysis::Success;
 use crate::experiment::Shard;
 use crate::scenario::Override;
 use crate::scenario::params::{Values, parse_values};
@@ -62,9 +62,12 @@ pub(crate) enum Command {
                             tornado.csv and tornado.json."
     )]
     Sweep(SweepArgs),
-    /// Finds the smallest value of a resource that makes the on-time probability reach a target.
+    /// Finds the smallest value of a resource that makes the on-time probability (or the contract's) reach a target.
     #[command(after_help = "Example:\n  steelsim plan scenarios/baseline.toml --target 0.95 --at handover \\\n      \
-                            --vary pools.wagons_1435.units=800..2000:100\n\n\
+                            --vary pools.wagons_1435.units=800..2000:100\n\
+                            The fewest wagons that meet every call-off of the contract at 95 %:\n  \
+                            steelsim plan scenarios/baseline.toml --target 0.95 --at calloffs \\\n      \
+                            --vary pools.wagons_1435.units=400..1000:50\n\n\
                             The answer is the smallest value whose 95 % interval lies at or above the target, with the value\n\
                             one step below shown not to reach it; replications double (up to --max-replications) until the\n\
                             two are told apart. Writes plan.json.")]
@@ -289,13 +292,13 @@ pub(crate) struct SweepArgs {
 pub(crate) struct PlanArgs {
     /// The scenario.
     pub(crate) scenario: PathBuf,
-    /// Target on-time probability, e.g. 0.95.
+    /// Target probability of success (see --at), e.g. 0.95.
     #[arg(long)]
     pub(crate) target: f64,
     /// The field and its candidate values: PATH=LO..HI:STEP (or V1,V2,... ascending).
     #[arg(long, value_name = "PATH=LO..HI:STEP", value_parser = parse_values)]
     pub(crate) vary: Values,
-    /// Where the order must arrive on time.
+    /// What each replication must achieve: on time at a delivery point, or the contract met.
     #[arg(long, value_enum, default_value_t = At::Destination)]
     pub(crate) at: At,
     /// Most replications per value when sharpening the answer.
@@ -333,20 +336,26 @@ pub(crate) struct CalibrateArgs {
     pub(crate) set: SetArgs,
 }
 
-/// A delivery point.
+/// What a replication must achieve.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub(crate) enum At {
-    /// The final destinations.
+    /// Every tonne at the final destinations by the deadline.
     Destination,
-    /// The handover (Incoterm) point.
+    /// Every tonne at the handover (Incoterm) point by the deadline.
     Handover,
+    /// The contract's floor (the order less its tolerance) delivered by its last call-off.
+    Contract,
+    /// Every call-off of the contract met.
+    Calloffs,
 }
 
-impl From<At> for Point {
-    fn from(at: At) -> Point {
+impl From<At> for Success {
+    fn from(at: At) -> Success {
         match at {
-            At::Destination => Point::Destination,
-            At::Handover => Point::Handover,
+            At::Destination => Success::Destination,
+            At::Handover => Success::Handover,
+            At::Contract => Success::Contract,
+            At::Calloffs => Success::Calloffs,
         }
     }
 }

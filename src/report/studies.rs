@@ -159,6 +159,14 @@ pub(crate) fn sweep_csv(points: &[SweepPoint]) -> Result<Vec<u8>, csv::Error> {
         "tonnes_by_deadline_p05",
         "cost_per_tonne",
         "penalty",
+        "p_in_full",
+        "p_in_full_low",
+        "p_in_full_high",
+        "p_all_calloffs_met",
+        "p_all_calloffs_met_low",
+        "p_all_calloffs_met_high",
+        "sign95_days",
+        "damages_mean",
     ] {
         header.push(h.to_string());
     }
@@ -184,6 +192,19 @@ pub(crate) fn sweep_csv(points: &[SweepPoint]) -> Result<Vec<u8>, csv::Error> {
             format!("{}", s.destination.tonnes_by_deadline.p05),
             format!("{}", s.cost.per_tonne),
             format!("{}", s.cost.penalty),
+        ]);
+        // The contract's measures, empty without a contract.
+        let c = s.contract.as_ref();
+        let sign = c.and_then(|c| c.guarantees.iter().find(|g| (g.confidence - 0.95).abs() < 1e-9));
+        row.extend([
+            cell(c.map(|c| c.p_in_full)),
+            cell(c.map(|c| c.p_in_full_ci95[0])),
+            cell(c.map(|c| c.p_in_full_ci95[1])),
+            cell(c.map(|c| c.p_all_calloffs_met)),
+            cell(c.map(|c| c.p_all_calloffs_met_ci95[0])),
+            cell(c.map(|c| c.p_all_calloffs_met_ci95[1])),
+            cell(sign.and_then(|g| g.days)),
+            cell(c.and_then(|c| c.damages.as_ref()).map(|d| d.mean)),
         ]);
         w.write_record(&row)?;
     }

@@ -274,23 +274,23 @@ pub fn tornado(t: &crate::analysis::tornado::Tornado) -> String {
 pub fn plan(p: &crate::analysis::plan::PlanResult) -> String {
     use crate::analysis::plan::Outcome;
     let mut out = String::new();
-    let at = p.at.as_str();
+    let at = p.at.label();
     let line = |e: &crate::analysis::plan::Evaluation| {
         format!(
-            "{} = {}: P(on time at {at}) = {:.3} [{:.3}, {:.3}] ({} replications)",
+            "{} = {}: P({at}) = {:.3} [{:.3}, {:.3}] ({} replications)",
             p.path, e.value, e.p_on_time, e.p_on_time_ci95[0], e.p_on_time_ci95[1], e.replications
         )
     };
     match &p.outcome {
         Outcome::Found { answer, below } => {
-            let _ = writeln!(out, "Smallest value reaching P(on time at {at}) >= {} with 95 % confidence:", p.target);
+            let _ = writeln!(out, "Smallest value reaching P({at}) >= {} with 95 % confidence:", p.target);
             let _ = writeln!(out, "  {}", line(answer));
             if let Some(b) = below {
                 let _ = writeln!(out, "One step below does not reach it:\n  {}", line(b));
             }
         }
         Outcome::Unreachable => {
-            let _ = writeln!(out, "No value in the range reaches P(on time at {at}) >= {}.", p.target);
+            let _ = writeln!(out, "No value in the range reaches P({at}) >= {}.", p.target);
             if let Some(e) = p.evaluations.last() {
                 let _ = writeln!(out, "  best: {}", line(e));
             }

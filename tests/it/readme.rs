@@ -96,3 +96,120 @@ fn readme_reading_of_the_example_quotes_what_the_run_computes() {
     let last = s["handover"]["promise"][0]["days"].as_f64().unwrap() - g[0]["days"].as_f64().unwrap();
     assert!((17.5..=24.5).contains(&last), "the last 10 % takes {last:.1} days");
 }
+
+/// The text block after `after` in README.
+fn block_after(after: &str) -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let rest = readme.split(after).nth(1).unwrap_or_else(|| panic!("README has `{after}`"));
+    rest.split("```text\n").nth(1).and_then(|b| b.split("\n```").next()).expect("a text block").to_string()
+}
+
+#[test]
+fn readme_incoterm_comparison_is_what_compare_prints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme.split("### Which Incoterm to sign?").nth(1).expect("README compares Incoterms");
+    let command = section.split("```sh\n").nth(1).and_then(|b| b.split('\n').next()).unwrap();
+    let args: Vec<String> = command
+        .strip_prefix("cargo run --release -- ")
+        .expect("a steelsim command")
+        .split(' ')
+        .map(|a| match a.strip_prefix("scenarios/") {
+            Some(file) => repo().join("scenarios").join(file).display().to_string(),
+            None => a.to_string(),
+        })
+        .collect();
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = tmp.path().join("c");
+    args.extend(["--out", out.to_str().unwrap()]);
+    let printed = ok(&steelsim(&args, tmp.path()));
+    // The contract's rows, with each variant's title and the column header.
+    let rows: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.ends_with(" minus baseline") || l.starts_with("  point ") || l.starts_with("  contract "))
+        .collect();
+    assert_eq!(rows.join("\n"), block_after("Its rows under the contract"), "README's comparison is out of date");
+    // What the paragraph after it says, from compare.json.
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
+    let diff = |variant: &str, metric: &str| -> f64 {
+        let v = c["variants"].as_array().unwrap().iter().find(|v| v["scenario"] == variant).unwrap();
+        let m = v["metrics"].as_array().unwrap().iter().find(|m| m["point"] == "contract" && m["metric"] == metric);
+        m.unwrap_or_else(|| panic!("{variant} {metric}"))["difference"].as_f64().unwrap()
+    };
+    let text = section.split("\n```\n\n").nth(2).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("FCA Sarakhs changes nothing here"), "{text}");
+    assert!(text.contains("about a week at every confidence under DAP, and by about ten days under DDP"), "{text}");
+    for level in [90, 95, 99] {
+        let metric = format!("sign_days_{level}");
+        assert_eq!(diff("contract_fca_sarakhs", &metric), 0.0);
+        let (dap, ddp) = (diff("contract_dap_destinations", &metric), diff("contract_ddp_destinations", &metric));
+        assert!((5.0..=9.0).contains(&dap), "about a week: {dap}");
+        assert!((8.5..=12.0).contains(&ddp), "about ten days: {ddp}");
+    }
+    assert!(text.contains("the first of the four to put a monthly call-off at risk"));
+    let base = c["variants"][0]["metrics"].as_array().unwrap().iter().find(|m| m["metric"] == "p_all_calloffs_met");
+    assert_eq!(base.unwrap()["base"].as_f64(), Some(1.0), "the baseline meets every call-off");
+    assert_eq!(diff("contract_dap_destinations", "p_all_calloffs_met"), 0.0);
+    assert!(diff("contract_ddp_destinations", "p_all_calloffs_met") < 0.0);
+}
+
+#[test]
+fn readme_plan_answer_is_what_plan_finds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let command = readme.lines().find(|l| l.starts_with("cargo run --release -- plan ")).expect("README shows plan");
+    let mut args: Vec<String> = command
+        .strip_prefix("cargo run --release -- ")
+        .unwrap()
+        .split(' ')
+        .map(|a| a.replace("scenarios/", &format!("{}/", repo().join("scenarios").display())))
+        .collect();
+    args.extend(["--out".into(), "p".into(), "-q".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&steelsim(&args, tmp.path()));
+    let p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("p/plan.json")).unwrap()).unwrap();
+    assert_eq!(p["status"], "found");
+    let (answer, below) = (&p["answer"], &p["below"]);
+    let text = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let said = format!(
+        "it answers {} wagons of 1435 mm (the baseline has 1,000): with {}, every call-off is met in {:.1} % of replications",
+        answer["value"].as_str().unwrap(),
+        below["value"].as_str().unwrap(),
+        below["p_on_time"].as_f64().unwrap() * 100.0
+    );
+    assert!(text.contains(&said), "README should say: {said}");
+}
+
+#[test]
+fn readme_pairing_gains_are_what_compare_measures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = |p: &str| repo().join(p).display().to_string();
+    let (base, plus100, plus300) = (
+        path("scenarios/baseline.toml"),
+        path("tests/fixtures/variants/plus_100_wagons.toml"),
+        path("scenarios/more_wagons.toml"),
+    );
+    ok(&steelsim(&["compare", &base, &plus100, &plus300, "--seed", "7", "--out", "c", "-q"], tmp.path()));
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("c/compare.json")).unwrap()).unwrap();
+    let gain = |i: usize| {
+        let m = c["variants"][i]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["point"] == "destination" && m["metric"] == "tonnes_by_deadline_mean");
+        let m = m.unwrap();
+        let w = |ci: &serde_json::Value| ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap();
+        (w(&m["unpaired_ci95"]) / w(&m["ci95"])).round()
+    };
+    let text =
+        std::fs::read_to_string(repo().join("README.md")).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    let said = format!(
+        "is about {} times narrower than the unpaired one; for 300 extra wagons (`scenarios/more_wagons.toml`), about {} times",
+        gain(0),
+        gain(1)
+    );
+    assert!(text.contains(&said), "README should say: {said}");
+}

@@ -230,3 +230,74 @@ fn an_override_is_applied_and_its_errors_name_it() {
         std::fs::read(tmp.path().join("b/replications.csv")).unwrap()
     );
 }
+
+/// `tests/fixtures/tiny.toml` sold DAP at its destination in two call-offs, the first tight.
+fn tiny_under_contract(dir: &Path) -> String {
+    let tiny = include_str!("../fixtures/tiny.toml");
+    let text = tiny.replace("handover = [\"border\"]\n", "").replace(
+        "[pools.narrow]",
+        "[contract]\nincoterm = \"DAP\"\nplace = \"dest\"\ntolerance_pct = 5\n\
+         calloffs = [{ by = 2025-09-29, share = 0.5 }, { by = 2025-10-15, share = 0.5 }]\n\n[pools.narrow]",
+    );
+    let path = dir.join("tiny_contract.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn plan_targets_the_contract_as_run_judges_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let scenario = tiny_under_contract(t);
+    let common = ["-n", "100", "--max-replications", "100", "--seed", "4", "-q"];
+    let mut args = vec!["plan", &scenario, "--target", "0.5", "--at", "calloffs"];
+    args.extend(["--vary", "pools.narrow.units=10..60:10", "--out", "plan"]);
+    args.extend(common);
+    let out = ok(&steelsim(&args, t));
+    let p = json(&t.join("plan/plan.json"));
+    assert_eq!(p["at"], "calloffs", "{out}");
+    let evaluations = p["evaluations"].as_array().unwrap();
+    assert!(evaluations.len() >= 2, "{out}");
+    // Each value's P(every call-off met) is what a plain run with that value reports.
+    for e in evaluations {
+        let value = e["value"].as_str().unwrap();
+        let set = format!("pools.narrow.units={value}");
+        let n = e["replications"].as_u64().unwrap().to_string();
+        let folder = format!("run{value}");
+        ok(&steelsim(&["run", &scenario, "--set", &set, "-n", &n, "--seed", "4", "--out", &folder, "-q"], t));
+        let s = json(&t.join(folder).join("summary.json"));
+        assert_eq!(e["p_on_time"], s["contract"]["p_all_calloffs_met"], "at {value}");
+    }
+    assert!(out.contains("P(every call-off met)"), "{out}");
+    // Judging by a contract needs one.
+    let tiny = repo().join("tests/fixtures/tiny.toml").display().to_string();
+    let mut args = vec!["plan", &tiny, "--target", "0.5", "--at", "contract"];
+    args.extend(["--vary", "pools.narrow.units=10..20:10", "--out", "none"]);
+    args.extend(common);
+    let o = steelsim(&args, t);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("has no [contract]"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!t.join("none").exists(), "nothing written");
+}
+
+#[test]
+fn a_sweep_reports_the_contract_measures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let scenario = tiny_under_contract(t);
+    ok(&steelsim(
+        &["sweep", &scenario, "--set", "pools.narrow.units=10,40", "-n", "60", "--seed", "2", "--out", "sw", "-q"],
+        t,
+    ));
+    let mut csv = csv::Reader::from_path(t.join("sw/sweep.csv")).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}"));
+    let sweep = json(&t.join("sw/sweep.json"));
+    for (i, row) in csv.records().enumerate() {
+        let row = row.unwrap();
+        let c = &sweep[i]["summary"]["contract"];
+        assert_eq!(row[col("p_in_full")].parse::<f64>().unwrap(), c["p_in_full"].as_f64().unwrap());
+        assert_eq!(row[col("p_all_calloffs_met")].parse::<f64>().unwrap(), c["p_all_calloffs_met"].as_f64().unwrap());
+        assert_eq!(row[col("damages_mean")], *"", "no damages terms: empty");
+    }
+}
