@@ -42,6 +42,24 @@ pub struct ContractSummary {
     pub damages: Option<DamagesSummary>,
     /// What can be signed at each confidence level, and what it costs.
     pub guarantees: Vec<ContractGuarantee>,
+    /// Who pays the costs of moving the order under the Incoterm.
+    pub costs: CostSplit,
+}
+
+/// The costs of moving the order (transport, handling, storage; re-shipments of lost lots
+/// included), split by who pays them under the Incoterm: the seller until the costs pass
+/// (with the delivery; for CPT and CIP on arrival at the place carriage is paid to), the
+/// buyer after. Per tonne ordered, mean over replications.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct CostSplit {
+    /// The seller's share, per tonne ordered.
+    pub seller_per_t: f64,
+    /// Its t interval.
+    pub seller_per_t_ci95: Interval,
+    /// The buyer's share, per tonne ordered.
+    pub buyer_per_t: f64,
+    /// Its t interval.
+    pub buyer_per_t_ci95: Interval,
 }
 
 /// One call-off.
@@ -200,7 +218,15 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
             }
         })
         .collect();
+    let per_t = |f: fn(&crate::experiment::ContractRow) -> f64| {
+        let v: Vec<f64> = rows.iter().map(|r| r.contract.map_or(0.0, |k| f(&k)) / world.order.tonnes.t()).collect();
+        let m = moments(&v);
+        (m.mean().unwrap_or(0.0), mean_ci(&m))
+    };
+    let ((seller_per_t, seller_per_t_ci95), (buyer_per_t, buyer_per_t_ci95)) =
+        (per_t(|k| k.seller_cost), per_t(|k| k.buyer_cost));
     Some(ContractSummary {
+        costs: CostSplit { seller_per_t, seller_per_t_ci95, buyer_per_t, buyer_per_t_ci95 },
         incoterm: c.incoterm.code().to_string(),
         places: c.places.clone(),
         tolerance: c.tolerance,

@@ -22,7 +22,7 @@ use crate::stats::quantile::{
 };
 
 /// Version of this layout; bumped when a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// An interval; a `null` bound is unknown (too little data) or beyond the horizon.
 pub type Interval = [Option<f64>; 2];

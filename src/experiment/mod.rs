@@ -91,6 +91,10 @@ pub struct ContractRow {
     pub damages: f64,
     /// The damages reached the cap.
     pub damages_at_cap: bool,
+    /// Costs the seller pays under the Incoterm.
+    pub seller_cost: f64,
+    /// Costs the buyer pays.
+    pub buyer_cost: f64,
 }
 
 /// Why a replication ended.
@@ -160,6 +164,8 @@ impl Row {
                 calloffs_met: u32::try_from(c.met()).unwrap_or(u32::MAX),
                 damages: c.damages,
                 damages_at_cap: c.at_cap,
+                seller_cost: r.cost_seller,
+                buyer_cost: r.cost_buyer,
             }),
         }
     }

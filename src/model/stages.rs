@@ -112,7 +112,7 @@ impl Stages {
             Step::Leg(x) => Some(self.legs[x]),
             Step::Acquire(x) => Some(self.pools[x]),
             Step::EnterStore(x) => Some(self.stores[x]),
-            Step::Release(_) | Step::LeaveStore(_) | Step::Handover | Step::Deliver => None,
+            Step::Release(_) | Step::LeaveStore(_) | Step::Handover | Step::CostsPass | Step::Deliver => None,
         }
     }
 }

@@ -352,6 +352,9 @@ pub enum Step {
     LeaveStore(StoreId),
     /// Pass the handover (Incoterm) point.
     Handover,
+    /// From here on the buyer pays the costs (with the delivery, or for CPT and CIP on
+    /// arrival at the place carriage is paid to).
+    CostsPass,
     /// Arrive at the final destination.
     Deliver,
 }
@@ -369,8 +372,9 @@ pub struct Route {
     /// once here rather than at every step of every lot.
     pub stages: Vec<Option<StageId>>,
     /// For each step, the position that keys its random draws: its place among the steps
-    /// that are not [`Step::Handover`]. Where a contract hands over moves the handover step,
-    /// and must not move any draw: variants of the contract stay on common random numbers.
+    /// that are not bookkeeping ([`Step::is_bookkeeping`]). Where a contract hands over
+    /// moves the handover step, and must not move any draw: variants of the contract stay on
+    /// common random numbers.
     pub draws: Vec<u16>,
     /// Node names along the way (for reports).
     pub nodes: Vec<String>,
@@ -457,6 +461,13 @@ pub enum Tracked {
     Pool(PoolId),
 }
 
+impl Step {
+    /// Steps that only mark a point of the contract: they take no time and draw nothing.
+    pub fn is_bookkeeping(&self) -> bool {
+        matches!(self, Step::Handover | Step::CostsPass)
+    }
+}
+
 impl Route {
     /// Step `i` of the route.
     pub fn step(&self, i: u16) -> Step {
@@ -480,7 +491,7 @@ impl Route {
             .iter()
             .map(|s| {
                 let k = next;
-                if *s != Step::Handover {
+                if !s.is_bookkeeping() {
                     next = next.saturating_add(1);
                 }
                 k

@@ -296,6 +296,20 @@ fn contract(o: &mut String, c: &crate::analysis::contract::ContractSummary, curr
     }
     let _ = writeln!(o, "</tbody></table>");
     let _ = writeln!(o, "<p>P(every call-off met): {}.</p>", share(c.p_all_calloffs_met, c.p_all_calloffs_met_ci95));
+    let k = &c.costs;
+    if k.seller_per_t + k.buyer_per_t > 0.0 {
+        let _ = writeln!(
+            o,
+            "<p>Costs of moving the order, per tonne ordered, under {}: the seller pays {} {:.2} {}, the buyer {} {:.2} {}.</p>",
+            escape(&c.incoterm),
+            escape(currency),
+            k.seller_per_t,
+            interval(&k.seller_per_t_ci95, 2),
+            escape(currency),
+            k.buyer_per_t,
+            interval(&k.buyer_per_t_ci95, 2)
+        );
+    }
     if let Some(d) = &c.damages {
         let cap = match (d.cap, d.cap_per_t) {
             (Some(cap), _) => format!(

@@ -17,7 +17,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// Columns of `replications.csv`, in order.
-pub(crate) const REPLICATION_COLUMNS: [&str; 19] = [
+pub(crate) const REPLICATION_COLUMNS: [&str; 21] = [
     "replication",
     "seed",
     "complete",
@@ -37,6 +37,8 @@ pub(crate) const REPLICATION_COLUMNS: [&str; 19] = [
     "calloffs_met",
     "damages",
     "damages_at_cap",
+    "seller_cost",
+    "buyer_cost",
 ];
 
 /// `replications.csv`: one row per replication. Times are days since the start; an empty
@@ -66,6 +68,8 @@ pub(crate) fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
             r.contract.map(|c| c.calloffs_met.to_string()).unwrap_or_default(),
             r.contract.map(|c| num(c.damages)).unwrap_or_default(),
             r.contract.map(|c| c.damages_at_cap.to_string()).unwrap_or_default(),
+            r.contract.map(|c| num(c.seller_cost)).unwrap_or_default(),
+            r.contract.map(|c| num(c.buyer_cost)).unwrap_or_default(),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -112,6 +116,8 @@ pub(crate) fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
                     calloffs_met: u32::try_from(u(16)?).map_err(|_| bad(REPLICATION_COLUMNS[16]))?,
                     damages: f(17)?,
                     damages_at_cap: rec[18].parse::<bool>().map_err(|_| bad(REPLICATION_COLUMNS[18]))?,
+                    seller_cost: f(19)?,
+                    buyer_cost: f(20)?,
                 })
             },
         });
@@ -170,6 +176,7 @@ fn step_name(world: &World, step: Step, destination: &str) -> (&'static str, Str
         Step::EnterStore(x) => ("enter_yard", world.stores[x].name.clone()),
         Step::LeaveStore(x) => ("leave_yard", world.stores[x].name.clone()),
         Step::Handover => ("handover", world.order.handover_points.join("|")),
+        Step::CostsPass => ("costs_pass", String::new()),
         Step::Deliver => ("deliver", destination.to_string()),
     }
 }

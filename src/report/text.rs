@@ -86,6 +86,14 @@ pub fn contract_sheet(c: &ContractSummary, currency: &str, order_tonnes: f64) ->
         let _ =
             writeln!(out, "{:w$}{}", "P(every call-off met)", share(c.p_all_calloffs_met, c.p_all_calloffs_met_ci95));
     }
+    let k = &c.costs;
+    if k.seller_per_t + k.buyer_per_t > 0.0 {
+        let _ = writeln!(
+            out,
+            "{:w$}seller {currency} {:.2}, buyer {currency} {:.2}",
+            "Costs per tonne, by payer", k.seller_per_t, k.buyer_per_t
+        );
+    }
     if let Some(d) = &c.damages {
         let capped = match (d.cap, d.cap_per_t) {
             (Some(cap), _) => format!("; cap {} reached in {:.3}", money(currency, cap), d.p_at_cap),

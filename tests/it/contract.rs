@@ -10,6 +10,10 @@ use steelsim::scenario;
 /// A world with every time fixed (the timeline of `tests/fixtures/deterministic.toml`, with
 /// import customs after unloading at the destination) and the given `[contract]` lines.
 ///
+/// Costs: loading 1 per t, the leg to the border 10 per t, the check 100 per lot, the leg to
+/// the destination 4 per t, unloading 2 per t, customs 50 per lot: for the two lots of 24 t,
+/// 48 + 480 + 200 + 192 + 96 + 100 = 1,116.
+///
 /// Lot 0: made at 24, wagons at 24, loading 24-26, to the border 26-36, check 36-38, to the
 ///        destination 38-42, unloading 42-45, customs 45-47, wagons back at 52.
 /// Lot 1: made at 48, waits for the wagons until 52, loading 52-54, border 54-64, check
@@ -34,13 +38,13 @@ empty_return = "5h"
 supplies = {{ steel = 1.0 }}
 rate_t_per_day = 24
 lot_t = 24
-stages = [{{ name = "loading", capacity = 1, service = "2h" }}]
+stages = [{{ name = "loading", capacity = 1, service = "2h", cost_per_t = 1 }}]
 [nodes.border]
-stages = [{{ name = "check", capacity = 1, service_per_carrier = "1h" }}]
+stages = [{{ name = "check", capacity = 1, service_per_carrier = "1h", cost_per_lot = 100 }}]
 [nodes.dest]
 stages = [
-  {{ name = "unload", capacity = 1, service = "3h", ends_here = true, unloads = true }},
-  {{ name = "customs", capacity = 1, service = "2h", ends_here = true, clears_import = true }},
+  {{ name = "unload", capacity = 1, service = "3h", ends_here = true, unloads = true, cost_per_t = 2 }},
+  {{ name = "customs", capacity = 1, service = "2h", ends_here = true, clears_import = true, cost_per_lot = 50 }},
 ]
 [legs.to_border]
 from = "mill"
@@ -48,12 +52,14 @@ to = "border"
 mode = "rail"
 pool = "wagons"
 transit = "10h"
+cost_per_t = 10
 [legs.to_dest]
 from = "border"
 to = "dest"
 mode = "rail"
 pool = "wagons"
 transit = "4h"
+cost_per_t = 4
 [routes.rail]
 modes = ["rail"]
 "#
@@ -88,10 +94,33 @@ fn each_incoterm_delivers_where_its_rule_says() {
         ("incoterm = \"FCA\"\nplace = \"border\"", [36.0, 64.0]),
         ("incoterm = \"DAP\"\nplace = \"border\"", [36.0, 64.0]),
         ("incoterm = \"DAP\"\nplace = \"dest\"", [42.0, 70.0]),
+        // A lot bound for one of the places is delivered there, not at the first it passes.
+        ("incoterm = \"DAP\"\nplace = [\"border\", \"dest\"]", [42.0, 70.0]),
         ("incoterm = \"DPU\"\nplace = \"dest\"", [45.0, 73.0]),
         ("incoterm = \"DDP\"\nplace = \"dest\"", [47.0, 75.0]),
     ] {
         assert_eq!(handovers(&world(terms)), expected, "{terms}");
+    }
+}
+
+#[test]
+fn each_incoterm_splits_the_costs_where_its_rule_says() {
+    for (terms, seller) in [
+        ("incoterm = \"EXW\"", 0.0),                     // the buyer loads
+        ("incoterm = \"FCA\"", 48.0),                    // loaded by the seller
+        ("incoterm = \"CPT\"\nplace = \"dest\"", 920.0), // carriage paid to the destination
+        ("incoterm = \"CIP\"\nplace = \"dest\"", 920.0),
+        ("incoterm = \"CPT\"\nplace = \"border\"", 528.0), // ... or only to the border
+        ("incoterm = \"FCA\"\nplace = \"border\"", 528.0), // to the border, before its check
+        ("incoterm = \"DAP\"\nplace = \"border\"", 528.0),
+        ("incoterm = \"DAP\"\nplace = \"dest\"", 920.0), // all but unloading and customs
+        ("incoterm = \"DPU\"\nplace = \"dest\"", 1016.0), // and unloading
+        ("incoterm = \"DDP\"\nplace = \"dest\"", 1116.0), // everything
+    ] {
+        let w = world(terms);
+        let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: None }, &mut |_| {}).unwrap();
+        let (r, k) = (&out.rows[0], out.rows[0].contract.unwrap());
+        assert_eq!((r.cost, k.seller_cost, k.buyer_cost), (1116.0, seller, 1116.0 - seller), "{terms}");
     }
 }
 
@@ -236,10 +265,13 @@ fn a_cap_on_the_late_goods_limits_each_late_tonne() {
 fn a_delivery_stage_some_routes_skip_is_refused() {
     // The border's check, marked as the unloading stage, is a transload: lots that keep their
     // wagons through the border never go through it, so DPU there would never deliver them.
-    let t = text("incoterm = \"DPU\"\nplace = \"border\"").replace(
-        "stages = [{ name = \"check\", capacity = 1, service_per_carrier = \"1h\" }]",
+    let (plain, transload) = (
+        "stages = [{ name = \"check\", capacity = 1, service_per_carrier = \"1h\", cost_per_lot = 100 }]",
         "stages = [{ name = \"check\", capacity = 1, service_per_carrier = \"1h\", transload = true, unloads = true }]",
     );
+    let t = text("incoterm = \"DPU\"\nplace = \"border\"");
+    assert!(t.contains(plain), "the fixture's check stage moved");
+    let t = t.replace(plain, transload);
     let e = scenario::load_str(&t, "c.toml", "c").unwrap_err().render(false);
     assert!(e.contains("passes `border` without going through the stage where the contract delivers"), "{e}");
 }

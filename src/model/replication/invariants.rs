@@ -9,6 +9,7 @@
 use crate::engine::Time;
 use crate::model::ids::{IdVec, LotId, StoreId};
 use crate::model::units::Tonnes;
+use crate::model::world::Step;
 
 use super::Replication;
 use super::state::LotState;
@@ -103,6 +104,28 @@ pub enum Violation {
         /// Kilograms of the lots inside.
         lots: u64,
     },
+    /// The costs split by payer do not add up to the total.
+    #[error("costs by payer, seller {seller} + buyer {buyer}, differ from the total {total}")]
+    CostBooks {
+        /// The seller's.
+        seller: f64,
+        /// The buyer's.
+        buyer: f64,
+        /// The total.
+        total: f64,
+    },
+    /// A lot's payer disagrees with its place on the route.
+    #[error("lot {lot} at step {step}: the buyer pays is {buyer_pays}, but it has passed the costs' point: {passed}")]
+    Payer {
+        /// The lot.
+        lot: LotId,
+        /// Its step.
+        step: u16,
+        /// Whether the buyer pays its costs.
+        buyer_pays: bool,
+        /// Whether its route's steps before this one pass the costs to the buyer.
+        passed: bool,
+    },
     /// Tonnes were created or destroyed.
     #[error(
         "tonnes not conserved: delivered {delivered} + in transit {in_transit} + not yet produced {unproduced} != ordered {ordered}"
@@ -192,7 +215,16 @@ impl Replication<'_> {
             if l.step < *last {
                 return Err(Violation::StepBack { lot, from: *last, to: l.step });
             }
+            let route = &w.routes[l.route].steps;
+            let passed = route[..usize::from(l.step)].contains(&Step::CostsPass);
+            if l.buyer_pays != passed && l.state == LotState::Moving {
+                return Err(Violation::Payer { lot, step: l.step, buyer_pays: l.buyer_pays, passed });
+            }
             *last = l.step;
+        }
+        let b = &self.books;
+        if (b.cost_seller + b.cost_buyer - b.cost).abs() > 1e-9 * b.cost.abs().max(1.0) {
+            return Err(Violation::CostBooks { seller: b.cost_seller, buyer: b.cost_buyer, total: b.cost });
         }
         for (x, st) in self.stores.iter_ids() {
             if st.store.level() != held[x].kg() {

@@ -130,7 +130,7 @@ impl Replication<'_> {
             let l = &mut self.lots[lot];
             l.wait = now.since(l.step_since).value();
             l.service = h;
-            self.books.cost += spec.cost_per_t * l.tonnes.t();
+            self.books.charge(spec.cost_per_t * l.tonnes.t(), l.buyer_pays);
             sched.schedule_in(Duration::saturating(h), Ev::Arrived(lot));
         }
         if let Some(fleet) = spec.departures.as_ref().and_then(|d| d.fleet) {

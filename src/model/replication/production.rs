@@ -183,7 +183,12 @@ impl Replication<'_> {
                         total += pool.empty_return.mean();
                     }
                 }
-                Step::Release(_) | Step::EnterStore(_) | Step::LeaveStore(_) | Step::Handover | Step::Deliver => {}
+                Step::Release(_)
+                | Step::EnterStore(_)
+                | Step::LeaveStore(_)
+                | Step::Handover
+                | Step::CostsPass
+                | Step::Deliver => {}
             }
         }
         total

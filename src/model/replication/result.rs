@@ -153,6 +153,10 @@ pub struct ReplicationResult {
     pub lead_times: Vec<(CorridorId, f32)>,
     /// Costs incurred (transport, handling, storage).
     pub cost: f64,
+    /// The part of `cost` the seller pays under the contract (all of it without one).
+    pub cost_seller: f64,
+    /// The part the buyer pays (after the costs pass under the contract's Incoterm).
+    pub cost_buyer: f64,
     /// Late-delivery penalties (for undelivered tonnes counted up to the end: a lower bound).
     pub penalty: f64,
     /// The deliveries judged under the contract, if the scenario has one.
@@ -267,6 +271,8 @@ impl Replication<'_> {
             daily: std::mem::take(&mut self.daily),
             lead_times: std::mem::take(&mut self.books.lead_times),
             cost: self.books.cost,
+            cost_seller: self.books.cost_seller,
+            cost_buyer: self.books.cost_buyer,
             penalty: self.books.penalty,
             contract,
             damages_by_due_day,

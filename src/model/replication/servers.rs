@@ -125,7 +125,8 @@ impl Replication<'_> {
         let spec = &self.w.servers[s];
         self.servers[s].served += u64::from(self.lots[lot].carrier_units());
         let service = self.lots[lot].service;
-        self.books.cost += spec.cost_per_lot + spec.cost_per_t * self.lots[lot].tonnes.t();
+        let l = &self.lots[lot];
+        self.books.charge(spec.cost_per_lot + spec.cost_per_t * l.tonnes.t(), l.buyer_pays);
         self.finish_step(lot, Some(service), now);
         let l = &self.lots[lot];
         let mut rng =

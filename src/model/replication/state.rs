@@ -105,6 +105,8 @@ pub(crate) struct Lot {
     pub(crate) service: f64,
     pub(crate) state: LotState,
     pub(crate) handover_credited: bool,
+    /// The buyer pays this lot's costs from here on (it passed [`Step::CostsPass`]).
+    pub(crate) buyer_pays: bool,
     pub(crate) replaces: Option<LotId>,
     /// When the lot was produced.
     pub(crate) created: Time,
@@ -134,6 +136,7 @@ impl Lot {
             service: 0.0,
             state: LotState::Moving,
             handover_credited: p.handover_credited,
+            buyer_pays: false,
             replaces: p.replaces,
             created: now,
             key: p.key,
@@ -452,6 +455,10 @@ pub(crate) struct Books {
     pub(crate) served_at_deadline: Option<(IdVec<ServerId, u64>, IdVec<FlowId, u64>)>,
     /// Costs incurred (transport, handling, storage), in the scenario's currency.
     pub(crate) cost: f64,
+    /// The part of `cost` the seller pays, and the buyer's (under the contract's Incoterm;
+    /// all the seller's without a contract), each summed on its own.
+    pub(crate) cost_seller: f64,
+    pub(crate) cost_buyer: f64,
     /// Late-delivery penalties incurred so far.
     pub(crate) penalty: f64,
     /// Lead time (production to delivery, days) of each delivered lot, with its corridor.
@@ -459,4 +466,16 @@ pub(crate) struct Books {
     /// When each lot was handed over, and its tonnes, in time order: what the contract
     /// judges.
     pub(crate) handover_log: Vec<(Time, Tonnes)>,
+}
+
+impl Books {
+    /// Adds a cost to the total and to whoever pays it.
+    pub(crate) fn charge(&mut self, amount: f64, buyer_pays: bool) {
+        self.cost += amount;
+        if buyer_pays {
+            self.cost_buyer += amount;
+        } else {
+            self.cost_seller += amount;
+        }
+    }
 }

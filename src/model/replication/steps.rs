@@ -82,6 +82,11 @@ impl Replication<'_> {
                     self.finish_step(lot, None, now);
                     self.lots[lot].next_step(now);
                 }
+                Step::CostsPass => {
+                    // Not traced: a change of payer, not a place the lot passes.
+                    self.lots[lot].buyer_pays = true;
+                    self.lots[lot].next_step(now);
+                }
                 Step::Deliver => {
                     self.release_hold(lot, now, sched);
                     self.finish_step(lot, None, now);

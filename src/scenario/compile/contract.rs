@@ -184,6 +184,7 @@ impl Compiler<'_> {
             }
         };
         let at_the_mills = c.place.as_ref().is_none_or(is_mills);
+        self.graph.costs_with_handover = !matches!(incoterm, Incoterm::Cpt | Incoterm::Cip);
         match incoterm {
             Incoterm::Exw => {
                 if let (Some(p), false) = (&c.place, at_the_mills) {
@@ -199,6 +200,10 @@ impl Compiler<'_> {
             Incoterm::Fca if at_the_mills => at_mills(self, HandoverAt::AfterStages),
             Incoterm::Cpt | Incoterm::Cip => {
                 needs_place(self);
+                // Risk passes at the first carrier; the seller pays the carriage to the place.
+                for (_, at) in places {
+                    self.graph.nodes[*at].carriage_paid_to = true;
+                }
                 at_mills(self, HandoverAt::AfterStages)
             }
             Incoterm::Fca | Incoterm::Dap => {

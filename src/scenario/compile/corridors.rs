@@ -165,6 +165,8 @@ impl Compiler<'_> {
         let mut missing_handover: Vec<bool> = vec![false; corridors.len()];
         // The delivery places such routes pass nonetheless.
         let mut missing_at: Vec<Vec<String>> = vec![Vec::new(); corridors.len()];
+        // Routes that never reach the place carriage is paid to (CPT, CIP).
+        let mut unpaid: Vec<bool> = vec![false; corridors.len()];
         // Per destination: the mills that cannot reach it, and why.
         let mut unreachable: Vec<(Vec<String>, Vec<String>)> = vec![(Vec::new(), Vec::new()); dests.len()];
         for (m, mill) in mills.ids().zip(mills.iter_mut()) {
@@ -219,6 +221,9 @@ impl Compiler<'_> {
                     };
                     let (steps, nodes) =
                         self.graph.steps(&legs, |l| l.pool.map(|p| c.pools.get(&p).copied().unwrap_or(p)));
+                    if !steps.contains(&Step::CostsPass) && self.graph.nodes.iter().any(|n| n.carriage_paid_to) {
+                        unpaid[ci] = true;
+                    }
                     if !steps.contains(&Step::Handover) {
                         missing_handover[ci] = true;
                         for n in &nodes {
@@ -259,6 +264,20 @@ impl Compiler<'_> {
             let help = if reasons.is_empty() { "no route was found".to_string() } else { reasons.join("; ") };
             let msg = format!("no route takes lots from {noun} {from} to `{}`", dest.get_ref());
             self.c.err_help::<()>(dest.span(), format!("order.destinations.{}", dest.get_ref()), msg, help);
+        }
+        for (ci, _) in unpaid.iter().enumerate().filter(|(_, u)| **u) {
+            let c = &corridors[ci];
+            let places: Vec<String> =
+                self.graph.nodes.iter().filter(|n| n.carriage_paid_to).map(|n| format!("`{}`", n.name)).collect();
+            self.c.err_help::<()>(
+                c.span.clone(),
+                format!("routes.{}", c.name),
+                format!("route `{}` never reaches the place carriage is paid to", c.name),
+                format!(
+                    "the contract pays carriage to {}; name a place every route reaches in `contract.place`",
+                    places.join(", ")
+                ),
+            );
         }
         for (ci, missing) in missing_handover.iter().enumerate() {
             if *missing {

@@ -125,11 +125,25 @@ impl Compiler<'_> {
                 .and_then(|p| self.c.probability(p, &format!("{path}.incident_p"), true))
                 .unwrap_or(0.0);
             let calendar = self.calendar(&l.calendar, &format!("{path}.calendar"));
+            let per_t_km = l.cost_per_t_km.as_ref().and_then(|v| {
+                let rate = self.c.non_negative(v, &format!("{path}.cost_per_t_km"))?;
+                match l.distance_km.as_ref().map(|d| *d.get_ref()) {
+                    Some(km) if km.is_finite() && km > 0.0 => Some(rate * km),
+                    Some(_) => None, // the distance's own error says why
+                    None => self.c.err_help(
+                        v.span(),
+                        format!("{path}.cost_per_t_km"),
+                        "a tariff per tonne-kilometre needs the leg's `distance_km`",
+                        "give `distance_km` (with `speed_kmh`), or the cost per tonne as `cost_per_t`",
+                    ),
+                }
+            });
             let cost_per_t = l
                 .cost_per_t
                 .as_ref()
                 .and_then(|v| self.c.non_negative(v, &format!("{path}.cost_per_t")))
-                .unwrap_or(0.0);
+                .unwrap_or(0.0)
+                + per_t_km.unwrap_or(0.0);
             let (Some(from), Some(to), Some(transit)) = (from, to, transit) else { continue };
             let cost = transit.mean_hours()
                 + departures.as_ref().map_or(0.0, |d| d.timetable.map(|t| t.0).or(d.max_wait).unwrap_or(0.0) / 2.0);

@@ -42,7 +42,13 @@ impl Compiler<'_> {
                 .filter_map(|(i, s)| self.stage(name.get_ref(), &path, i, s, &mut seen))
                 .collect();
             self.node_names.push(name.get_ref().clone());
-            self.graph.nodes.push(GraphNode { name: name.get_ref().clone(), stages, store, handover: None });
+            self.graph.nodes.push(GraphNode {
+                name: name.get_ref().clone(),
+                stages,
+                store,
+                handover: None,
+                carriage_paid_to: false,
+            });
         }
     }
 }

@@ -70,6 +70,8 @@ pub(super) struct GraphNode {
     pub(super) stages: Vec<StageRef>,
     pub(super) store: Option<StoreId>,
     pub(super) handover: Option<HandoverAt>,
+    /// Costs pass to the buyer on arrival here: the place carriage is paid to (CPT, CIP).
+    pub(super) carriage_paid_to: bool,
 }
 
 /// A leg of the network.
@@ -89,6 +91,8 @@ pub(super) struct GraphLeg {
 pub(super) struct Graph {
     pub(super) nodes: Vec<GraphNode>,
     pub(super) legs: Vec<GraphLeg>,
+    /// Costs pass to the buyer with the delivery (every contract but CPT and CIP).
+    pub(super) costs_with_handover: bool,
 }
 
 impl Graph {
@@ -147,6 +151,14 @@ impl Graph {
         Ok(legs)
     }
 
+    /// The handover, and with it the costs unless they pass elsewhere.
+    fn hand_over(&self, steps: &mut Vec<Step>) {
+        steps.push(Step::Handover);
+        if self.costs_with_handover {
+            steps.push(Step::CostsPass);
+        }
+    }
+
     /// Turns a path (legs from a mill to a destination) into route steps. `pool_of` gives the
     /// pool a leg uses on this corridor.
     pub(super) fn steps(
@@ -158,8 +170,20 @@ impl Graph {
         nodes.extend(legs.iter().map(|&l| self.legs[l].to));
         let mut steps = Vec::new();
         let last = nodes.len() - 1;
+        // One delivery per lot: at its destination if that is a named place, otherwise at
+        // the first named place it passes (and so for the place carriage is paid to).
+        let one = |marked: &dyn Fn(&GraphNode) -> bool| {
+            if marked(&self.nodes[nodes[last]]) {
+                Some(last)
+            } else {
+                nodes.iter().position(|&n| marked(&self.nodes[n]))
+            }
+        };
+        let deliver_at = one(&|g| g.handover.is_some());
+        let paid_to = one(&|g| g.carriage_paid_to);
         for (i, &n) in nodes.iter().enumerate() {
             let node = &self.nodes[n];
+            let handover = if deliver_at == Some(i) { node.handover } else { None };
             let p_in = if i == 0 { None } else { pool_of(&self.legs[legs[i - 1]]) };
             let p_out = if i == last { None } else { pool_of(&self.legs[legs[i]]) };
             let change = p_in != p_out;
@@ -167,8 +191,11 @@ impl Graph {
             let applies = |s: &StageRef| !s.ends_here() || ends_here;
             let has_transload = change
                 && node.stages.iter().any(|s| applies(s) && matches!(s, StageRef::Server { transload: true, .. }));
-            if matches!(node.handover, Some(HandoverAt::Arrival)) {
-                steps.push(Step::Handover);
+            if paid_to == Some(i) {
+                steps.push(Step::CostsPass);
+            }
+            if matches!(handover, Some(HandoverAt::Arrival)) {
+                self.hand_over(&mut steps);
             }
             if let Some(x) = node.store {
                 steps.push(Step::EnterStore(x));
@@ -210,10 +237,10 @@ impl Graph {
                     }
                 };
                 if done
-                    && let Some(HandoverAt::AfterStage(at)) = node.handover
+                    && let Some(HandoverAt::AfterStage(at)) = handover
                     && at.same(s)
                 {
-                    steps.push(Step::Handover);
+                    self.hand_over(&mut steps);
                 }
             }
             if change
@@ -225,8 +252,8 @@ impl Graph {
             if let Some(x) = node.store {
                 steps.push(Step::LeaveStore(x));
             }
-            if matches!(node.handover, Some(HandoverAt::AfterStages)) {
-                steps.push(Step::Handover);
+            if matches!(handover, Some(HandoverAt::AfterStages)) {
+                self.hand_over(&mut steps);
             }
             if i == last {
                 steps.push(Step::Deliver);
@@ -271,7 +298,7 @@ mod tests {
     }
 
     fn node(name: &str, stages: Vec<StageRef>) -> GraphNode {
-        GraphNode { name: name.into(), stages, store: None, handover: None }
+        GraphNode { name: name.into(), stages, store: None, handover: None, carriage_paid_to: false }
     }
 
     fn leg(id: usize, from: usize, to: usize, mode: &str, p: Option<usize>, cost: f64) -> GraphLeg {
@@ -289,6 +316,7 @@ mod tests {
                 leg(1, 1, 2, "rail", Some(1), 10.0),
                 leg(2, 0, 2, "road", Some(2), 50.0),
             ],
+            costs_with_handover: false,
         }
     }
 

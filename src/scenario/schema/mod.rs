@@ -372,6 +372,9 @@ pub(crate) struct LegSpecFile {
     /// Cost per tonne carried.
     #[schemars(with = "Option<f64>")]
     pub cost_per_t: Option<Spanned<f64>>,
+    /// Cost per tonne-kilometre (a tariff; needs `distance_km`), added to `cost_per_t`.
+    #[schemars(with = "Option<f64>")]
+    pub cost_per_t_km: Option<Spanned<f64>>,
 }
 
 /// `departures = { size = 40, every = "24h", first = "6h", max_wait = "2d" }`, or for a
