@@ -44,6 +44,33 @@ pub struct ContractSummary {
     pub guarantees: Vec<ContractGuarantee>,
     /// Who pays the costs of moving the order under the Incoterm.
     pub costs: CostSplit,
+    /// What losses in transit cost, and who bears them (`null` without a price to value
+    /// the goods).
+    pub losses: Option<LossSummary>,
+}
+
+/// Losses in transit valued at the contract's price, and their insurance. Per tonne
+/// ordered, mean over replications, each with its t interval.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct LossSummary {
+    /// The Institute Cargo Clauses of the seller's policy (`null`: uninsured).
+    pub cover: Option<String>,
+    /// Premiums the seller pays.
+    pub premium_per_t: f64,
+    /// Its interval.
+    pub premium_per_t_ci95: Interval,
+    /// Claims the insurer pays.
+    pub claims_per_t: f64,
+    /// Its interval.
+    pub claims_per_t_ci95: Interval,
+    /// The value of goods lost at the seller's risk, less claims: the seller's uninsured loss.
+    pub seller_loss_per_t: f64,
+    /// Its interval.
+    pub seller_loss_per_t_ci95: Interval,
+    /// The same at the buyer's risk, after delivery.
+    pub buyer_loss_per_t: f64,
+    /// Its interval.
+    pub buyer_loss_per_t_ci95: Interval,
 }
 
 /// The costs of moving the order (transport, handling, storage; re-shipments of lost lots
@@ -127,8 +154,8 @@ pub struct ContractGuarantee {
     /// Expected liquidated damages were `date` signed as the due date of the whole floor
     /// (`null` without damages terms, or beyond the horizon).
     pub expected_damages: Option<f64>,
-    /// The same per tonne ordered: the price of this guarantee (insurance premiums and
-    /// uninsured losses will add to it once cargo insurance is modelled).
+    /// The price of this guarantee per tonne ordered: the expected damages, the premium
+    /// and the seller's expected uninsured loss (`null` beyond the horizon).
     pub price_per_t: Option<f64>,
 }
 
@@ -193,6 +220,29 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
             censored_replications: a.censored,
         }
     });
+    let per_t = |f: fn(&crate::experiment::ContractRow) -> f64| {
+        let v: Vec<f64> = rows.iter().map(|r| r.contract.map_or(0.0, |k| f(&k)) / world.order.tonnes.t()).collect();
+        let m = moments(&v);
+        (m.mean().unwrap_or(0.0), mean_ci(&m))
+    };
+    let losses = c.price_per_t.map(|_| {
+        let (premium_per_t, premium_per_t_ci95) = per_t(|k| k.premium);
+        let (claims_per_t, claims_per_t_ci95) = per_t(|k| k.claims);
+        let (seller_loss_per_t, seller_loss_per_t_ci95) = per_t(|k| k.seller_loss);
+        let (buyer_loss_per_t, buyer_loss_per_t_ci95) = per_t(|k| k.buyer_loss);
+        LossSummary {
+            cover: c.insurance.as_ref().map(|i| i.cover.letter().to_string()),
+            premium_per_t,
+            premium_per_t_ci95,
+            claims_per_t,
+            claims_per_t_ci95,
+            seller_loss_per_t,
+            seller_loss_per_t_ci95,
+            buyer_loss_per_t,
+            buyer_loss_per_t_ci95,
+        }
+    });
+    let insured_cost_per_t = losses.as_ref().map_or(0.0, |l| l.premium_per_t + l.seller_loss_per_t);
     let guarantees = world
         .order
         .confidence
@@ -214,19 +264,15 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
                 days: q,
                 days_ci95: ci,
                 expected_damages: expected,
-                price_per_t: expected.map(|e| e / world.order.tonnes.t()),
+                price_per_t: day.map(|_| expected.unwrap_or(0.0) / world.order.tonnes.t() + insured_cost_per_t),
             }
         })
         .collect();
-    let per_t = |f: fn(&crate::experiment::ContractRow) -> f64| {
-        let v: Vec<f64> = rows.iter().map(|r| r.contract.map_or(0.0, |k| f(&k)) / world.order.tonnes.t()).collect();
-        let m = moments(&v);
-        (m.mean().unwrap_or(0.0), mean_ci(&m))
-    };
     let ((seller_per_t, seller_per_t_ci95), (buyer_per_t, buyer_per_t_ci95)) =
         (per_t(|k| k.seller_cost), per_t(|k| k.buyer_cost));
     Some(ContractSummary {
         costs: CostSplit { seller_per_t, seller_per_t_ci95, buyer_per_t, buyer_per_t_ci95 },
+        losses,
         incoterm: c.incoterm.code().to_string(),
         places: c.places.clone(),
         tolerance: c.tolerance,

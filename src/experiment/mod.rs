@@ -95,6 +95,14 @@ pub struct ContractRow {
     pub seller_cost: f64,
     /// Costs the buyer pays.
     pub buyer_cost: f64,
+    /// Insurance premiums the seller paid.
+    pub premium: f64,
+    /// Claims the insurer paid.
+    pub claims: f64,
+    /// The value of goods lost at the seller's risk, less the claims on them.
+    pub seller_loss: f64,
+    /// The same at the buyer's risk.
+    pub buyer_loss: f64,
 }
 
 /// Why a replication ended.
@@ -166,6 +174,10 @@ impl Row {
                 damages_at_cap: c.at_cap,
                 seller_cost: r.cost_seller,
                 buyer_cost: r.cost_buyer,
+                premium: r.loss_costs.premium,
+                claims: r.loss_costs.claims,
+                seller_loss: r.loss_costs.seller,
+                buyer_loss: r.loss_costs.buyer,
             }),
         }
     }

@@ -91,6 +91,74 @@ impl Damages {
     }
 }
 
+/// What caused a loss on a leg, which decides whether a cover pays for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LossCause {
+    /// An accident (derailment, overturning, collision, fire): the whole lot.
+    Accident,
+    /// Partial damage in transit (wetting, handling, shifting): a fraction of the lot.
+    Damage,
+    /// Theft of part of the lot.
+    Pilferage,
+}
+
+/// The Institute Cargo Clauses (2009) a policy is written on, from the widest to the
+/// narrowest cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cover {
+    /// "All risks" but the exclusions: accidents, damage and theft.
+    A,
+    /// Named perils, among them accidents and the entry of water: no theft.
+    B,
+    /// Major casualties only (fire, overturning, derailment, collision).
+    C,
+}
+
+impl Cover {
+    /// Whether a policy on these clauses pays for a loss by `cause` (docs/contract.md).
+    pub fn covers(self, cause: LossCause) -> bool {
+        match cause {
+            LossCause::Accident => true,
+            LossCause::Damage => matches!(self, Cover::A | Cover::B),
+            LossCause::Pilferage => self == Cover::A,
+        }
+    }
+
+    /// The clauses' letter.
+    pub fn letter(self) -> &'static str {
+        match self {
+            Cover::A => "A",
+            Cover::B => "B",
+            Cover::C => "C",
+        }
+    }
+}
+
+/// Cargo insurance the seller buys: of the legs at its risk, and for CIP to the place carriage
+/// is paid to (for the buyer's benefit after delivery).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Insurance {
+    /// The clauses.
+    pub cover: Cover,
+    /// The premium, a fraction of the insured value of each lot shipped.
+    pub rate: f64,
+    /// The war-risk surcharge by country (the legs' `country`), a fraction of the insured
+    /// value, paid once per country a lot crosses insured.
+    pub war_risk: Vec<(String, f64)>,
+    /// The insured value as a multiple of the goods' value (1.1 for the customary 110 %).
+    pub insured_share: f64,
+    /// The part of each claim the insured bears.
+    pub deductible: f64,
+}
+
+impl Insurance {
+    /// What the insurer pays for a covered loss of goods worth `value`: the insured value
+    /// lost less the deductible, never below zero.
+    pub fn claim(&self, value: f64) -> f64 {
+        (self.insured_share * value - self.deductible).max(0.0)
+    }
+}
+
 /// The contract's terms, as a replication needs them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contract {
@@ -106,8 +174,11 @@ pub struct Contract {
     pub calloffs: Vec<CallOff>,
     /// Liquidated damages, if the contract has any.
     pub damages: Option<Damages>,
-    /// Price per tonne (for reports; damages in % are already converted).
+    /// Price per tonne (for reports and the value of losses; damages in % are already
+    /// converted).
     pub price_per_t: Option<f64>,
+    /// Cargo insurance, if the seller buys any (needs the price).
+    pub insurance: Option<Insurance>,
 }
 
 impl Contract {
@@ -288,6 +359,7 @@ mod tests {
             calloffs,
             damages,
             price_per_t: None,
+            insurance: None,
         }
     }
 

@@ -231,12 +231,28 @@ pub struct LegSpec {
     pub transit: Transit,
     /// Grouped departures, or `None` for each lot leaving on its own.
     pub departures: Option<Departures>,
-    /// Probability that a lot is lost or damaged on the leg.
+    /// Probability that a lot is lost in an accident on the leg.
     pub incident_p: f64,
+    /// Partial damage in transit, if any.
+    pub damage: Option<PartialLoss>,
+    /// Pilferage (theft of part of a lot), if any.
+    pub pilferage: Option<PartialLoss>,
+    /// The country the leg runs through (for war-risk insurance).
+    pub country: Option<String>,
     /// When departures may leave.
     pub calendar: Option<CalendarId>,
     /// Cost per tonne carried.
     pub cost_per_t: f64,
+}
+
+/// A loss of part of a lot: with probability `p` per lot and leg, a fraction drawn from
+/// `fraction` (within 0..1) is lost and made again.
+#[derive(Debug)]
+pub struct PartialLoss {
+    /// Probability per lot and pass.
+    pub p: f64,
+    /// The fraction of the lot lost.
+    pub fraction: Dist,
 }
 
 /// A carrier pool.
@@ -378,6 +394,9 @@ pub struct Route {
     pub draws: Vec<u16>,
     /// Node names along the way (for reports).
     pub nodes: Vec<String>,
+    /// The insurance premium of a lot on this route, a fraction of its insured value (the
+    /// base rate and the war risk of each country it crosses insured; 0 uninsured).
+    pub premium_rate: f64,
 }
 
 /// Traffic that competes for a server but is not part of the order.

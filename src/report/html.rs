@@ -261,7 +261,7 @@ fn contract(o: &mut String, c: &crate::analysis::contract::ContractSummary, curr
     let _ = writeln!(
         o,
         "<table><thead><tr><th>confidence</th><th>date to sign</th><th>expected damages if signed</th>\
-         <th>per tonne</th></tr></thead><tbody>"
+         <th>price of the guarantee, per tonne</th></tr></thead><tbody>"
     );
     for g in &c.guarantees {
         let date = match (&g.date, g.days) {
@@ -308,6 +308,28 @@ fn contract(o: &mut String, c: &crate::analysis::contract::ContractSummary, curr
             escape(currency),
             k.buyer_per_t,
             interval(&k.buyer_per_t_ci95, 2)
+        );
+    }
+    if let Some(l) = &c.losses {
+        let cur = escape(currency);
+        let cover = l.cover.as_ref().map_or_else(
+            || "The seller does not insure the goods".to_string(),
+            |c| format!("The seller insures the goods on Institute Cargo Clauses {}", escape(c)),
+        );
+        let _ = writeln!(
+            o,
+            "<p>{cover}: premium {cur} {:.2} {} per tonne ordered, claims paid {cur} {:.2} {}. Goods lost in \
+             transit, less the claims on them, cost the seller {cur} {:.2} {} and the buyer (after delivery) \
+             {cur} {:.2} {} per tonne. The price of each guarantee above is its expected damages, the premium \
+             and the seller's loss.</p>",
+            l.premium_per_t,
+            interval(&l.premium_per_t_ci95, 2),
+            l.claims_per_t,
+            interval(&l.claims_per_t_ci95, 2),
+            l.seller_loss_per_t,
+            interval(&l.seller_loss_per_t_ci95, 2),
+            l.buyer_loss_per_t,
+            interval(&l.buyer_loss_per_t_ci95, 2)
         );
     }
     if let Some(d) = &c.damages {

@@ -17,7 +17,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// Columns of `replications.csv`, in order.
-pub(crate) const REPLICATION_COLUMNS: [&str; 21] = [
+pub(crate) const REPLICATION_COLUMNS: [&str; 25] = [
     "replication",
     "seed",
     "complete",
@@ -39,6 +39,10 @@ pub(crate) const REPLICATION_COLUMNS: [&str; 21] = [
     "damages_at_cap",
     "seller_cost",
     "buyer_cost",
+    "premium",
+    "claims",
+    "seller_loss",
+    "buyer_loss",
 ];
 
 /// `replications.csv`: one row per replication. Times are days since the start; an empty
@@ -70,6 +74,10 @@ pub(crate) fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
             r.contract.map(|c| c.damages_at_cap.to_string()).unwrap_or_default(),
             r.contract.map(|c| num(c.seller_cost)).unwrap_or_default(),
             r.contract.map(|c| num(c.buyer_cost)).unwrap_or_default(),
+            r.contract.map(|c| num(c.premium)).unwrap_or_default(),
+            r.contract.map(|c| num(c.claims)).unwrap_or_default(),
+            r.contract.map(|c| num(c.seller_loss)).unwrap_or_default(),
+            r.contract.map(|c| num(c.buyer_loss)).unwrap_or_default(),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -118,6 +126,10 @@ pub(crate) fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
                     damages_at_cap: rec[18].parse::<bool>().map_err(|_| bad(REPLICATION_COLUMNS[18]))?,
                     seller_cost: f(19)?,
                     buyer_cost: f(20)?,
+                    premium: f(21)?,
+                    claims: f(22)?,
+                    seller_loss: f(23)?,
+                    buyer_loss: f(24)?,
                 })
             },
         });

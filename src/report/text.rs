@@ -57,19 +57,23 @@ pub fn contract_sheet(c: &ContractSummary, currency: &str, order_tonnes: f64) ->
         format!("{} t", thousands(order_tonnes))
     };
     let _ = writeln!(out, "Under the contract, {} {}: {tolerance}, due {}", c.incoterm, c.places.join(", "), c.due);
-    let _ = writeln!(out, "{:w$}{:26}expected damages if signed", "Guarantee", "date to sign");
+    let _ = writeln!(out, "{:w$}{:26}expected damages; price per t", "Guarantee", "date to sign");
     for g in &c.guarantees {
         let label = format!("  at {:.0}%", g.confidence * 100.0);
         let date = match (&g.date, g.days) {
             (Some(date), Some(days)) => format!("{date} (day {days:.1})"),
             _ => "beyond the horizon".into(),
         };
-        let cost = match (g.expected_damages, g.price_per_t) {
-            (Some(e), Some(per_t)) if per_t > 0.0 && per_t < 0.005 => format!("{} (< 0.01 per t)", money(currency, e)),
-            (Some(e), Some(per_t)) => format!("{} ({per_t:.2} per t)", money(currency, e)),
-            _ => "-".into(),
+        let damages = g.expected_damages.map_or_else(|| "none agreed".into(), |e| money(currency, e));
+        let cost = match g.price_per_t {
+            Some(per_t) if per_t > 0.0 && per_t < 0.005 => format!("{damages}; < {currency} 0.01"),
+            Some(per_t) => format!("{damages}; {currency} {per_t:.2}"),
+            None => "-".into(),
         };
         let _ = writeln!(out, "{label:w$}{date:26}{cost}");
+    }
+    if c.losses.is_some() {
+        let _ = writeln!(out, "{:w$}(the price: damages, premium and the seller's uninsured losses)", "");
     }
     let _ = writeln!(out, "{:w$}{}", format!("P(in full by {})", c.due), share(c.p_in_full, c.p_in_full_ci95));
     if c.calloffs.len() > 1 {
@@ -92,6 +96,14 @@ pub fn contract_sheet(c: &ContractSummary, currency: &str, order_tonnes: f64) ->
             out,
             "{:w$}seller {currency} {:.2}, buyer {currency} {:.2}",
             "Costs per tonne, by payer", k.seller_per_t, k.buyer_per_t
+        );
+    }
+    if let Some(l) = &c.losses {
+        let cover = l.cover.as_ref().map_or_else(|| "uninsured".to_string(), |c| format!("cover ICC {c}"));
+        let _ = writeln!(
+            out,
+            "{:w$}premium {currency} {:.2} ({cover}), claims {currency} {:.2}; borne by the seller {currency} {:.2}, by the buyer {currency} {:.2}",
+            "Losses in transit, per tonne", l.premium_per_t, l.claims_per_t, l.seller_loss_per_t, l.buyer_loss_per_t
         );
     }
     if let Some(d) = &c.damages {

@@ -18,7 +18,7 @@ use steelsim::scenario;
 ///        destination 38-42, unloading 42-45, customs 45-47, wagons back at 52.
 /// Lot 1: made at 48, waits for the wagons until 52, loading 52-54, border 54-64, check
 ///        64-66, destination 66-70, unloading 70-73, customs 73-75.
-fn text(contract: &str) -> String {
+pub(crate) fn text(contract: &str) -> String {
     format!(
         r#"
 name = "contract"

@@ -12,6 +12,7 @@ mod edges;
 mod engine_timeline;
 mod estimators;
 mod figures;
+mod insurance;
 mod model_timeline;
 mod properties;
 mod readme;

@@ -89,6 +89,18 @@ fn readme_reading_of_the_example_quotes_what_the_run_computes() {
     }
     assert_eq!(s["bottleneck"]["stage"].as_str(), Some("sarakhs.interchange"), "{}", s["bottleneck"]);
     assert!(text.contains("every monthly call-off is met in every replication"));
+    // The guarantee's price, the same to the cent at each confidence, is mostly premium.
+    let price = |i: usize| format!("{:.2}", g[i]["price_per_t"].as_f64().unwrap());
+    assert!(text.contains(&format!("The guarantee's price is USD {} a tonne at each confidence", price(0))), "{text}");
+    assert_eq!((price(1), price(2)), (price(0), price(0)));
+    let l = &s["contract"]["losses"];
+    let premium = l["premium_per_t"].as_f64().unwrap();
+    assert!(premium / g[0]["price_per_t"].as_f64().unwrap() > 0.9, "almost all of it the premium");
+    assert!(text.contains("(0.3 % of 110 % of the goods' value)"));
+    assert!(text.contains("the claims pay for nearly all the goods lost on the way to the border"));
+    let (claims, seller) = (l["claims_per_t"].as_f64().unwrap(), l["seller_loss_per_t"].as_f64().unwrap());
+    assert!(seller < 0.05 * claims, "nearly all: seller {seller}, claims {claims}");
+    assert!(l["buyer_loss_per_t"].as_f64().unwrap() > 0.0, "the buyer's loss beyond the border");
     assert_eq!(s["contract"]["p_all_calloffs_met"].as_f64(), Some(1.0));
     // "The last 10 % of the tonnes takes about three weeks": from the floor to every tonne at
     // the border, at 90 %, within half a week of three weeks.

@@ -5,11 +5,12 @@
 use crate::engine::dist::unit;
 use crate::engine::random::keyed;
 use crate::engine::{Added, Duration, Scheduler, Time};
+use crate::model::contract::LossCause;
 use crate::model::ids::{LegId, LotId};
 use crate::model::world::{GroupUnit, Step, Transit};
 
 use super::servers::delay_effects;
-use super::state::{Ev, Holder};
+use super::state::{Ev, Holder, LotState};
 use super::{Replication, site};
 
 impl Replication<'_> {
@@ -154,10 +155,27 @@ impl Replication<'_> {
         let mut rng =
             keyed(self.legs[leg].key, l.key, site::at(site::INCIDENT, self.w.routes[l.route].draw(l.step), 0));
         self.finish_step(lot, Some(service), now);
-        let p = self.w.legs[leg].incident_p;
+        let spec = &self.w.legs[leg];
+        let p = spec.incident_p;
         if p > 0.0 && unit(&mut rng) < p {
-            self.lose(lot, now, sched);
+            self.lose(lot, LossCause::Accident, now, sched);
             return;
+        }
+        // Partial losses draw from their own sites: adding them moves no other draw.
+        let l = &self.lots[lot];
+        let (key, draw) = (l.key, self.w.routes[l.route].draw(l.step));
+        for (loss, kind, cause) in
+            [(&spec.damage, site::DAMAGE, LossCause::Damage), (&spec.pilferage, site::PILFERAGE, LossCause::Pilferage)]
+        {
+            let Some(loss) = loss else { continue };
+            let mut rng = keyed(self.legs[leg].key, key, site::at(kind, draw, 0));
+            if unit(&mut rng) < loss.p {
+                let fraction = loss.fraction.sample(&mut rng);
+                self.lose_part(lot, fraction, cause, now, sched);
+                if self.lots[lot].state != LotState::Moving {
+                    return; // nothing left of it
+                }
+            }
         }
         self.lots[lot].next_step(now);
         self.ready.push_back(lot);

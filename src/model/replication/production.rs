@@ -108,6 +108,14 @@ impl Replication<'_> {
     fn create_lot(&mut self, m: MillId, p: Pending, now: Time) {
         let route = self.choose_route(m, p.lot.destination, p.lot.tonnes);
         self.books.produced += p.lot.tonnes;
+        // Each lot shipped is declared to the policy, and pays its premium, as it starts.
+        let rate = self.w.routes[route].premium_rate;
+        if let Some(c) = &self.w.contract
+            && let (Some(ins), Some(price)) = (&c.insurance, c.price_per_t)
+            && rate > 0.0
+        {
+            self.books.loss_costs.premium += rate * ins.insured_share * price * p.lot.tonnes.t();
+        }
         let id = self.lots.push(Lot::new(m, route, &p, now));
         self.ready.push_back(id);
     }

@@ -104,6 +104,21 @@ pub enum Location {
     Elsewhere,
 }
 
+/// What the losses of a replication cost, and who bore them, in the contract's currency
+/// (all zero without a contract price).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LossCosts {
+    /// Insurance premiums the seller paid.
+    pub premium: f64,
+    /// Claims the insurer paid.
+    pub claims: f64,
+    /// The value of the goods lost at the seller's risk, less the claims paid on them.
+    pub seller: f64,
+    /// The same at the buyer's risk (after delivery; under CIP the seller's policy pays
+    /// the buyer's claims up to the place carriage is paid to).
+    pub buyer: f64,
+}
+
 /// Everything one replication reports.
 #[derive(Clone, Debug)]
 pub struct ReplicationResult {
@@ -159,6 +174,8 @@ pub struct ReplicationResult {
     pub cost_buyer: f64,
     /// Late-delivery penalties (for undelivered tonnes counted up to the end: a lower bound).
     pub penalty: f64,
+    /// What losses and their insurance cost (zero without a contract price).
+    pub loss_costs: LossCosts,
     /// The deliveries judged under the contract, if the scenario has one.
     pub contract: Option<ContractOutcome>,
     /// With a contract's damages: what they would be, were the whole floor due at the end
@@ -273,6 +290,7 @@ impl Replication<'_> {
             cost: self.books.cost,
             cost_seller: self.books.cost_seller,
             cost_buyer: self.books.cost_buyer,
+            loss_costs: self.books.loss_costs,
             penalty: self.books.penalty,
             contract,
             damages_by_due_day,

@@ -107,6 +107,8 @@ pub(crate) struct Lot {
     pub(crate) handover_credited: bool,
     /// The buyer pays this lot's costs from here on (it passed [`Step::CostsPass`]).
     pub(crate) buyer_pays: bool,
+    /// The lot is at the buyer's risk (it passed [`Step::Handover`], its delivery).
+    pub(crate) buyer_risk: bool,
     pub(crate) replaces: Option<LotId>,
     /// When the lot was produced.
     pub(crate) created: Time,
@@ -137,6 +139,7 @@ impl Lot {
             state: LotState::Moving,
             handover_credited: p.handover_credited,
             buyer_pays: false,
+            buyer_risk: false,
             replaces: p.replaces,
             created: now,
             key: p.key,
@@ -461,6 +464,8 @@ pub(crate) struct Books {
     pub(crate) cost_buyer: f64,
     /// Late-delivery penalties incurred so far.
     pub(crate) penalty: f64,
+    /// Premiums, claims and the value of the goods lost, by who bore the loss.
+    pub(crate) loss_costs: super::result::LossCosts,
     /// Lead time (production to delivery, days) of each delivered lot, with its corridor.
     pub(crate) lead_times: Vec<(CorridorId, f32)>,
     /// When each lot was handed over, and its tonnes, in time order: what the contract

@@ -7,8 +7,9 @@
 
 use crate::engine::random::{keyed, mix64};
 use crate::engine::{Duration, Scheduler, Time};
+use crate::model::contract::{Incoterm, LossCause};
 use crate::model::ids::LotId;
-use crate::model::units::days;
+use crate::model::units::{Tonnes, days};
 use crate::model::world::{PlannedLot, Step};
 
 use super::result::TraceRow;
@@ -78,6 +79,7 @@ impl Replication<'_> {
                     self.lots[lot].next_step(now);
                 }
                 Step::Handover => {
+                    self.lots[lot].buyer_risk = true;
                     self.hand_over(lot, now);
                     self.finish_step(lot, None, now);
                     self.lots[lot].next_step(now);
@@ -143,13 +145,13 @@ impl Replication<'_> {
         }
     }
 
-    /// The lot is lost or damaged: write it off, free what it held, and have its mill
-    /// produce it again.
-    pub(super) fn lose(&mut self, lot: LotId, now: Time, sched: &mut Scheduler<Ev>) {
+    /// The lot is lost whole (by `cause`): write it off, free what it held, and have its
+    /// mill produce it again.
+    pub(super) fn lose(&mut self, lot: LotId, cause: LossCause, now: Time, sched: &mut Scheduler<Ev>) {
+        self.account_loss(lot, self.lots[lot].tonnes, cause);
         let l = &mut self.lots[lot];
         l.state = LotState::Lost;
-        let (tonnes, mill, credited) = (l.tonnes, l.mill, l.handover_credited);
-        let (product, destination) = (l.product, l.destination);
+        let tonnes = l.tonnes;
         let sets = [l.carriers.take(), l.extra.take()];
         let store = l.store.take();
         self.books.lost += tonnes;
@@ -160,17 +162,88 @@ impl Replication<'_> {
             self.take_from_store(x, tonnes.kg(), now, sched);
         }
         self.release_hold(lot, now, sched);
+        self.make_again(lot, now, sched);
+    }
+
+    /// A `fraction` of the lot is lost (damaged or stolen): the rest carries on, and the
+    /// lost part is split off as a lot of its own, written off and made again.
+    pub(super) fn lose_part(
+        &mut self,
+        lot: LotId,
+        fraction: f64,
+        cause: LossCause,
+        now: Time,
+        sched: &mut Scheduler<Ev>,
+    ) {
+        let whole = self.lots[lot].tonnes;
+        // Whole kilograms, so that the books stay exact; rounded down, so that a part is
+        // always less than the lot and a chain of parts made again and lost again ends.
+        let part = Tonnes::from_kg((whole.kg() as f64 * fraction).floor() as u64);
+        if part == Tonnes::ZERO {
+            return;
+        }
+        if part >= whole {
+            self.lose(lot, cause, now, sched);
+            return;
+        }
+        self.account_loss(lot, part, cause);
+        let l = &mut self.lots[lot];
+        l.tonnes = whole - part;
+        let mut split = l.clone();
+        split.tonnes = part;
+        split.state = LotState::Lost;
+        (split.carriers, split.extra, split.store, split.hold) = (None, None, None, None);
+        // Its own identity, so that what is made again draws its own numbers.
+        split.key = mix64(l.key ^ 0x5bd1_e995_7f4a_7c15 ^ (u64::from(l.step) << 8) ^ cause as u64);
+        if let Some((x, _)) = l.store {
+            self.take_from_store(x, part.kg(), now, sched);
+        }
+        self.books.lost += part;
+        let split = self.lots.push(split);
+        self.make_again(split, now, sched);
+    }
+
+    /// Has the mill of lost lot `lot` make its tonnes again.
+    fn make_again(&mut self, lot: LotId, now: Time, sched: &mut Scheduler<Ev>) {
+        let l = &self.lots[lot];
+        let (mill, product) = (l.mill, l.product);
         let pending = Pending {
-            lot: PlannedLot { product, destination, tonnes },
+            lot: PlannedLot { product, destination: l.destination, tonnes: l.tonnes },
             replaces: Some(lot),
-            handover_credited: credited,
-            key: mix64(self.lots[lot].key ^ 0xd1b5_4a32_d192_ed03),
+            handover_credited: l.handover_credited,
+            key: mix64(l.key ^ 0xd1b5_4a32_d192_ed03),
         };
         let line = self.w.mills[mill].line_of(product);
         let state = &mut self.mills[mill].lines[line];
         state.replacements.push_back(pending);
         if state.current.is_none() {
             self.start_next(mill, line, now, sched);
+        }
+    }
+
+    /// Values a loss of `tonnes` of `lot` and books it: a claim if the lot is insured now
+    /// and the cover pays for `cause`, the rest borne by the seller before delivery and by
+    /// the buyer after.
+    fn account_loss(&mut self, lot: LotId, tonnes: Tonnes, cause: LossCause) {
+        let Some(contract) = &self.w.contract else { return };
+        let Some(price) = contract.price_per_t else { return };
+        let l = &self.lots[lot];
+        let value = price * tonnes.t();
+        // Insured up to delivery; under CIP up to the place carriage is paid to.
+        let insured = if contract.incoterm == Incoterm::Cip { !l.buyer_pays } else { !l.buyer_risk };
+        let claim = match &contract.insurance {
+            Some(ins) if insured && self.w.routes[l.route].premium_rate > 0.0 && ins.cover.covers(cause) => {
+                ins.claim(value)
+            }
+            _ => 0.0,
+        };
+        let books = &mut self.books.loss_costs;
+        books.claims += claim;
+        let borne = (value - claim).max(0.0);
+        if l.buyer_risk {
+            books.buyer += borne;
+        } else {
+            books.seller += borne;
         }
     }
 }

@@ -120,6 +120,7 @@ impl Compiler<'_> {
         let calloffs = tonnes.map(|t| self.calloffs(c, t, tolerance_bp, deadline_h)).unwrap_or_default();
         let value = price.zip(tonnes).map(|(p, t)| p * t.t());
         let damages = c.damages.as_ref().and_then(|d| self.damages(d, price, value));
+        let insurance = c.insurance.as_ref().and_then(|i| self.insurance(i, price));
         let named: Vec<String> = places.iter().map(|(n, _)| n.clone()).collect();
         let contract = Contract {
             incoterm,
@@ -129,6 +130,7 @@ impl Compiler<'_> {
             calloffs,
             damages,
             price_per_t: price,
+            insurance,
         };
         Handover { contract: Some(contract), points }
     }

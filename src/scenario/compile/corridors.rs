@@ -240,6 +240,7 @@ impl Compiler<'_> {
                         stages: Vec::new(), // filled once the stage table exists
                         draws: Vec::new(),
                         nodes,
+                        premium_rate: 0.0,
                     });
                     mill.routes[d].push((id, c.share.unwrap_or(1.0)));
                 }

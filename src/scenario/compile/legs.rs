@@ -4,8 +4,8 @@ use toml::Spanned;
 
 use super::routes::GraphLeg;
 use super::{Compiler, Entity, MODES};
-use crate::model::world::{Departures, GroupUnit, Id, LegSpec, Transit};
-use crate::scenario::schema::in_file_order;
+use crate::model::world::{Departures, GroupUnit, Id, LegSpec, PartialLoss, Transit};
+use crate::scenario::schema::{PartialLossSpec, in_file_order};
 use crate::scenario::suggest::did_you_mean;
 use crate::scenario::values::Kind;
 
@@ -124,6 +124,14 @@ impl Compiler<'_> {
                 .as_ref()
                 .and_then(|p| self.c.probability(p, &format!("{path}.incident_p"), true))
                 .unwrap_or(0.0);
+            let damage = l.damage.as_ref().and_then(|d| self.partial_loss(d, &format!("{path}.damage")));
+            let pilferage = l.pilferage.as_ref().and_then(|d| self.partial_loss(d, &format!("{path}.pilferage")));
+            let country = l.country.as_ref().map(|c| c.get_ref().trim().to_string());
+            if let Some(c) = &l.country
+                && c.get_ref().trim().is_empty()
+            {
+                self.c.err::<()>(c.span(), format!("{path}.country"), "a country needs a name, e.g. \"IR\"");
+            }
             let calendar = self.calendar(&l.calendar, &format!("{path}.calendar"));
             let per_t_km = l.cost_per_t_km.as_ref().and_then(|v| {
                 let rate = self.c.non_negative(v, &format!("{path}.cost_per_t_km"))?;
@@ -154,9 +162,35 @@ impl Compiler<'_> {
                 transit,
                 departures,
                 incident_p,
+                damage,
+                pilferage,
+                country,
                 calendar,
                 cost_per_t,
             });
+        }
+    }
+
+    /// `damage` or `pilferage`: a probability and a fraction that stays below a whole lot
+    /// (losing all of it is an accident, `incident_p`).
+    fn partial_loss(&mut self, spec: &Spanned<PartialLossSpec>, path: &str) -> Option<PartialLoss> {
+        let s = spec.get_ref();
+        let p = self.c.probability(&s.p, &format!("{path}.p"), false);
+        let fraction = self.c.dist(&s.fraction, Kind::Number, 1.0, &format!("{path}.fraction"))?;
+        match fraction.max() {
+            Some(most) if most < 1.0 => Some(PartialLoss { p: p?, fraction }),
+            Some(most) => self.c.err_help(
+                s.fraction.span(),
+                format!("{path}.fraction"),
+                format!("a fraction of the lot can reach {most}, the whole lot"),
+                "keep it below 1; a lot lost whole is an accident (`incident_p`)",
+            ),
+            None => self.c.err_help(
+                s.fraction.span(),
+                format!("{path}.fraction"),
+                "this distribution is not bounded by 1, so it cannot be a fraction of a lot",
+                "use a number, or a fixed, uniform, beta or empirical distribution within 0..1",
+            ),
         }
     }
 }

@@ -21,6 +21,7 @@ mod checks;
 mod contract;
 mod corridors;
 mod disturbances;
+mod insurance;
 mod legs;
 mod mills;
 mod nodes;
@@ -211,6 +212,11 @@ pub(super) fn compile(
     for r in routes.iter_mut() {
         r.stages = r.steps.iter().map(|&s| stages.of(s)).collect();
         r.draws = Route::draw_keys(&r.steps);
+        if let Some(c) = &handover.contract
+            && let Some(ins) = &c.insurance
+        {
+            r.premium_rate = insurance::premium_rate(r, &k.legs, ins, c.incoterm);
+        }
     }
     let world = World {
         name,

@@ -1,5 +1,7 @@
 //! `[contract]`: the sales contract's terms as written (see `docs/contract.md`).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -27,6 +29,32 @@ pub(crate) struct ContractSpec {
     /// Liquidated damages for lateness.
     #[schemars(with = "Option<DamagesSpec>")]
     pub damages: Option<Spanned<DamagesSpec>>,
+    /// Cargo insurance the seller buys (needs `price_per_t`).
+    #[schemars(with = "Option<InsuranceSpec>")]
+    pub insurance: Option<Spanned<InsuranceSpec>>,
+}
+
+/// `[contract.insurance]`: a cargo policy on the legs at the seller's risk (for CIP, to the
+/// place carriage is paid to).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InsuranceSpec {
+    /// The Institute Cargo Clauses: "A" (all risks), "B" or "C" (major casualties).
+    #[schemars(with = "String")]
+    pub cover: Spanned<String>,
+    /// Premium, per cent of the insured value of each lot shipped.
+    #[schemars(with = "f64")]
+    pub rate_pct: Spanned<f64>,
+    /// Insured value, per cent of the goods' value (default 110).
+    #[schemars(with = "Option<f64>")]
+    pub insured_pct: Option<Spanned<f64>>,
+    /// War-risk surcharge by country (legs' `country`), per cent of the insured value, paid
+    /// once per country a lot crosses insured.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub war_risk_pct: Option<Spanned<BTreeMap<String, Spanned<f64>>>>,
+    /// The part of each claim the insured bears, in the order's currency (default 0).
+    #[schemars(with = "Option<f64>")]
+    pub deductible: Option<Spanned<f64>>,
 }
 
 /// One call-off: tonnes (or a share of the order) due by the end of a date.

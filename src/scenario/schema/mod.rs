@@ -16,7 +16,7 @@ use super::json_schema::{Date, DateOrDates};
 
 mod contract;
 use super::values::DistSpec;
-pub(crate) use contract::{CallOffSpec, ContractSpec, DamagesSpec};
+pub(crate) use contract::{CallOffSpec, ContractSpec, DamagesSpec, InsuranceSpec};
 
 /// A name with its place in the file.
 pub(super) type Name = Spanned<String>;
@@ -363,9 +363,18 @@ pub(crate) struct LegSpecFile {
     /// Grouped departures (trains, convoys, sailings).
     #[schemars(with = "Option<DeparturesSpec>")]
     pub departures: Option<Spanned<DeparturesSpec>>,
-    /// Probability that a lot is lost or damaged on this leg.
+    /// Probability that a lot is lost in an accident on this leg (made again by its mill).
     #[schemars(with = "Option<f64>")]
     pub incident_p: Option<Spanned<f64>>,
+    /// Partial damage in transit: `{ p = 0.002, fraction = { dist = "uniform", min = 0.05, max = 0.3 } }`.
+    #[schemars(with = "Option<PartialLossSpec>")]
+    pub damage: Option<Spanned<PartialLossSpec>>,
+    /// Pilferage (theft of part of a lot), in the same form as `damage`.
+    #[schemars(with = "Option<PartialLossSpec>")]
+    pub pilferage: Option<Spanned<PartialLossSpec>>,
+    /// The country the leg runs through, for war-risk insurance (`contract.insurance.war_risk_pct`).
+    #[schemars(with = "Option<String>")]
+    pub country: Option<Spanned<String>>,
     /// When departures may leave.
     #[schemars(with = "Option<String>")]
     pub calendar: Option<Name>,
@@ -375,6 +384,19 @@ pub(crate) struct LegSpecFile {
     /// Cost per tonne-kilometre (a tariff; needs `distance_km`), added to `cost_per_t`.
     #[schemars(with = "Option<f64>")]
     pub cost_per_t_km: Option<Spanned<f64>>,
+}
+
+/// A loss of part of a lot on a leg; the lost tonnes are made again.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PartialLossSpec {
+    /// Probability per lot and pass of the leg.
+    #[schemars(with = "f64")]
+    pub p: Spanned<f64>,
+    /// The fraction of the lot lost: a number or a distribution that stays within 0..1
+    /// (fixed, uniform, beta or empirical).
+    #[schemars(with = "DistSpec")]
+    pub fraction: Spanned<DistSpec>,
 }
 
 /// `departures = { size = 40, every = "24h", first = "6h", max_wait = "2d" }`, or for a
