@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{LEVEL, Point, all_calloffs, days, in_full, on_time};
-use crate::experiment::Row;
+use crate::experiment::{ContractRow, Row};
 use crate::model::World;
 use crate::stats::paired::{self, Difference};
 
@@ -166,4 +166,15 @@ fn contract_metrics(metrics: &mut Vec<Metric>, base: (&World, &[Row]), variant: 
     }
     let owed = |rows: &[Row]| rows.iter().map(|r| r.contract.map_or(0.0, |k| k.damages)).collect::<Vec<_>>();
     push("damages_mean".into(), paired::means(&owed(base.1), &owed(variant.1), level));
+    // What each party pays, and what carrying the risk costs the seller, per tonne ordered.
+    let per_t = |f: fn(&ContractRow) -> f64, (w, rows): (&World, &[Row])| {
+        rows.iter().map(|r| r.contract.map_or(0.0, |k| f(&k)) / w.order.tonnes.t()).collect::<Vec<f64>>()
+    };
+    for (metric, f) in [
+        ("seller_cost_per_t", (|k: &ContractRow| k.seller_cost) as fn(&ContractRow) -> f64),
+        ("buyer_cost_per_t", |k: &ContractRow| k.buyer_cost),
+        ("seller_risk_per_t", |k: &ContractRow| k.premium + k.seller_loss),
+    ] {
+        push(metric.into(), paired::means(&per_t(f, base), &per_t(f, variant), level));
+    }
 }

@@ -173,6 +173,24 @@ fn readme_incoterm_comparison_is_what_compare_prints() {
     );
     assert!((-0.005..0.0).contains(&dap), "DAP under 0.5 %: {dap}");
     assert!((-0.02..=-0.01).contains(&ddp), "DDP 1 to 2 %: {ddp}");
+    // Who pays the carriage, and what the risk costs the seller.
+    let row = |variant: &str, metric: &str| -> serde_json::Value {
+        let v = c["variants"].as_array().unwrap().iter().find(|v| v["scenario"] == variant).unwrap();
+        let m = v["metrics"].as_array().unwrap().iter().find(|m| m["point"] == "contract" && m["metric"] == metric);
+        m.unwrap_or_else(|| panic!("{variant} {metric}")).clone()
+    };
+    let moved = format!("{:.1}", diff("contract_dap_destinations", "seller_cost_per_t"));
+    assert!(
+        text.contains(&format!("Both also move USD {moved} a tonne of carriage from the buyer to the seller")),
+        "{text}"
+    );
+    let risk = format!("{:.1}", row("contract_dap_destinations", "seller_risk_per_t")["base"].as_f64().unwrap());
+    assert!(text.contains(&format!("about the same (USD {risk} a tonne")), "{text}");
+    for variant in ["contract_dap_destinations", "contract_ddp_destinations"] {
+        assert_eq!(format!("{:.1}", diff(variant, "seller_cost_per_t")), moved, "{variant}");
+        assert_eq!(format!("{:.1}", -diff(variant, "buyer_cost_per_t")), moved, "{variant}");
+        assert!(diff(variant, "seller_risk_per_t").abs() < 0.05, "{variant}: about the same");
+    }
     // FCA and DAP at Sarakhs split the costs alike, replication by replication.
     let costs = |scenario: &str| -> Vec<(String, String)> {
         let (file, dir) = (repo().join("scenarios").join(scenario), tmp.path().join(scenario));
