@@ -174,14 +174,22 @@ pub struct Contract {
     pub calloffs: Vec<CallOff>,
     /// Liquidated damages, if the contract has any.
     pub damages: Option<Damages>,
-    /// Price per tonne (for reports and the value of losses; damages in % are already
-    /// converted).
+    /// Price per tonne of the order, the mix's average (for reports; damages in % are
+    /// already converted).
     pub price_per_t: Option<f64>,
+    /// Price per tonne of each product (empty without a price): the value of goods lost
+    /// and insured.
+    pub prices: Vec<f64>,
     /// Cargo insurance, if the seller buys any (needs the price).
     pub insurance: Option<Insurance>,
 }
 
 impl Contract {
+    /// The price per tonne of `product`, if the contract has prices.
+    pub fn price_of(&self, product: crate::model::ids::ProductId) -> Option<f64> {
+        self.prices.get(crate::model::ids::Id::index(product)).copied()
+    }
+
     /// The least the seller may deliver of the whole order.
     pub fn floor(&self) -> Tonnes {
         self.calloffs.last().map_or(Tonnes::ZERO, |c| c.floor)
@@ -359,6 +367,7 @@ mod tests {
             calloffs,
             damages,
             price_per_t: None,
+            prices: Vec::new(),
             insurance: None,
         }
     }

@@ -46,6 +46,25 @@ impl JsonSchema for DateOrDates {
     }
 }
 
+/// A price, or a price per product.
+#[derive(Debug)]
+pub(super) struct PriceOrPrices;
+
+impl JsonSchema for PriceOrPrices {
+    fn schema_name() -> Cow<'static, str> {
+        "PriceOrPrices".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A price per tonne, or one per product of the mix, e.g. { billet = 450, rebar = 520 }",
+            "anyOf": [
+                { "type": "number", "exclusiveMinimum": 0 },
+                { "type": "object", "additionalProperties": { "type": "number", "exclusiveMinimum": 0 } }
+            ]
+        })
+    }
+}
+
 /// A name, or a list of names.
 #[derive(Debug)]
 pub(super) struct NameOrNames;

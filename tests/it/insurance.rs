@@ -149,3 +149,29 @@ fn insurance_terms_that_cannot_mean_what_they_say_are_refused() {
         assert!(e.contains("i.toml:") && e.contains(says), "{terms} {leg_losses}: expected `{says}` in\n{e}");
     }
 }
+
+#[test]
+fn a_price_per_product_values_each_lot_at_its_own_price() {
+    // One product: a table with its price is the same contract as the number.
+    let terms = |price: &str| {
+        format!(
+            "incoterm = \"DAP\"\nplace = \"dest\"\nprice_per_t = {price}\n\
+             [contract.insurance]\ncover = \"A\"\nrate_pct = 0.5\ndeductible = 10"
+        )
+    };
+    let losses = "damage = { p = 1, fraction = 0.25 }";
+    let (_, by_number) = one_run(&terms("100"), "to_border", losses);
+    let (_, by_table) = one_run(&terms("{ steel = 100 }"), "to_border", losses);
+    assert_eq!(by_number, by_table);
+    // A price for something not in the mix, or none for something in it, is refused.
+    for (price, says) in [
+        ("{ steal = 100 }", "did you mean `steel`"),
+        ("{ steel = 0 }", "greater than zero"),
+        ("{ }", "no price for `steel`"),
+        ("\"cheap\"", "greater than zero"),
+    ] {
+        let t = text(&terms(price));
+        let e = scenario::load_str(&t, "i.toml", "i").unwrap_err().render(false);
+        assert!(e.contains("i.toml:") && e.contains(says), "{price}: expected `{says}` in\n{e}");
+    }
+}

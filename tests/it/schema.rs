@@ -23,7 +23,7 @@ fn the_shipped_schema_is_the_generated_one() {
 }
 
 /// A validator for the subset of JSON Schema that schemars emits for our types: `$ref`
-/// into `$defs`, `type` (one or several), `properties`/`required`, `additionalProperties`,
+/// into `$defs`, `type` (one or several), `minimum`/`exclusiveMinimum`, `properties`/`required`, `additionalProperties`,
 /// `items` with `minItems`/`maxItems`, `anyOf`, `enum` and `const`. Unknown keywords fail
 /// the test, so a schema that grows past this subset cannot pass unchecked.
 fn check(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
@@ -41,6 +41,7 @@ fn check(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec
             "description",
             "format",
             "minimum",
+            "exclusiveMinimum",
             "type",
             "properties",
             "required",
@@ -87,6 +88,11 @@ fn check(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec
         && value.as_f64().is_some_and(|v| v < min)
     {
         errors.push(format!("{at}: {value} is below the minimum {min}"));
+    }
+    if let Some(min) = obj.get("exclusiveMinimum").and_then(Value::as_f64)
+        && value.as_f64().is_some_and(|v| v <= min)
+    {
+        errors.push(format!("{at}: {value} is not above {min}"));
     }
     if let Some(c) = obj.get("const")
         && c != value
@@ -270,4 +276,7 @@ fn the_scenario_schema_catches_what_an_editor_should_flag() {
     assert!(scenario_errors(&mistyped).iter().any(|e| e.contains("scenario.pools.wagons_1435.units")));
     let top = format!("{good}\n[surprise]\nx = 1\n");
     assert!(scenario_errors(&top).iter().any(|e| e.contains("field `surprise`")));
+    assert!(good.contains("billet = 450,"), "the baseline prices billet");
+    let free = good.replacen("billet = 450,", "billet = 0,", 1);
+    assert!(scenario_errors(&free).iter().any(|e| e.contains("scenario.contract")), "{:?}", scenario_errors(&free));
 }

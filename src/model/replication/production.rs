@@ -111,7 +111,7 @@ impl Replication<'_> {
         // Each lot shipped is declared to the policy, and pays its premium, as it starts.
         let rate = self.w.routes[route].premium_rate;
         if let Some(c) = &self.w.contract
-            && let (Some(ins), Some(price)) = (&c.insurance, c.price_per_t)
+            && let (Some(ins), Some(price)) = (&c.insurance, c.price_of(p.lot.product))
             && rate > 0.0
         {
             self.books.loss_costs.premium += rate * ins.insured_share * price * p.lot.tonnes.t();

@@ -226,8 +226,8 @@ impl Replication<'_> {
     /// the buyer after.
     fn account_loss(&mut self, lot: LotId, tonnes: Tonnes, cause: LossCause) {
         let Some(contract) = &self.w.contract else { return };
-        let Some(price) = contract.price_per_t else { return };
         let l = &self.lots[lot];
+        let Some(price) = contract.price_of(l.product) else { return };
         let value = price * tonnes.t();
         // Insured up to delivery; under CIP up to the place carriage is paid to.
         let insured = if contract.incoterm == Incoterm::Cip { !l.buyer_pays } else { !l.buyer_risk };

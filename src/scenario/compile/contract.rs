@@ -30,7 +30,12 @@ impl Compiler<'_> {
     /// Reads `[contract]` (or `order.handover`), marks where lots are handed over, and
     /// returns the terms. `tonnes` is the order's quantity, `deadline_h` the end of its
     /// deadline day.
-    pub(super) fn compile_contract(&mut self, tonnes: Option<Tonnes>, deadline_h: f64) -> Handover {
+    pub(super) fn compile_contract(
+        &mut self,
+        tonnes: Option<Tonnes>,
+        deadline_h: f64,
+        mix: &[(&Name, &Spanned<f64>)],
+    ) -> Handover {
         let o = self.f.order.get_ref();
         match (&self.f.contract, &o.handover) {
             (Some(c), Some(h)) => {
@@ -42,7 +47,7 @@ impl Compiler<'_> {
                 );
                 Handover { contract: None, points: Vec::new() }
             }
-            (Some(c), None) => self.contract(c, tonnes, deadline_h),
+            (Some(c), None) => self.contract(c, tonnes, deadline_h, mix),
             (None, Some(h)) => Handover { contract: None, points: self.legacy_handover(h) },
             (None, None) => {
                 self.c.err_help::<()>(
@@ -79,7 +84,13 @@ impl Compiler<'_> {
         points
     }
 
-    fn contract(&mut self, spec: &Spanned<ContractSpec>, tonnes: Option<Tonnes>, deadline_h: f64) -> Handover {
+    fn contract(
+        &mut self,
+        spec: &Spanned<ContractSpec>,
+        tonnes: Option<Tonnes>,
+        deadline_h: f64,
+        mix: &[(&Name, &Spanned<f64>)],
+    ) -> Handover {
         let c = spec.get_ref();
         let Some(incoterm) = Incoterm::parse(c.incoterm.get_ref()) else {
             let codes: Vec<&str> = Incoterm::ALL.iter().map(|t| t.code()).collect();
@@ -116,7 +127,12 @@ impl Compiler<'_> {
             })
             .unwrap_or(0);
         let tolerance = f64::from(tolerance_bp) / 10_000.0;
-        let price = c.price_per_t.as_ref().and_then(|p| self.c.positive(p, "contract.price_per_t"));
+        let prices = c.price_per_t.as_ref().map(|p| self.prices(p, mix)).unwrap_or_default();
+        // The order's average price: what damages in per cent and the cap are shares of.
+        let price = (!prices.is_empty()).then(|| {
+            let total: f64 = mix.iter().map(|(_, s)| *s.get_ref()).sum();
+            mix.iter().zip(&prices).map(|((_, s), p)| s.get_ref() / total * p).sum::<f64>()
+        });
         let calloffs = tonnes.map(|t| self.calloffs(c, t, tolerance_bp, deadline_h)).unwrap_or_default();
         let value = price.zip(tonnes).map(|(p, t)| p * t.t());
         let damages = c.damages.as_ref().and_then(|d| self.damages(d, price, value));
@@ -130,9 +146,52 @@ impl Compiler<'_> {
             calloffs,
             damages,
             price_per_t: price,
+            prices,
             insurance,
         };
         Handover { contract: Some(contract), points }
+    }
+
+    /// `price_per_t`: one price for every product of the mix, or a table with one per
+    /// product, in the mix's order (empty after an error).
+    fn prices(&mut self, p: &Spanned<toml::Value>, mix: &[(&Name, &Spanned<f64>)]) -> Vec<f64> {
+        let path = "contract.price_per_t";
+        let positive = |k: &mut Self, v: &toml::Value, path: &str| -> Option<f64> {
+            let x = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+            match x {
+                Some(x) if x.is_finite() && x > 0.0 => Some(x),
+                _ => k.c.err(p.span(), path, format!("a price is a number greater than zero (got {v})")),
+            }
+        };
+        match p.get_ref() {
+            toml::Value::Table(t) => {
+                let products: Vec<&str> = mix.iter().map(|(n, _)| n.get_ref().as_str()).collect();
+                for key in t.keys().filter(|k| !products.contains(&k.as_str())) {
+                    self.c.err_help::<()>(
+                        p.span(),
+                        format!("{path}.{key}"),
+                        format!("`{key}` is not a product of the order's mix"),
+                        did_you_mean(key, "product", products.iter().copied()),
+                    );
+                }
+                let mut out = Vec::new();
+                for name in &products {
+                    match t.get(*name) {
+                        Some(v) => out.extend(positive(self, v, &format!("{path}.{name}"))),
+                        None => {
+                            self.c.err_help::<()>(
+                                p.span(),
+                                path,
+                                format!("no price for `{name}`"),
+                                "give every product of the mix its price, or one number for all",
+                            );
+                        }
+                    }
+                }
+                if out.len() == products.len() { out } else { Vec::new() }
+            }
+            v => positive(self, v, path).map(|x| vec![x; mix.len()]).unwrap_or_default(),
+        }
     }
 
     /// The named places: each a node (its name and graph index).

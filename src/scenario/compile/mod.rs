@@ -189,7 +189,7 @@ pub(super) fn compile(
     k.compile_nodes();
     k.compile_legs();
     let demand = k.compile_demand();
-    let handover = k.compile_contract(tonnes, deadline_h);
+    let handover = k.compile_contract(tonnes, deadline_h, &demand.mix);
     let supplies = k.compile_supplies(&demand.mix);
     let limits = k.compile_limits();
 

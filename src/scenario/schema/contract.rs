@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::scenario::json_schema::{Date, IncotermCode, NameOrNames};
+use crate::scenario::json_schema::{Date, IncotermCode, NameOrNames, PriceOrPrices};
 
 /// `[contract]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -20,9 +20,10 @@ pub(crate) struct ContractSpec {
     /// More or less this many per cent at the seller's option (default 0).
     #[schemars(with = "Option<f64>")]
     pub tolerance_pct: Option<Spanned<f64>>,
-    /// Price per tonne, in the order's currency (for damages in per cent and the cap).
-    #[schemars(with = "Option<f64>")]
-    pub price_per_t: Option<Spanned<f64>>,
+    /// Price per tonne, in the order's currency, or one per product of the mix (for damages
+    /// in per cent, the cap, and the value of goods lost and insured).
+    #[schemars(with = "Option<PriceOrPrices>")]
+    pub price_per_t: Option<Spanned<toml::Value>>,
     /// The delivery schedule (default: the whole order by the deadline).
     #[schemars(with = "Option<Vec<CallOffSpec>>")]
     pub calloffs: Option<Spanned<Vec<Spanned<CallOffSpec>>>>,
