@@ -13,6 +13,8 @@ use rand::Rng;
 use rand_distr::{Beta, Distribution, Exp, Gamma, LogNormal, Normal, Triangular, Weibull};
 use thiserror::Error;
 
+use super::truncate::{Law, Truncated};
+
 /// Why a distribution's parameters were refused.
 #[derive(Clone, Debug, Error, PartialEq)]
 pub enum DistError {
@@ -48,6 +50,7 @@ enum Sampler {
     Weibull(Weibull<f64>),
     Beta(Beta<f64>),
     Empirical(Vec<f64>),
+    Truncated(Truncated),
 }
 
 /// A non-negative random quantity with a known mean.
@@ -55,6 +58,8 @@ enum Sampler {
 pub struct Dist {
     sampler: Sampler,
     mean: f64,
+    /// The law behind a continuous family, which [`Dist::truncated`] conditions on a range.
+    law: Option<Law>,
 }
 
 fn finite(name: &'static str, v: f64) -> Result<f64, DistError> {
@@ -95,7 +100,33 @@ pub fn z_score(percentile: f64) -> Option<f64> {
 
 impl Dist {
     fn build(sampler: Sampler, mean: f64) -> Dist {
-        Dist { sampler, mean }
+        Dist { sampler, mean, law: None }
+    }
+
+    fn with_law(mut self, law: Option<Law>) -> Dist {
+        self.law = law;
+        self
+    }
+
+    /// This distribution conditioned on `[min, max]` (either end left open): a draw is one
+    /// of the original distribution, given that it falls in the range (see the `truncate`
+    /// module). For the normal, gamma, lognormal, exponential and Weibull families.
+    pub fn truncated(self, min: Option<f64>, max: Option<f64>) -> Result<Dist, DistError> {
+        let law = self.law.ok_or_else(|| DistError::Invalid("this distribution cannot be truncated".into()))?;
+        let lo = min.map(|m| non_negative("min", m)).transpose()?.unwrap_or(0.0);
+        let hi = max.map(|m| positive("max", m)).transpose()?.unwrap_or(f64::INFINITY);
+        if lo >= hi {
+            return Err(DistError::Order(format!("a truncation needs min < max (min = {lo}, max = {hi})")));
+        }
+        let t = Truncated::new(law, lo, hi).map_err(|kept| {
+            DistError::Invalid(format!(
+                "the range {lo} to {hi} keeps {kept:.1e} of the distribution (at least {:.0e} is needed): \
+                 its parameters would not describe the draws",
+                super::truncate::LEAST_KEPT
+            ))
+        })?;
+        let mean = t.mean();
+        Ok(Dist::build(Sampler::Truncated(t), mean))
     }
 
     /// Always `value`.
@@ -139,7 +170,7 @@ impl Dist {
         let alpha = -mu / sd;
         let phi = (-0.5 * alpha * alpha).exp() / (2.0 * std::f64::consts::PI).sqrt();
         let truncated_mean = mu + sd * phi / (1.0 - std_normal_cdf(alpha));
-        Ok(Dist::build(Sampler::Normal(n), truncated_mean))
+        Ok(Dist::build(Sampler::Normal(n), truncated_mean).with_law(Law::normal(mu, sd)))
     }
 
     /// Lognormal with the given mean and standard deviation (of the values, not of their
@@ -147,7 +178,9 @@ impl Dist {
     pub fn lognormal(mean: f64, sd: f64) -> Result<Dist, DistError> {
         let (mean, sd) = (positive("mean", mean)?, non_negative("sd", sd)?);
         let l = LogNormal::from_mean_cv(mean, sd / mean).map_err(|e| DistError::Invalid(e.to_string()))?;
-        Ok(Dist::build(Sampler::LogNormal(l), mean))
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        let law = Law::lognormal(mean.ln() - sigma2 / 2.0, sigma2.sqrt());
+        Ok(Dist::build(Sampler::LogNormal(l), mean).with_law(law))
     }
 
     /// Lognormal with the given median whose `percentile` (0.90, 0.95 or 0.99) is `upper`.
@@ -162,14 +195,14 @@ impl Dist {
         }
         let (mu, sigma) = (median.ln(), (upper / median).ln() / z);
         let l = LogNormal::new(mu, sigma).map_err(|e| DistError::Invalid(e.to_string()))?;
-        Ok(Dist::build(Sampler::LogNormal(l), (mu + sigma * sigma / 2.0).exp()))
+        Ok(Dist::build(Sampler::LogNormal(l), (mu + sigma * sigma / 2.0).exp()).with_law(Law::lognormal(mu, sigma)))
     }
 
     /// Exponential with the given mean.
     pub fn exponential(mean: f64) -> Result<Dist, DistError> {
         let mean = positive("mean", mean)?;
         let e = Exp::new(1.0 / mean).map_err(|e| DistError::Invalid(e.to_string()))?;
-        Ok(Dist::build(Sampler::Exponential(e), mean))
+        Ok(Dist::build(Sampler::Exponential(e), mean).with_law(Law::exponential(mean)))
     }
 
     /// Gamma with the given mean and standard deviation.
@@ -177,14 +210,14 @@ impl Dist {
         let (mean, sd) = (positive("mean", mean)?, positive("sd", sd)?);
         let shape = (mean / sd).powi(2);
         let g = Gamma::new(shape, sd * sd / mean).map_err(|e| DistError::Invalid(e.to_string()))?;
-        Ok(Dist::build(Sampler::Gamma(g), mean))
+        Ok(Dist::build(Sampler::Gamma(g), mean).with_law(Law::gamma(shape, sd * sd / mean)))
     }
 
     /// Weibull with the given shape and scale.
     pub fn weibull(shape: f64, scale: f64) -> Result<Dist, DistError> {
         let (shape, scale) = (positive("shape", shape)?, positive("scale", scale)?);
         let w = Weibull::new(scale, shape).map_err(|e| DistError::Invalid(e.to_string()))?;
-        Ok(Dist::build(Sampler::Weibull(w), scale * gamma_fn(1.0 + 1.0 / shape)))
+        Ok(Dist::build(Sampler::Weibull(w), scale * gamma_fn(1.0 + 1.0 / shape)).with_law(Law::weibull(shape, scale)))
     }
 
     /// Beta on `[0, 1]` with the given mean and standard deviation (for availabilities and
@@ -231,6 +264,7 @@ impl Dist {
             Sampler::Beta(_) => Some(1.0),
             Sampler::Empirical(v) => v.iter().copied().reduce(f64::max),
             Sampler::Triangular(_) => None, // rand_distr hides the bounds; not needed
+            Sampler::Truncated(t) => Some(t.max()).filter(|m| m.is_finite()),
             _ => None,
         }
     }
@@ -259,6 +293,7 @@ impl Dist {
             Sampler::Weibull(d) => d.sample(rng),
             Sampler::Beta(d) => d.sample(rng),
             Sampler::Empirical(v) => v[(unit(rng) * v.len() as f64) as usize % v.len()],
+            Sampler::Truncated(t) => t.at(unit(rng)),
         };
         if v.is_finite() && v > 0.0 { v } else { 0.0 }
     }

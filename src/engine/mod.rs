@@ -14,6 +14,7 @@ pub mod resource;
 pub mod sim;
 pub mod store;
 pub mod time;
+mod truncate;
 
 pub use batcher::{Added, Batcher, Boarded};
 pub use calendar::Calendar;

@@ -125,6 +125,8 @@ pub(crate) struct DistTable {
     /// The family: fixed (value), uniform (min, max), triangular (min, mode, max), normal,
     /// gamma or beta (mean, sd), lognormal (mean and sd, or median and one of p90/p95/p99,
     /// or median and sd), exponential (mean), weibull (shape, scale), empirical (values).
+    /// Normal, gamma, lognormal, exponential and weibull also take `min` and/or `max`: the
+    /// draw is conditioned on that range (the other parameters describe the law before it).
     #[schemars(with = "super::json_schema::DistFamily")]
     pub dist: Spanned<String>,
     #[schemars(with = "Option<Quantity>")]
@@ -193,10 +195,11 @@ fn parameters(family: &str) -> Option<&'static [&'static str]> {
         "fixed" => &["value"],
         "uniform" => &["min", "max"],
         "triangular" => &["min", "mode", "max"],
-        "normal" | "gamma" | "beta" => &["mean", "sd"],
-        "lognormal" => &["mean", "sd", "median", "p90", "p95", "p99"],
-        "exponential" => &["mean"],
-        "weibull" => &["shape", "scale"],
+        "normal" | "gamma" => &["mean", "sd", "min", "max"],
+        "beta" => &["mean", "sd"],
+        "lognormal" => &["mean", "sd", "median", "p90", "p95", "p99", "min", "max"],
+        "exponential" => &["mean", "min", "max"],
+        "weibull" => &["shape", "scale", "min", "max"],
         "empirical" => &["values"],
         _ => return None,
     })
@@ -316,7 +319,28 @@ impl Reader<'_> {
     }
 
     /// The distribution, or `None` where a parameter was missing or invalid.
+    /// The distribution, conditioned on `[min, max]` where the family takes them as a
+    /// truncation rather than as its own parameters.
     fn build(&self, diags: &mut Vec<Diagnostic>) -> Option<Result<Dist, DistError>> {
+        let t = self.table;
+        let base = self.build_family(diags);
+        if matches!(self.family, "uniform" | "triangular") || (t.min.is_none() && t.max.is_none()) {
+            return base;
+        }
+        let min = self.optional("min", &t.min, diags)?;
+        let max = self.optional("max", &t.max, diags)?;
+        base.map(|d| d.and_then(|d| d.truncated(min, max)))
+    }
+
+    /// An optional parameter: `Some(None)` when absent, `None` when it is wrong.
+    fn optional(&self, name: &str, v: &Option<Spanned<Quantity>>, diags: &mut Vec<Diagnostic>) -> Option<Option<f64>> {
+        match v {
+            None => Some(None),
+            Some(_) => self.param(name, v, self.kind, diags).map(Some),
+        }
+    }
+
+    fn build_family(&self, diags: &mut Vec<Diagnostic>) -> Option<Result<Dist, DistError>> {
         let (t, kind) = (self.table, self.kind);
         match self.family {
             "fixed" => self.param("value", &t.value, kind, diags).map(Dist::fixed),
@@ -498,5 +522,28 @@ mod tests {
 
         let e = dist("d = { dist = \"exponential\", mean = 4 }", Kind::Duration).unwrap_err();
         assert!(e[0].message.contains("need a unit"), "{:?}", e);
+    }
+
+    #[test]
+    fn continuous_families_take_a_truncation_in_their_units() {
+        let plain = dist("d = { dist = \"lognormal\", median = \"6h\", p95 = \"48h\" }", Kind::Duration).unwrap();
+        let cut =
+            dist("d = { dist = \"lognormal\", median = \"6h\", p95 = \"48h\", max = \"4d\" }", Kind::Duration).unwrap();
+        assert_eq!(cut.max(), Some(96.0));
+        assert!(cut.mean() < plain.mean());
+        for family in
+            ["normal\", mean = \"10h\", sd = \"4h", "gamma\", mean = \"10h\", sd = \"4h", "exponential\", mean = \"10h"]
+        {
+            let d = dist(&format!("d = {{ dist = \"{family}\", min = \"2h\", max = \"1d\" }}"), Kind::Duration);
+            assert_eq!(d.unwrap().max(), Some(24.0), "{family}");
+        }
+        let e = dist("d = { dist = \"beta\", mean = 0.5, sd = 0.1, max = 0.9 }", Kind::Number).unwrap_err();
+        assert!(e[0].message.contains("`max` is not a parameter of the beta"), "{:?}", e);
+        let e = dist("d = { dist = \"exponential\", mean = \"1h\", min = \"100h\" }", Kind::Duration).unwrap_err();
+        assert!(e[0].message.contains("keeps"), "{:?}", e);
+        let e =
+            dist("d = { dist = \"normal\", mean = \"1h\", sd = \"1h\", min = \"3h\", max = \"2h\" }", Kind::Duration)
+                .unwrap_err();
+        assert!(e[0].message.contains("min < max"), "{:?}", e);
     }
 }
