@@ -42,7 +42,7 @@ pub enum DistError {
 enum Sampler {
     Fixed(f64),
     Uniform { min: f64, width: f64 },
-    Triangular(Triangular<f64>),
+    Triangular(Triangular<f64>, f64),
     Normal(Normal<f64>),
     LogNormal(LogNormal<f64>),
     Exponential(Exp<f64>),
@@ -156,7 +156,7 @@ impl Dist {
             return Dist::fixed(min);
         }
         let t = Triangular::new(min, max, mode).map_err(|e| DistError::Invalid(e.to_string()))?;
-        Ok(Dist::build(Sampler::Triangular(t), (min + mode + max) / 3.0))
+        Ok(Dist::build(Sampler::Triangular(t, max), (min + mode + max) / 3.0))
     }
 
     /// Normal with the given mean and sd, truncated at zero (the reported mean is that of
@@ -263,7 +263,7 @@ impl Dist {
             Sampler::Uniform { min, width } => Some(min + width),
             Sampler::Beta(_) => Some(1.0),
             Sampler::Empirical(v) => v.iter().copied().reduce(f64::max),
-            Sampler::Triangular(_) => None, // rand_distr hides the bounds; not needed
+            Sampler::Triangular(_, max) => Some(*max),
             Sampler::Truncated(t) => Some(t.max()).filter(|m| m.is_finite()),
             _ => None,
         }
@@ -280,7 +280,7 @@ impl Dist {
         let v = match &self.sampler {
             Sampler::Fixed(v) => *v,
             Sampler::Uniform { min, width } => min + width * unit(rng),
-            Sampler::Triangular(d) => d.sample(rng),
+            Sampler::Triangular(d, _) => d.sample(rng),
             Sampler::Normal(d) => loop {
                 let v = d.sample(rng);
                 if v >= 0.0 {

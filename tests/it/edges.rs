@@ -77,6 +77,31 @@ fn masses_that_round_to_nothing_or_overflow_are_refused() {
 }
 
 #[test]
+fn an_availability_that_is_not_a_share_of_the_time_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let from = "rate_t_per_day = 300\nlot_t = 600\n\n[mills.south]";
+    for (availability, accepted) in [
+        ("0.85", true),
+        ("{ dist = \"triangular\", min = 0.6, mode = 0.85, max = 1 }", true),
+        ("{ dist = \"normal\", mean = 0.85, sd = 0.1, max = 1 }", true),
+        ("1.2", false),
+        ("{ dist = \"uniform\", min = 0.8, max = 1.1 }", false),
+        ("{ dist = \"lognormal\", mean = 0.85, sd = 0.1 }", false),
+    ] {
+        let to = format!("rate_t_per_day = 300\nlot_t = 600\navailability = {availability}\n\n[mills.south]");
+        let path = tiny_with(tmp.path(), from, &to);
+        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+        if accepted {
+            assert_eq!(o.status.code(), Some(0), "{availability}: {}", text(&o));
+        } else {
+            assert_eq!(o.status.code(), Some(2), "{availability}: {}", text(&o));
+            let err = stderr(&o);
+            assert!(err.contains("mills.north.availability") && err.contains("share of the time"), "{err}");
+        }
+    }
+}
+
+#[test]
 fn a_device_or_a_pipe_as_scenario_or_base_is_refused_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let o = within(spawn(&["validate", "/dev/zero"], tmp.path()), Duration::from_secs(20));

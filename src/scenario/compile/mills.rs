@@ -36,10 +36,32 @@ impl Compiler<'_> {
                 .availability
                 .as_ref()
                 .and_then(|a| self.c.dist(a, Kind::Number, 1.0, &format!("{path}.availability")));
-            if let (Some(a), Some(spec)) = (&availability, &m.availability)
-                && a.mean() <= 0.0
-            {
-                self.c.err::<()>(spec.span(), format!("{path}.availability"), "availability must have a positive mean");
+            if let (Some(a), Some(spec)) = (&availability, &m.availability) {
+                let apath = format!("{path}.availability");
+                if a.mean() <= 0.0 {
+                    self.c.err::<()>(spec.span(), apath, "availability must have a positive mean");
+                } else {
+                    // A share of the line's time: above 1 would make more than the rate allows.
+                    match a.max() {
+                        Some(most) if most <= 1.0 => {}
+                        Some(most) => {
+                            self.c.err_help::<()>(
+                                spec.span(),
+                                apath,
+                                format!("availability is a share of the time, at most 1 (it can reach {most})"),
+                                "give a fraction such as 0.85, or a distribution within 0..1 (beta, uniform, or a truncation with max = 1)",
+                            );
+                        }
+                        None => {
+                            self.c.err_help::<()>(
+                                spec.span(),
+                                apath,
+                                "availability is a share of the time, but this distribution is not bounded by 1",
+                                "use a number, a beta, uniform, triangular or empirical distribution within 0..1, or give the family `max = 1`",
+                            );
+                        }
+                    }
+                }
             }
             let lot = self.c.mass(&m.lot_t, &format!("{path}.lot_t"));
             if let Some(s) = &m.stock_t {
