@@ -185,7 +185,8 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) json: bool,
     /// Run only replications I, I+N, I+2N, ... (for a cluster job array); combine with `steelsim merge`.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    /// `auto` takes I and N from Slurm, Kubernetes, AWS Batch or GNU parallel (see docs/cluster.md).
+    #[arg(long, value_name = "I/N|auto", value_parser = parse_shard)]
     pub(crate) shard: Option<Shard>,
     /// Keep adding batches of --replications until the 95 % interval of P(on time) is at most
     /// +/- this wide (at both delivery points), and the 95 % promise date +/- --precision-days.
@@ -370,13 +371,61 @@ pub(crate) enum SchemaKind {
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
-    let (i, n) = text.split_once('/').ok_or("write the shard as I/N, e.g. 0/4")?;
+    if text.trim() == "auto" {
+        return shard_from_env(|k| std::env::var(k).ok());
+    }
+    let (i, n) = text.split_once('/').ok_or("write the shard as I/N, e.g. 0/4, or `auto` on a cluster")?;
     let (index, count): (u64, u64) = (
         i.trim().parse().map_err(|_| "I must be a whole number")?,
         n.trim().parse().map_err(|_| "N must be a whole number")?,
     );
     if count == 0 || index >= count {
         return Err(format!("shard {index}/{count}: I must be between 0 and N - 1"));
+    }
+    Ok(Shard { index, count })
+}
+
+/// `--shard auto`: this task's index and the number of tasks, from the scheduler that
+/// started it. Slurm job arrays give both (`SLURM_ARRAY_TASK_ID` less `SLURM_ARRAY_TASK_MIN`,
+/// and `SLURM_ARRAY_TASK_COUNT`); Kubernetes Indexed Jobs (`JOB_COMPLETION_INDEX`), AWS Batch
+/// array jobs (`AWS_BATCH_JOB_ARRAY_INDEX`) and GNU parallel (`PARALLEL_SEQ`, from 1) give
+/// the index only, so the count comes from `STEELSIM_SHARD_COUNT`, which also overrides
+/// Slurm's.
+fn shard_from_env(env: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
+    let number = |name: &str| -> Result<Option<u64>, String> {
+        match env(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse().map(Some).map_err(|_| format!("{name}={v} is not a whole number")),
+        }
+    };
+    let (index, scheduler) = if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
+        let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let index =
+            id.checked_sub(min).ok_or(format!("SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"))?;
+        (index, "Slurm")
+    } else if let Some(i) = number("JOB_COMPLETION_INDEX")? {
+        (i, "a Kubernetes Indexed Job")
+    } else if let Some(i) = number("AWS_BATCH_JOB_ARRAY_INDEX")? {
+        (i, "an AWS Batch array job")
+    } else if let Some(seq) = number("PARALLEL_SEQ")? {
+        (seq.checked_sub(1).ok_or("PARALLEL_SEQ counts from 1")?, "GNU parallel")
+    } else {
+        return Err("--shard auto found no task index: set by Slurm job arrays (SLURM_ARRAY_TASK_ID), \
+                    Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX), AWS Batch (AWS_BATCH_JOB_ARRAY_INDEX) \
+                    or GNU parallel (PARALLEL_SEQ); elsewhere write --shard I/N"
+            .into());
+    };
+    let count = match (number("STEELSIM_SHARD_COUNT")?, scheduler) {
+        (Some(n), _) => n,
+        (None, "Slurm") => number("SLURM_ARRAY_TASK_COUNT")?.ok_or("Slurm did not set SLURM_ARRAY_TASK_COUNT")?,
+        (None, _) => {
+            return Err(format!(
+                "{scheduler} gives the task's index but not the number of tasks: set STEELSIM_SHARD_COUNT"
+            ));
+        }
+    };
+    if count == 0 || index >= count {
+        return Err(format!("shard {index}/{count} from {scheduler}: the index must be between 0 and the count - 1"));
     }
     Ok(Shard { index, count })
 }
@@ -399,5 +448,42 @@ fn parse_probability(text: &str) -> Result<f64, String> {
         Ok(v)
     } else {
         Err(format!("{v} must lie between 0 and 0.5 (a half-width of a probability)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(vars: &[(&str, &str)]) -> Result<Shard, String> {
+        shard_from_env(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn shard_auto_reads_the_schedulers_index_and_count() {
+        let shard = |i, n| Ok(Shard { index: i, count: n });
+        // Slurm: an array 1-16 is shards 0..16.
+        assert_eq!(
+            from(&[("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "16")]),
+            shard(4, 16)
+        );
+        assert_eq!(from(&[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "4")]), shard(3, 4));
+        assert_eq!(from(&[("JOB_COMPLETION_INDEX", "0"), ("STEELSIM_SHARD_COUNT", "16")]), shard(0, 16));
+        assert_eq!(from(&[("AWS_BATCH_JOB_ARRAY_INDEX", "7"), ("STEELSIM_SHARD_COUNT", "8")]), shard(7, 8));
+        assert_eq!(from(&[("PARALLEL_SEQ", "1"), ("STEELSIM_SHARD_COUNT", "2")]), shard(0, 2));
+        for (vars, says) in [
+            (&[][..], "found no task index"),
+            (&[("JOB_COMPLETION_INDEX", "2")][..], "set STEELSIM_SHARD_COUNT"),
+            (&[("SLURM_ARRAY_TASK_ID", "x"), ("SLURM_ARRAY_TASK_COUNT", "4")][..], "not a whole number"),
+            (&[("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_COUNT", "4")][..], "between 0 and the count - 1"),
+            (
+                &[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")][..],
+                "below",
+            ),
+            (&[("PARALLEL_SEQ", "0"), ("STEELSIM_SHARD_COUNT", "2")][..], "counts from 1"),
+        ] {
+            let e = from(vars).unwrap_err();
+            assert!(e.contains(says), "{vars:?}: {e}");
+        }
     }
 }

@@ -225,3 +225,36 @@ fn merged_shards_report_the_run_they_equal() {
     let quiet = steelsim(&["merge", "s0", "s1", "--out", "merged", "--quiet"], tmp.path());
     assert!(quiet.status.success() && stdout(&quiet).is_empty(), "{}", text(&quiet));
 }
+
+#[test]
+fn shard_auto_is_the_shard_the_scheduler_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(&steelsim(&["run", &tiny(), "-n", "6", "--seed", "3", "--shard", "1/3", "--out", "named", "-q"], tmp.path()));
+    // A Slurm array 1-3, task 2: shard 1 of 3.
+    let o = Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(["run", &tiny(), "-n", "6", "--seed", "3", "--shard", "auto", "--out", "auto", "-q"])
+        .env("SLURM_ARRAY_TASK_ID", "2")
+        .env("SLURM_ARRAY_TASK_MIN", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "3")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    ok(&o);
+    let read = |d: &str| std::fs::read(tmp.path().join(d).join("replications.csv")).unwrap();
+    assert_eq!(read("auto"), read("named"));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("auto/run.json")).unwrap()).unwrap();
+    assert!(run["command"].as_str().unwrap().contains("--shard 1/3"), "the command to reproduce names the shard");
+    // Without a scheduler, a clear refusal.
+    let o = Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(["run", &tiny(), "--shard", "auto", "--out", "none", "-q"])
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
+        .env_remove("PARALLEL_SEQ")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("found no task index"), "{}", stderr(&o));
+}
