@@ -258,3 +258,20 @@ fn shard_auto_is_the_shard_the_scheduler_names() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(stderr(&o).contains("found no task index"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_disruption_factor_written_as_a_percentage_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (factor, accepted) in
+        [("0.5", true), ("1.333", true), ("50", false), ("{ dist = \"uniform\", min = 0.5, max = 20 }", false)]
+    {
+        let path = tiny_with(tmp.path(), "closed = true", &format!("factor = {factor}"));
+        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+        if accepted {
+            assert_eq!(o.status.code(), Some(0), "{factor}: {}", text(&o));
+        } else {
+            assert_eq!(o.status.code(), Some(2), "{factor}: {}", text(&o));
+            assert!(stderr(&o).contains("for a cut to 50 %, write 0.5"), "{}", stderr(&o));
+        }
+    }
+}

@@ -15,6 +15,10 @@ use crate::scenario::values::Kind;
 /// The most disruption starts a scenario may expect per replication.
 const MAX_EXPECTED_OCCURRENCES: f64 = 100_000.0;
 
+/// The largest capacity or speed factor a disruption may give: beyond it, a percentage
+/// written as a factor is the likely mistake.
+const MOST_FACTOR: f64 = 10.0;
+
 impl Compiler<'_> {
     fn server_names(&self) -> Vec<String> {
         let mut v: Vec<String> = self
@@ -312,7 +316,17 @@ impl Compiler<'_> {
                 }
             } else if let Some(f) = &d.factor {
                 self.c.dist(f, Kind::Number, 1.0, &format!("{path}.factor")).and_then(|x| {
-                    if x.mean() > 0.0 {
+                    // A factor multiplies capacity or speed: 1.33 is a third more, but 50 is
+                    // far likelier a percentage (a cut to 50 %) than fifty times the capacity.
+                    let most = x.max().unwrap_or(x.mean());
+                    if most > MOST_FACTOR {
+                        self.c.err_help(
+                            f.span(),
+                            format!("{path}.factor"),
+                            format!("a factor of {most} would multiply the capacity or speed {most} times"),
+                            format!("a factor is a multiplier, at most {MOST_FACTOR}: for a cut to 50 %, write 0.5"),
+                        )
+                    } else if x.mean() > 0.0 {
                         Some(Effect::Factor(x))
                     } else {
                         self.c.err(
