@@ -123,6 +123,16 @@ fn a_narrower_cover_leaves_theft_and_damage_to_the_seller() {
 }
 
 #[test]
+fn a_policy_without_a_premium_still_pays_its_claims() {
+    // Whether a lot is insured follows where it is, not whether its route paid a premium.
+    let terms = "incoterm = \"DAP\"\nplace = \"dest\"\nprice_per_t = 100\n\
+                 [contract.insurance]\ncover = \"A\"\nrate_pct = 0";
+    let (row, k) = one_run(terms, "to_border", "damage = { p = 1, fraction = 0.25 }");
+    assert_eq!(k.premium, 0.0);
+    assert!(close(k.claims, 1.1 * PRICE * row.lost.t()) && k.claims > 0.0, "{k:?}");
+}
+
+#[test]
 fn insurance_terms_that_cannot_mean_what_they_say_are_refused() {
     let dap = "incoterm = \"DAP\"\nplace = \"dest\"\n";
     for (terms, leg_losses, says) in [

@@ -232,9 +232,7 @@ impl Replication<'_> {
         // Insured up to delivery; under CIP up to the place carriage is paid to.
         let insured = if contract.incoterm == Incoterm::Cip { !l.buyer_pays } else { !l.buyer_risk };
         let claim = match &contract.insurance {
-            Some(ins) if insured && self.w.routes[l.route].premium_rate > 0.0 && ins.cover.covers(cause) => {
-                ins.claim(value)
-            }
+            Some(ins) if insured && ins.cover.covers(cause) => ins.claim(value),
             _ => 0.0,
         };
         let books = &mut self.books.loss_costs;
