@@ -8,6 +8,7 @@
 pub mod contract;
 pub mod estimate;
 pub mod ids;
+pub mod mills;
 pub mod replication;
 pub mod stages;
 pub mod tally;

@@ -12,6 +12,7 @@ pub use super::ids::{
     CalendarId, CorridorId, DestinationId, DisruptionId, DwellId, FlowId, Id, IdVec, LegId, LineId, MillId, PoolId,
     ProductId, RouteId, ServerId, StageId, StoreId,
 };
+pub use super::mills::{LineSpec, LotTime, MillPriority, MillSpec, PlannedLot};
 pub use super::stages::{Stage, StageKind, Stages};
 use super::units::Tonnes;
 
@@ -290,57 +291,6 @@ pub struct StoreSpec {
     pub capacity: Tonnes,
     /// Storage cost per tonne per day inside.
     pub storage_per_t_day: f64,
-}
-
-/// A lot the plan says a mill will produce.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PlannedLot {
-    /// Product.
-    pub product: ProductId,
-    /// Destination.
-    pub destination: DestinationId,
-    /// Size.
-    pub tonnes: Tonnes,
-}
-
-/// A mill and its share of the order.
-#[derive(Debug)]
-pub struct MillSpec {
-    /// Name.
-    pub name: String,
-    /// A factor drawn per lot, multiplying the rate.
-    pub availability: Option<Dist>,
-    /// Breakdowns (production stops on every line while down).
-    pub failures: Option<Failures>,
-    /// Production lines working in parallel: one for the whole mill, or one per product.
-    pub lines: IdVec<LineId, LineSpec>,
-    /// For each destination: the routes that serve it, with their weights.
-    pub routes: IdVec<DestinationId, Vec<(RouteId, f64)>>,
-}
-
-/// A production line of a mill.
-#[derive(Debug)]
-pub struct LineSpec {
-    /// The products it makes.
-    pub products: Vec<ProductId>,
-    /// Production for this order, tonnes per hour at full availability.
-    pub rate_t_per_h: f64,
-    /// Tonnes ready at the start (whole lots are shipped at once).
-    pub stock: Tonnes,
-    /// Lots in production order.
-    pub plan: Vec<PlannedLot>,
-}
-
-impl MillSpec {
-    /// Every planned lot of every line.
-    pub fn planned(&self) -> impl Iterator<Item = &PlannedLot> {
-        self.lines.iter().flat_map(|l| l.plan.iter())
-    }
-
-    /// The line that makes `product` (the first line if none lists it).
-    pub fn line_of(&self, product: ProductId) -> LineId {
-        self.lines.iter_ids().find(|(_, l)| l.products.contains(&product)).map_or(LineId::from_index(0), |(i, _)| i)
-    }
 }
 
 /// One step of a route.

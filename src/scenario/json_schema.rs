@@ -75,7 +75,7 @@ impl JsonSchema for NameOrNames {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A node's name, or a list of names, e.g. [\"sarakhs\", \"sarakhs_road\"]",
+            "description": "A name, or a list of names, e.g. [\"sarakhs\", \"sarakhs_road\"]",
             "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }]
         })
     }

@@ -275,3 +275,66 @@ fn a_disruption_factor_written_as_a_percentage_is_refused() {
         }
     }
 }
+
+#[test]
+fn a_mill_s_output_is_a_rate_or_a_time_per_lot_and_its_capacity_covers_the_allocation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let from = "rate_t_per_day = 300\nlot_t = 600\n\n[mills.south]";
+    for (mill, refused) in [
+        ("rate_t_per_day = 300\ncapacity_t_per_day = 3000\npriority = \"first\"", None),
+        ("production_time = \"2d\"\nshort_lot = \"full\"", None),
+        ("rate_t_per_day = 300\npriority = \"first\"", Some(("mills.north.priority", "needs the mill's capacity"))),
+        ("rate_t_per_day = 300\ncapacity_t_per_day = 200", Some(("mills.north.capacity_t_per_day", "less than"))),
+        (
+            "rate_t_per_day = 300\ncapacity_t_per_day = 3000\npriority = \"vip\"",
+            Some(("mills.north.priority", "unknown priority")),
+        ),
+        (
+            "rate_t_per_day = 300\ncapacity_t_per_day = { hrc = 3000 }",
+            Some(("mills.north.capacity_t_per_day", "shape")),
+        ),
+        ("rate_t_per_day = 300\nproduction_time = \"2d\"", Some(("mills.north.rate_t_per_day", "not both"))),
+        ("production_time = \"2d\"\ncapacity_t_per_day = 3000", Some(("mills.north.capacity_t_per_day", "as a rate"))),
+        ("production_time = \"2d\"\nshort_lot = \"half\"", Some(("mills.north.short_lot", "unknown short_lot"))),
+        ("rate_t_per_day = 300\nshort_lot = \"full\"", Some(("mills.north.short_lot", "`production_time` only"))),
+        ("availability = 0.9", Some(("mills.north", "no production rate"))),
+    ] {
+        let to = format!("{mill}\nlot_t = 600\n\n[mills.south]");
+        let path = tiny_with(tmp.path(), from, &to);
+        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+        match refused {
+            None => assert_eq!(o.status.code(), Some(0), "{mill}: {}", text(&o)),
+            Some((field, says)) => {
+                assert_eq!(o.status.code(), Some(2), "{mill}: {}", text(&o));
+                let err = stderr(&o);
+                assert!(err.contains(field) && err.contains(says), "{mill}: {err}");
+            }
+        }
+    }
+}
+
+#[test]
+fn one_disruption_may_hit_a_list_of_targets_but_none_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let from = "target = \"border\"";
+    for (target, refused) in [
+        ("[\"north\", \"south\"]", None),
+        ("[\"border\", \"north_yard\"]", None),
+        ("[\"north\", \"north\"]", Some(("disruptions[0].target[1]", "hit twice"))),
+        ("[\"border\", \"border.interchange\"]", Some(("disruptions[0].target[1]", "hit twice"))),
+        ("[\"north\", \"nort\"]", Some(("disruptions[0].target[1]", "north"))),
+        ("[\"north\", 3]", Some(("disruptions[0].target[1]", "in quotes"))),
+        ("[]", Some(("disruptions[0].target", "a name or a list"))),
+    ] {
+        let path = tiny_with(tmp.path(), from, &format!("target = {target}"));
+        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+        match refused {
+            None => assert_eq!(o.status.code(), Some(0), "{target}: {}", text(&o)),
+            Some((field, says)) => {
+                assert_eq!(o.status.code(), Some(2), "{target}: {}", text(&o));
+                let err = stderr(&o);
+                assert!(err.contains(field) && err.contains(says), "{target}: {err}");
+            }
+        }
+    }
+}

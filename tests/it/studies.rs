@@ -50,8 +50,13 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     }
 }
 
+/// Common random numbers make the two runs' results correlated, and the paired interval is
+/// narrower than the unpaired one by 1 / sqrt(1 - rho) for equal variances. For 100 more wagons
+/// the tonnes at the destinations by the deadline are correlated at rho of about 0.75 (a ratio
+/// of 2.0 with 400 replications, seed 7); the check is the weaker claim rho > 0.6 (a ratio above
+/// 1.58), which runs without common random numbers (rho near 0) fail.
 #[test]
-fn pairing_narrows_the_interval_of_a_small_change_at_least_twofold() {
+fn pairing_narrows_the_interval_of_a_small_change() {
     let tmp = tempfile::tempdir().unwrap();
     let variant = repo().join("tests/fixtures/variants/plus_100_wagons.toml");
     let out = ok(&steelsim(
@@ -72,7 +77,7 @@ fn pairing_narrows_the_interval_of_a_small_change_at_least_twofold() {
     let width = |ci: &serde_json::Value| ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap();
     let m = metric("destination", "tonnes_by_deadline_mean");
     let (paired, unpaired) = (width(&m["ci95"]), width(&m["unpaired_ci95"]));
-    assert!(unpaired >= 2.0 * paired, "paired {paired} vs unpaired {unpaired}");
+    assert!(unpaired >= 1.58 * paired, "paired {paired} vs unpaired {unpaired}");
     assert!(m["difference"].as_f64().unwrap() > 0.0, "more wagons deliver more by the deadline");
 }
 

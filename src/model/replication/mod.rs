@@ -50,6 +50,7 @@ mod site {
     pub(super) const HOLD: u64 = 8;
     pub(super) const DAMAGE: u64 = 9;
     pub(super) const PILFERAGE: u64 = 10;
+    pub(super) const PRODUCTION: u64 = 11;
 
     /// The site of a draw of `kind` at route step `step` on the `visit`-th pass.
     pub(super) fn at(kind: u64, step: u16, visit: u32) -> u64 {

@@ -62,10 +62,18 @@ impl Replication<'_> {
         // Availability is drawn per lot; floored so a freak draw cannot stall a mill for ever.
         let mut rng = keyed(st.key, pending.key, site::AVAILABILITY);
         let availability = spec.availability.as_ref().map_or(1.0, |d| d.sample(&mut rng).max(0.01));
+        let lot_rate = spec.production_time.as_ref().map(|t| {
+            let mut rng = keyed(st.key, pending.key, site::PRODUCTION);
+            // A millisecond at least: a zero draw would finish a lot in no time at all.
+            let hours = t.time.sample(&mut rng).max(1e-6 / 3.6);
+            let tonnes = if t.full_for_short { pending.lot.tonnes } else { t.lot };
+            tonnes.t() / hours
+        });
         st.lines[line].current = Some(Work {
             pending,
             left: pending.lot.tonnes.t(),
-            base_rate: spec.lines[line].rate_t_per_h * availability,
+            availability,
+            lot_rate,
             rate: 0.0,
             since: now,
             key: None,
@@ -83,13 +91,18 @@ impl Replication<'_> {
     /// Brings the lot in progress on a line up to date and reschedules its completion at the
     /// rate the mill's current condition allows (none while it is down or closed).
     fn retime_line(&mut self, m: MillId, line: LineId, now: Time, sched: &mut Scheduler<Ev>) {
+        let spec = &self.w.mills[m];
         let st = &mut self.mills[m];
         let open = st.cond.open();
         let factor = st.cond.factor;
         let Some(work) = &mut st.lines[line].current else { return };
         work.left = (work.left - work.rate * now.since(work.since).value()).max(0.0);
         work.since = now;
-        work.rate = if open { work.base_rate * factor } else { 0.0 };
+        work.rate = match work.lot_rate {
+            _ if !open => 0.0,
+            Some(r) => r * work.availability * factor,
+            None => spec.lines[line].order_rate(spec.priority, work.availability, factor),
+        };
         if work.rate > 0.0 {
             let at = now + Duration::saturating(work.left / work.rate);
             work.key = Some(sched.reschedule(work.key.take(), at, Ev::Produced(m, line)));

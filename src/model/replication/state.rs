@@ -370,8 +370,11 @@ pub(crate) struct Work {
     pub(crate) pending: Pending,
     /// Tonnes still to produce.
     pub(crate) left: f64,
-    /// Tonnes per hour at full conditions for this lot (availability drawn).
-    pub(crate) base_rate: f64,
+    /// The mill's availability while it makes this lot (drawn per lot).
+    pub(crate) availability: f64,
+    /// Where the mill draws a production time per lot: this lot's rate (tonnes per hour)
+    /// at full availability.
+    pub(crate) lot_rate: Option<f64>,
     pub(crate) rate: f64,
     pub(crate) since: Time,
     pub(crate) key: Option<EventKey>,

@@ -190,6 +190,57 @@ impl Compiler<'_> {
         })
     }
 
+    /// `target`: one target, or a list hit together; none may be hit twice (a node and one
+    /// of its stages would take the factor twice).
+    fn target_list(&mut self, target: &Spanned<toml::Value>, path: &str) -> Option<Vec<Target>> {
+        let span = target.span();
+        let names: Vec<(String, String)> = match target.get_ref() {
+            toml::Value::String(s) => vec![(s.clone(), path.to_string())],
+            toml::Value::Array(items) if !items.is_empty() => {
+                let mut names = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    match item.as_str() {
+                        Some(s) => names.push((s.to_string(), format!("{path}[{i}]"))),
+                        None => {
+                            return self.c.err(span, format!("{path}[{i}]"), "a target is a name, written in quotes");
+                        }
+                    }
+                }
+                names
+            }
+            _ => {
+                return self.c.err_help(
+                    span,
+                    path,
+                    "a target is a name or a list of names",
+                    "e.g. target = \"sarakhs\", or target = [\"khorasan\", \"mobarakeh\"] for one draw hitting both",
+                );
+            }
+        };
+        let mut all: Vec<Target> = Vec::new();
+        let mut ok = true;
+        for (name, p) in names {
+            match self.targets(&Spanned::new(span.clone(), name.clone()), &p) {
+                Some(ts) => {
+                    for t in ts {
+                        if all.contains(&t) {
+                            ok = false;
+                            self.c.err::<()>(
+                                span.clone(),
+                                &p,
+                                format!("`{name}` is hit twice by this disruption (it would take the effect twice)"),
+                            );
+                            break;
+                        }
+                        all.push(t);
+                    }
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(all)
+    }
+
     /// `at`: a date, or a list of dates (holidays), at least one.
     fn dates(&mut self, at: &Spanned<toml::Value>, path: &str) -> Option<Vec<jiff::civil::Date>> {
         match at.get_ref() {
@@ -227,7 +278,7 @@ impl Compiler<'_> {
                 );
             }
             names.push(d.name.get_ref().clone());
-            let targets = self.targets(&d.target, &format!("{path}.target"));
+            let targets = self.target_list(&d.target, &format!("{path}.target"));
             let at = d.at.as_ref().and_then(|a| self.dates(a, &format!("{path}.at")));
             let occurrence = match (&d.probability, &d.rate_per_day) {
                 (Some(p), None) => self.c.probability(p, &format!("{path}.probability"), false).map(Occurrence::Once),

@@ -7,9 +7,9 @@ use super::order::Demand;
 use super::routes::{GraphNode, StageRef};
 use super::{Compiler, Entity, in_order};
 use crate::model::units::{DAY, Tonnes};
-use crate::model::world::{Id, IdVec, LineSpec, MillId, MillSpec, ProductId};
+use crate::model::world::{Id, IdVec, LineSpec, LotTime, MillId, MillPriority, MillSpec, ProductId};
 use crate::scenario::plan;
-use crate::scenario::schema::{Name, RateSpec, in_file_order};
+use crate::scenario::schema::{MillSpecFile, Name, RateSpec, in_file_order};
 use crate::scenario::suggest::did_you_mean;
 use crate::scenario::values::Kind;
 
@@ -21,17 +21,7 @@ impl Compiler<'_> {
             let path = format!("mills.{}", name.get_ref());
             let m = mill.get_ref();
             self.register(name, Entity::Mill(mills.next_id()), &path);
-            let rate_path = format!("{path}.rate_t_per_day");
-            match m.rate_t_per_day.get_ref() {
-                RateSpec::Whole(r) => {
-                    self.c.positive(&Spanned::new(m.rate_t_per_day.span(), *r), &rate_path);
-                }
-                RateSpec::PerProduct(rates) => {
-                    for (product, r) in rates {
-                        self.c.positive(r, &format!("{rate_path}.{}", product.get_ref()));
-                    }
-                }
-            }
+            let priority = self.mill_capacity(m, &path);
             let availability = m
                 .availability
                 .as_ref()
@@ -64,6 +54,7 @@ impl Compiler<'_> {
                 }
             }
             let lot = self.c.mass(&m.lot_t, &format!("{path}.lot_t"));
+            let production_time = self.mill_output(name, m, &path, lot);
             if let Some(s) = &m.stock_t {
                 self.c.non_negative(s, &format!("{path}.stock_t"));
             }
@@ -87,12 +78,165 @@ impl Compiler<'_> {
                 name: name.get_ref().clone(),
                 availability,
                 failures,
+                production_time,
+                priority,
                 lines: IdVec::new(),
                 routes: IdVec::new(),
             });
             lot_sizes.push(lot);
         }
         (mills, lot_sizes)
+    }
+
+    /// Checks the mill's rate, or reads its production time per lot.
+    fn mill_output(&mut self, name: &Name, m: &MillSpecFile, path: &str, lot: Option<Tonnes>) -> Option<LotTime> {
+        let rate_path = format!("{path}.rate_t_per_day");
+        match (&m.rate_t_per_day, &m.production_time) {
+            (Some(rate), None) => {
+                match rate.get_ref() {
+                    RateSpec::Whole(r) => {
+                        self.c.positive(&Spanned::new(rate.span(), *r), &rate_path);
+                    }
+                    RateSpec::PerProduct(rates) => {
+                        for (product, r) in rates {
+                            self.c.positive(r, &format!("{rate_path}.{}", product.get_ref()));
+                        }
+                    }
+                }
+                if let Some(s) = &m.short_lot {
+                    self.c.err_help::<()>(
+                        s.span(),
+                        format!("{path}.short_lot"),
+                        "`short_lot` applies to a `production_time` only",
+                        "a rate already makes a smaller lot in its share of the time; remove `short_lot`",
+                    );
+                }
+                None
+            }
+            (None, Some(t)) => {
+                let tpath = format!("{path}.production_time");
+                let time = self.c.dist(t, Kind::Duration, 1.0, &tpath);
+                if let Some(d) = &time
+                    && d.mean() <= 0.0
+                {
+                    self.c.err::<()>(t.span(), &tpath, "the production time must have a positive mean");
+                }
+                if let Some(c) = &m.capacity_t_per_day {
+                    self.c.err_help::<()>(
+                        c.span(),
+                        format!("{path}.capacity_t_per_day"),
+                        "a capacity needs the order's allocation as a rate",
+                        "give `rate_t_per_day` instead of `production_time`, or remove the capacity",
+                    );
+                }
+                let full_for_short = match m.short_lot.as_ref().map(|s| (s, s.get_ref().as_str())) {
+                    None | Some((_, "pro_rata")) => false,
+                    Some((_, "full")) => true,
+                    Some((s, other)) => self
+                        .c
+                        .err_help(
+                            s.span(),
+                            format!("{path}.short_lot"),
+                            format!("unknown short_lot \"{other}\""),
+                            "use \"pro_rata\" (a smaller lot takes its share of a draw) or \"full\" (a whole draw)",
+                        )
+                        .unwrap_or(false),
+                };
+                Some(LotTime { time: time?, lot: lot?, full_for_short })
+            }
+            (None, None) => self.c.err_help(
+                name.span(),
+                path,
+                format!("mill `{}` has no production rate", name.get_ref()),
+                "give `rate_t_per_day` (tonnes a day) or `production_time` (time per lot)",
+            ),
+            (Some(rate), Some(_)) => self.c.err_help(
+                rate.span(),
+                rate_path,
+                "give either `rate_t_per_day` or `production_time`, not both",
+                "a rate makes every lot in tonnes over the rate; a production time draws each lot's time",
+            ),
+        }
+    }
+
+    /// Checks `capacity_t_per_day` against the allocation and reads `priority`.
+    fn mill_capacity(&mut self, m: &MillSpecFile, path: &str) -> MillPriority {
+        let cpath = format!("{path}.capacity_t_per_day");
+        let priority = match m.priority.as_ref() {
+            None => MillPriority::Share,
+            Some(p) => {
+                let ppath = format!("{path}.priority");
+                let parsed = match p.get_ref().as_str() {
+                    "share" => Some(MillPriority::Share),
+                    "first" => Some(MillPriority::First),
+                    "last" => Some(MillPriority::Last),
+                    other => self.c.err_help(
+                        p.span(),
+                        &ppath,
+                        format!("unknown priority \"{other}\""),
+                        "use \"share\" (everyone short in proportion), \"first\" (the order served first) or \"last\"",
+                    ),
+                };
+                if m.capacity_t_per_day.is_none() {
+                    self.c.err_help::<()>(
+                        p.span(),
+                        &ppath,
+                        "a priority needs the mill's capacity to share",
+                        "give `capacity_t_per_day` (the mill's output for every customer), or remove `priority`",
+                    );
+                }
+                parsed.unwrap_or_default()
+            }
+        };
+        let (Some(cap), Some(rate)) = (&m.capacity_t_per_day, &m.rate_t_per_day) else { return priority };
+        let too_small = |c: f64, r: f64| {
+            format!("the capacity ({c} t/day) is less than the order's allocation in `rate_t_per_day` ({r} t/day)")
+        };
+        match (cap.get_ref(), rate.get_ref()) {
+            (RateSpec::Whole(c), RateSpec::Whole(r)) => {
+                if self.c.positive(&Spanned::new(cap.span(), *c), &cpath).is_some() && c < r {
+                    self.c.err::<()>(cap.span(), &cpath, too_small(*c, *r));
+                }
+            }
+            (RateSpec::PerProduct(cs), RateSpec::PerProduct(rs)) => {
+                for (product, c) in cs {
+                    let p_path = format!("{cpath}.{}", product.get_ref());
+                    let Some(c) = self.c.positive(c, &p_path) else { continue };
+                    match rs.iter().find(|(k, _)| k.get_ref() == product.get_ref()) {
+                        None => {
+                            self.c.err_help::<()>(
+                                product.span(),
+                                p_path,
+                                format!("`{}` has no rate in `rate_t_per_day`", product.get_ref()),
+                                "give a capacity for each product the mill has a rate for",
+                            );
+                        }
+                        Some((_, r)) if c < *r.get_ref() => {
+                            self.c.err::<()>(product.span(), p_path, too_small(c, *r.get_ref()));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                for product in rs.keys() {
+                    if !cs.keys().any(|k| k.get_ref() == product.get_ref()) {
+                        self.c.err::<()>(
+                            cap.span(),
+                            &cpath,
+                            format!("no capacity for `{}`, which has a rate", product.get_ref()),
+                        );
+                    }
+                }
+            }
+            _ => {
+                self.c.err_help::<()>(
+                    cap.span(),
+                    &cpath,
+                    "the capacity is not in the shape of `rate_t_per_day`",
+                    "give one number for both, or a table by product for both",
+                );
+            }
+        }
+        priority
     }
 
     pub(super) fn compile_supplies(&mut self, mix: &[(&Name, &Spanned<f64>)]) -> Option<Vec<Vec<f64>>> {
@@ -191,14 +335,26 @@ impl Compiler<'_> {
                 let share = if mill_kg == 0 { 0.0 } else { line_kg as f64 / mill_kg as f64 };
                 Tonnes::from_t(stock_t * share).unwrap_or(Tonnes::ZERO)
             };
-            mill.lines = match spec.rate_t_per_day.get_ref() {
-                RateSpec::Whole(rate) => IdVec::from(vec![LineSpec {
+            let one_line = |rate_t_per_h: f64| {
+                IdVec::from(vec![LineSpec {
                     products: (0..n_products).filter(|&p| row[p] > 0).map(ProductId::from_index).collect(),
-                    rate_t_per_h: rate / DAY,
+                    rate_t_per_h,
+                    capacity_t_per_h: match spec.capacity_t_per_day.as_ref().map(Spanned::get_ref) {
+                        Some(RateSpec::Whole(c)) => Some(c / DAY),
+                        _ => None,
+                    },
                     stock: stock_of(mill_kg),
                     plan: plan::mill_plan(row, lot, dest_shares),
-                }]),
-                RateSpec::PerProduct(rates) => {
+                }])
+            };
+            mill.lines = match spec.rate_t_per_day.as_ref().map(Spanned::get_ref) {
+                // The mean rate, for reports; each lot's time is drawn.
+                None => match &mill.production_time {
+                    Some(t) => one_line(t.lot.t() / t.time.mean()),
+                    None => continue,
+                },
+                Some(RateSpec::Whole(rate)) => one_line(rate / DAY),
+                Some(RateSpec::PerProduct(rates)) => {
                     let path = format!("mills.{}.rate_t_per_day", name.get_ref());
                     let names: Vec<&str> = mix.iter().map(|(n, _)| n.get_ref().as_str()).collect();
                     let mut lines = IdVec::new();
@@ -226,9 +382,17 @@ impl Compiler<'_> {
                                     l.product = ProductId::from_index(p);
                                 }
                                 let rate = *rate.get_ref() / DAY;
+                                let capacity = match spec.capacity_t_per_day.as_ref().map(Spanned::get_ref) {
+                                    Some(RateSpec::PerProduct(cs)) => cs
+                                        .iter()
+                                        .find(|(k, _)| k.get_ref() == product.get_ref())
+                                        .map(|(_, c)| *c.get_ref() / DAY),
+                                    _ => None,
+                                };
                                 lines.push(LineSpec {
                                     products: vec![ProductId::from_index(p)],
                                     rate_t_per_h: rate,
+                                    capacity_t_per_h: capacity,
                                     stock: stock_of(row[p]),
                                     plan,
                                 });
@@ -239,7 +403,7 @@ impl Compiler<'_> {
                         if *kg > 0 && !rates.keys().any(|k| k.get_ref() == names[p]) {
                             let msg = format!("`{}` supplies `{}` but has no rate for it", name.get_ref(), names[p]);
                             self.c.err_help::<()>(
-                                spec.rate_t_per_day.span(),
+                                spec.rate_t_per_day.as_ref().map(Spanned::span).unwrap_or_default(),
                                 &path,
                                 msg,
                                 "give a rate for every product the mill supplies, or one number for the whole mill",

@@ -12,11 +12,13 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::json_schema::{Date, DateOrDates};
+use super::json_schema::{Date, DateOrDates, NameOrNames};
 
 mod contract;
+mod mills;
 use super::values::DistSpec;
 pub(crate) use contract::{CallOffSpec, ContractSpec, DamagesSpec, InsuranceSpec};
+pub(crate) use mills::{MillSpecFile, RateSpec};
 
 /// A name with its place in the file.
 pub(super) type Name = Spanned<String>;
@@ -178,69 +180,6 @@ pub(crate) struct FailureSpec {
     /// Time to repair.
     #[schemars(with = "DistSpec")]
     pub repair: Spanned<DistSpec>,
-}
-
-/// `[mills.NAME]`.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct MillSpecFile {
-    /// Product to the share of the order's tonnes of that product this mill supplies.
-    #[schemars(with = "BTreeMap<String, f64>")]
-    pub supplies: Spanned<BTreeMap<Name, Spanned<f64>>>,
-    /// Production available for this order at full availability, tonnes per day: one number
-    /// for the whole mill (one line), or a table by product (a line per product, in parallel).
-    #[schemars(with = "RateSpec")]
-    pub rate_t_per_day: Spanned<RateSpec>,
-    /// A factor drawn per lot multiplying the rate (e.g. beta, mean 0.85).
-    #[schemars(with = "Option<DistSpec>")]
-    pub availability: Option<Spanned<DistSpec>>,
-    /// Lot size in tonnes.
-    #[schemars(with = "f64")]
-    pub lot_t: Spanned<f64>,
-    /// Tonnes ready at the start (rounded down to whole lots).
-    #[schemars(with = "Option<f64>")]
-    pub stock_t: Option<Spanned<f64>>,
-    /// Breakdowns.
-    #[schemars(with = "Option<FailureSpec>")]
-    pub failures: Option<Spanned<FailureSpec>>,
-    /// Stages at the mill (loading, inspection), in order.
-    #[serde(default)]
-    #[schemars(with = "Vec<StageSpec>")]
-    pub stages: Vec<Spanned<StageSpec>>,
-}
-
-/// A mill's rate: one number, or one per product.
-#[derive(Debug)]
-pub(crate) enum RateSpec {
-    /// One line making everything.
-    Whole(f64),
-    /// A line per product.
-    PerProduct(BTreeMap<Name, Spanned<f64>>),
-}
-
-impl<'de> Deserialize<'de> for RateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = RateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("tonnes per day, or a table of tonnes per day by product")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RateSpec, E> {
-                Ok(RateSpec::Whole(v as f64))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RateSpec, E> {
-                Ok(RateSpec::Whole(v as f64))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RateSpec, E> {
-                Ok(RateSpec::Whole(v))
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, m: M) -> Result<RateSpec, M::Error> {
-                BTreeMap::deserialize(serde::de::value::MapAccessDeserializer::new(m)).map(RateSpec::PerProduct)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// `[nodes.NAME]`.
@@ -533,9 +472,11 @@ pub(crate) struct DisruptionSpecFile {
     /// Name (unique).
     #[schemars(with = "String")]
     pub name: Name,
-    /// A mill, node, `node.stage`, `node.yard`, leg or pool.
-    #[schemars(with = "String")]
-    pub target: Name,
+    /// A mill, node, `node.stage`, `node.yard`, leg or pool, or a list of them: every target
+    /// of a list is hit by the same occurrence, at the same time, with the same factor (one
+    /// national gas cut at several mills).
+    #[schemars(with = "NameOrNames")]
+    pub target: Spanned<toml::Value>,
     /// Chance it happens once in the window.
     #[schemars(with = "Option<f64>")]
     pub probability: Option<Spanned<f64>>,
