@@ -81,14 +81,21 @@ pub(crate) enum Command {
         dir: PathBuf,
     },
     /// Prints the network as tables and its theoretical bottleneck, from the scenario's own figures.
-    #[command(after_help = "Example:\n  steelsim explain scenarios/baseline.toml\n\n\
-                            For every server the order passes: the hours of work its lots bring (route shares, mean\n\
-                            service per tonne), the hours background traffic takes, and the capacity; the stage with\n\
-                            the highest load is the theoretical bottleneck. Nothing is simulated: queues, calendars,\n\
-                            breakdowns and disruptions only make things worse than this ceiling.")]
+    #[command(after_help = "Example:\n  steelsim explain scenarios/baseline.toml\n  \
+                            steelsim run scenarios/baseline.toml --out out/b && steelsim explain scenarios/baseline.toml --results out/b\n\n\
+                            For every resource the order uses (servers, carrier pools, mills, yards): what the order\n\
+                            and other traffic need of it over the order's window against what it has, with calendars,\n\
+                            breakdowns and disruptions averaged over the window. The resource with the highest load is\n\
+                            the theoretical bottleneck. Nothing is simulated and queues are left out: this is the\n\
+                            ceiling the simulation can only fall short of. With --results, each resource's simulated\n\
+                            utilisation is shown next to its load.")]
     Explain {
         /// The scenario file.
         scenario: PathBuf,
+        /// A results folder of the same scenario (from `steelsim run --out DIR`): shows the
+        /// simulated utilisation next to each load.
+        #[arg(long, value_name = "DIR")]
+        results: Option<PathBuf>,
         #[command(flatten)]
         set: SetArgs,
     },

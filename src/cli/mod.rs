@@ -37,7 +37,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(a) => study::sweep(a),
         Command::Plan(a) => study::plan(&a),
         Command::Plot { dir } => tools::plot(&dir),
-        Command::Explain { scenario, set } => tools::explain(&scenario, &set.overrides),
+        Command::Explain { scenario, set, results } => tools::explain(&scenario, &set.overrides, results.as_deref()),
         Command::Calibrate(a) => tools::calibrate(&a),
         Command::Schema { which } => tools::schema(which),
         Command::Init { path, force } => tools::init(&path, force),

@@ -38,11 +38,28 @@ pub(super) fn validate(paths: &[PathBuf], overrides: &[Override], color: bool) -
 }
 
 /// `steelsim explain`: the network and its theoretical bottleneck, as text.
-pub(super) fn explain(path: &Path, overrides: &[Override]) -> Result<(), CliError> {
+pub(super) fn explain(path: &Path, overrides: &[Override], results: Option<&Path>) -> Result<(), CliError> {
+    // The results folder is read first: a wrong folder is found before any work.
+    let measured = results.map(simulated_utilisation).transpose()?;
     let sc = scenario::load_with(path, overrides)?;
     let e = analysis::capacity::capacity(&sc.world);
-    print!("{}", report::explain::render(&sc.world, &e));
+    print!("{}", report::explain::render(&sc.world, &e, measured.as_ref()));
     Ok(())
+}
+
+/// Each stage's mean utilisation in a results folder's `summary.json`, by name.
+fn simulated_utilisation(dir: &Path) -> Result<std::collections::HashMap<String, f64>, CliError> {
+    let file = dir.join("summary.json");
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        CliError::Usage(format!(
+            "--results {}: cannot read {} ({e}); give a folder written by `steelsim run`",
+            dir.display(),
+            file.display()
+        ))
+    })?;
+    let summary: analysis::summary::Summary = serde_json::from_str(&text)
+        .map_err(|e| CliError::Usage(format!("{}: not a summary written by steelsim ({e})", file.display())))?;
+    Ok(summary.stages.iter().filter_map(|s| s.utilisation.map(|u| (s.name.clone(), u))).collect())
 }
 
 /// `steelsim calibrate`: the calibration table of a scenario, in Markdown (or JSON), and
