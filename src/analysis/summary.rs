@@ -72,6 +72,9 @@ pub struct Summary {
     pub corridors: Vec<CorridorSummary>,
     /// The resource that binds: the highest mean utilisation among servers, pools, yards.
     pub bottleneck: Option<Bottleneck>,
+    /// What the scenario's uncertain figures do to completion (only when it has some).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<super::inputs::InputsSummary>,
     /// Events handled in all replications.
     pub events: u64,
     /// Replications that did not deliver everything by the horizon, and where it was stuck.
@@ -576,6 +579,7 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
         stages,
         corridors,
         bottleneck,
+        inputs: agg.inputs.as_ref().and_then(|i| super::inputs::summarise(world, i)),
         events: agg.events,
         incomplete: Incomplete { replications: incomplete, stuck },
         warnings,

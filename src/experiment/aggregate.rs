@@ -167,6 +167,71 @@ pub struct ContractAgg {
     pub censored: u64,
 }
 
+/// Sums behind the uncertain figures' effect on completion: for each figure its drawn
+/// factor x, and for the completion day y at the destinations ([0]) and the handover ([1])
+/// (the end of the replication where it did not complete), the sums for means, variances
+/// and covariances, all exact so that any split of replications adds up to the same.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InputsAgg {
+    /// Replications added.
+    pub n: u64,
+    /// Sum of y.
+    pub y: [ExactSum; 2],
+    /// Sum of y squared.
+    pub yy: [ExactSum; 2],
+    /// Per figure: sum of x.
+    pub x: Vec<ExactSum>,
+    /// Per figure: sum of x squared.
+    pub xx: Vec<ExactSum>,
+    /// Per figure: sum of x times y.
+    pub xy: Vec<[ExactSum; 2]>,
+}
+
+impl InputsAgg {
+    fn new(figures: usize) -> Self {
+        InputsAgg {
+            n: 0,
+            y: Default::default(),
+            yy: Default::default(),
+            x: vec![ExactSum::default(); figures],
+            xx: vec![ExactSum::default(); figures],
+            xy: vec![Default::default(); figures],
+        }
+    }
+
+    fn add(&mut self, r: &ReplicationResult) {
+        let day = |t: Option<crate::engine::Time>| crate::model::units::days(t.unwrap_or(r.end).value());
+        let y = [day(r.completion), day(r.handover_completion)];
+        self.n += 1;
+        for ((sum, sum_sq), v) in self.y.iter_mut().zip(&mut self.yy).zip(y) {
+            sum.add(v);
+            sum_sq.add(v * v);
+        }
+        for (((sum, sum_sq), cross), &x) in self.x.iter_mut().zip(&mut self.xx).zip(&mut self.xy).zip(&r.inputs) {
+            sum.add(x);
+            sum_sq.add(x * x);
+            for (c, v) in cross.iter_mut().zip(y) {
+                c.add(x * v);
+            }
+        }
+    }
+
+    fn merge(&mut self, o: &InputsAgg) {
+        self.n += o.n;
+        for k in 0..2 {
+            self.y[k].merge(o.y[k]);
+            self.yy[k].merge(o.yy[k]);
+        }
+        for i in 0..self.x.len() {
+            self.x[i].merge(o.x[i]);
+            self.xx[i].merge(o.xx[i]);
+            for k in 0..2 {
+                self.xy[i][k].merge(o.xy[i][k]);
+            }
+        }
+    }
+}
+
 /// Everything summed over replications, besides the per-replication rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Aggregates {
@@ -185,6 +250,9 @@ pub struct Aggregates {
     /// Under the contract.
     #[serde(default)]
     pub contract: Option<ContractAgg>,
+    /// The uncertain figures (present when the world has some).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<InputsAgg>,
 }
 
 impl Aggregates {
@@ -223,6 +291,7 @@ impl Aggregates {
                 },
                 censored: 0,
             }),
+            inputs: (!world.uncertain.is_empty()).then(|| InputsAgg::new(world.uncertain.len())),
         }
     }
 
@@ -260,6 +329,9 @@ impl Aggregates {
                 sum.add(*v);
             }
             agg.censored += u64::from(o.censored);
+        }
+        if let Some(agg) = &mut self.inputs {
+            agg.add(r);
         }
         let d = &r.daily;
         let tonnes = |kg: &[u64]| kg.iter().map(|k| *k as f64 / 1000.0).collect::<Vec<f64>>();
@@ -321,6 +393,9 @@ impl Aggregates {
                 x.merge(*y);
             }
             a.censored += b.censored;
+        }
+        if let (Some(a), Some(b)) = (&mut self.inputs, &other.inputs) {
+            a.merge(b);
         }
     }
 }

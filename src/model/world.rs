@@ -53,6 +53,8 @@ pub struct World {
     pub background: IdVec<FlowId, BackgroundSpec>,
     /// Possible disruptions.
     pub disruptions: IdVec<DisruptionId, DisruptionSpec>,
+    /// Figures known only within a range, drawn once per replication.
+    pub uncertain: Vec<UncertainSpec>,
     /// Guard against runaway replications.
     pub max_events: u64,
     /// The sales contract, if the scenario has one: the results are judged under it.
@@ -418,6 +420,20 @@ pub struct DisruptionSpec {
     pub duration: Dist,
     /// What it does.
     pub effect: Effect,
+}
+
+/// A figure known only within a range: a factor on what the scenario writes for its
+/// targets, drawn once per replication (from the replication's input stream, so that
+/// replications can share input draws) and applied for the whole replication, as a
+/// disruption's factor would be.
+#[derive(Debug)]
+pub struct UncertainSpec {
+    /// Name.
+    pub name: String,
+    /// What it scales.
+    pub targets: Vec<Target>,
+    /// The true figure over the written one.
+    pub factor: Dist,
 }
 
 /// A resource whose utilisation and queue are followed day by day: the servers, then the

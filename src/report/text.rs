@@ -168,6 +168,26 @@ pub fn render(s: &Summary) -> String {
             "Busiest resource", b.stage, b.kind, b.utilisation, b.mean_wait_hours
         );
     }
+    if let Some(i) = &s.inputs {
+        let _ = writeln!(
+            out,
+            "{:w$}{} figures drawn per replication: {:.0} % of the variance of the completion day at destination, \
+             {:.0} % at handover; the rest is operations",
+            "Uncertain inputs",
+            i.figures.len(),
+            i.share_destination * 100.0,
+            i.share_handover * 100.0
+        );
+        if let Some(first) = &i.measure_first {
+            let f = i.figures.iter().find(|f| &f.name == first);
+            let _ = writeln!(
+                out,
+                "{:w$}{first} ({:.0} % of that variance alone); the intervals above include the inputs' uncertainty",
+                "Measure first",
+                f.map_or(0.0, |f| f.explains_destination * 100.0)
+            );
+        }
+    }
     if s.destination.completion_days.censored_replications == s.replications && s.replications > 0 {
         let _ = writeln!(
             out,

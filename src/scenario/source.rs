@@ -11,7 +11,7 @@
 //! by field; a field's value (a number, a list, an inline table such as a distribution or a
 //! mix) replaces the base's whole, so `every = { dist = "exponential", mean = "1h" }` never
 //! inherits a stale `min` from a triangular base. `[[disruptions]]` rows are matched by
-//! `name` (replaced if the name exists, appended otherwise), so a variant adds disruptions
+//! `name` (replaced if the name exists, appended otherwise), and so are `[[uncertain]]` rows, so a variant adds disruptions
 //! without restating the base's.
 
 use std::path::{Path, PathBuf};
@@ -284,7 +284,9 @@ fn merge_tables<'s>(base: &mut DeTable<'s>, over: DeTable<'s>, level: Level) {
                     merge_tables(bt, vt, inner);
                 }
             }
-            (DeValue::Array(ba), DeValue::Array(va), _) if level == Level::Root && key == "disruptions" => {
+            (DeValue::Array(ba), DeValue::Array(va), _)
+                if level == Level::Root && (key == "disruptions" || key == "uncertain") =>
+            {
                 let mut rows: Vec<Spanned<DeValue<'s>>> = ba.iter().cloned().collect();
                 for row in va.iter() {
                     let name = row_name(row);

@@ -21,4 +21,5 @@ mod scenarios;
 mod schema;
 mod sources;
 mod studies;
+mod uncertain;
 mod validation;

@@ -21,6 +21,7 @@ impl Replication<'_> {
     pub(super) fn start_effects(&mut self, sched: &mut Scheduler<Ev>) {
         let w = self.w;
         let now = sched.now();
+        self.draw_inputs(now, sched);
         for (s, spec) in w.servers.iter_ids() {
             if let Some(c) = spec.calendar {
                 self.servers[s].cond.calendar_open = self.follow_calendar(c, Actor::Server(s), now, sched);
@@ -47,6 +48,33 @@ impl Replication<'_> {
         }
         self.start_supplies(now);
         self.draw_disruptions(sched);
+    }
+
+    /// Draws each uncertain figure once, from its own stream of the input seed, and scales
+    /// its targets for the whole replication. A factor of exactly 1 (a figure taken as
+    /// certain) changes nothing at all.
+    fn draw_inputs(&mut self, now: Time, sched: &mut Scheduler<Ev>) {
+        for u in &self.w.uncertain {
+            let mut rng = crate::engine::random::stream(self.input_seed, &format!("uncertain:{}", u.name));
+            // Floored as a disruption's factor is, so a factor stays a slowdown.
+            let f = u.factor.sample(&mut rng).max(0.01);
+            self.inputs.push(f);
+            if f == 1.0 {
+                continue;
+            }
+            for &target in &u.targets {
+                match target {
+                    Target::Server(s) => self.servers[s].cond.scale(f),
+                    Target::Leg(l) => self.legs[l].cond.scale(f),
+                    Target::Mill(m) => self.mills[m].cond.scale(f),
+                    Target::Pool(p) => self.pools[p].cond.scale(f),
+                    Target::Store(x) => {
+                        self.stores[x].cond.scale(f);
+                        self.apply_store(x, now, sched);
+                    }
+                }
+            }
+        }
     }
 
     /// Reads a calendar's state now and schedules its next change for `actor`.

@@ -63,6 +63,11 @@ pub struct Replication<'w> {
     w: &'w World,
     index: u64,
     seed: u64,
+    /// Seeds the draws of the uncertain figures (the replication's own seed unless
+    /// replications share input draws).
+    input_seed: u64,
+    /// The uncertain figures' factors drawn for this replication, in the world's order.
+    inputs: Vec<f64>,
     lots: IdVec<LotId, Lot>,
     bg_jobs: IdVec<crate::model::ids::JobId, BgJob>,
     servers: IdVec<ServerId, ServerState>,
@@ -108,6 +113,8 @@ impl<'w> Replication<'w> {
             w,
             index,
             seed,
+            input_seed: seed,
+            inputs: Vec::with_capacity(w.uncertain.len()),
             lots: IdVec::with_capacity(w.mills.iter().map(|m| m.planned().count()).sum::<usize>() + 16),
             bg_jobs: IdVec::new(),
             servers: w.servers.iter().map(|s| ServerState::new(s, seed)).collect(),
@@ -143,6 +150,13 @@ impl<'w> Replication<'w> {
             last_steps: Vec::new(),
             violation: None,
         }
+    }
+
+    /// Draws the uncertain figures from `seed` instead of the replication's own seed:
+    /// replications given the same input seed share their input draws (and only those).
+    pub fn with_input_seed(mut self, seed: u64) -> Self {
+        self.input_seed = seed;
+        self
     }
 
     /// Sets how thoroughly the replication checks itself while it runs.

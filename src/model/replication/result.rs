@@ -166,6 +166,8 @@ pub struct ReplicationResult {
     pub daily: Daily,
     /// Lead time (production to delivery, days) of each delivered lot, with its corridor.
     pub lead_times: Vec<(CorridorId, f32)>,
+    /// The uncertain figures' factors drawn for this replication, in the world's order.
+    pub inputs: Vec<f64>,
     /// Costs incurred (transport, handling, storage).
     pub cost: f64,
     /// The part of `cost` the seller pays under the contract (all of it without one).
@@ -287,6 +289,7 @@ impl Replication<'_> {
             trace,
             daily: std::mem::take(&mut self.daily),
             lead_times: std::mem::take(&mut self.books.lead_times),
+            inputs: std::mem::take(&mut self.inputs),
             cost: self.books.cost,
             cost_seller: self.books.cost_seller,
             cost_buyer: self.books.cost_buyer,

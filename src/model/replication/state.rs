@@ -225,6 +225,12 @@ impl Condition {
         self.calendar_open && !self.down && self.closed == 0
     }
 
+    /// Scales capacity or speed by `factor` for good (an uncertain figure's draw).
+    pub(crate) fn scale(&mut self, factor: f64) {
+        self.factors.push(factor);
+        self.factor = self.factors.iter().product::<f64>().max(1e-6);
+    }
+
     /// Applies (or, with `start == false`, undoes) occurrence `occ` of an effect drawn
     /// with `factor`.
     pub(crate) fn change(&mut self, effect: &Effect, occ: OccurrenceId, factor: f64, start: bool) {

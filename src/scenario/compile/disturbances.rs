@@ -190,9 +190,33 @@ impl Compiler<'_> {
         })
     }
 
+    /// A factor on capacity or speed: positive on average and at most [`MOST_FACTOR`].
+    pub(super) fn factor(
+        &mut self,
+        f: &Spanned<crate::scenario::values::DistSpec>,
+        path: &str,
+    ) -> Option<crate::engine::Dist> {
+        let x = self.c.dist(f, Kind::Number, 1.0, path)?;
+        // A factor multiplies capacity or speed: 1.33 is a third more, but 50 is far likelier
+        // a percentage (a cut to 50 %) than fifty times the capacity.
+        let most = x.max().unwrap_or(x.mean());
+        if most > MOST_FACTOR {
+            self.c.err_help(
+                f.span(),
+                path,
+                format!("a factor of {most} would multiply the capacity or speed {most} times"),
+                format!("a factor is a multiplier, at most {MOST_FACTOR}: for a cut to 50 %, write 0.5"),
+            )
+        } else if x.mean() > 0.0 {
+            Some(x)
+        } else {
+            self.c.err(f.span(), path, "a factor must have a positive mean; use `closed = true` to stop everything")
+        }
+    }
+
     /// `target`: one target, or a list hit together; none may be hit twice (a node and one
     /// of its stages would take the factor twice).
-    fn target_list(&mut self, target: &Spanned<toml::Value>, path: &str) -> Option<Vec<Target>> {
+    pub(super) fn target_list(&mut self, target: &Spanned<toml::Value>, path: &str) -> Option<Vec<Target>> {
         let span = target.span();
         let names: Vec<(String, String)> = match target.get_ref() {
             toml::Value::String(s) => vec![(s.clone(), path.to_string())],
@@ -366,27 +390,7 @@ impl Compiler<'_> {
                     )
                 }
             } else if let Some(f) = &d.factor {
-                self.c.dist(f, Kind::Number, 1.0, &format!("{path}.factor")).and_then(|x| {
-                    // A factor multiplies capacity or speed: 1.33 is a third more, but 50 is
-                    // far likelier a percentage (a cut to 50 %) than fifty times the capacity.
-                    let most = x.max().unwrap_or(x.mean());
-                    if most > MOST_FACTOR {
-                        self.c.err_help(
-                            f.span(),
-                            format!("{path}.factor"),
-                            format!("a factor of {most} would multiply the capacity or speed {most} times"),
-                            format!("a factor is a multiplier, at most {MOST_FACTOR}: for a cut to 50 %, write 0.5"),
-                        )
-                    } else if x.mean() > 0.0 {
-                        Some(Effect::Factor(x))
-                    } else {
-                        self.c.err(
-                            f.span(),
-                            format!("{path}.factor"),
-                            "a factor must have a positive mean; use `closed = true` to stop everything",
-                        )
-                    }
-                })
+                self.factor(f, &format!("{path}.factor")).map(Effect::Factor)
             } else {
                 let delay = d.delay.as_ref().expect("one effect is present");
                 self.c.dist(delay, Kind::Duration, 1.0, &format!("{path}.delay")).map(Effect::Delay)

@@ -29,6 +29,7 @@ mod order;
 mod pools;
 mod routes;
 mod stages;
+mod uncertain;
 
 /// Default confidence levels for promises.
 pub const DEFAULT_CONFIDENCE: [f64; 3] = [0.90, 0.95, 0.99];
@@ -204,6 +205,7 @@ pub(super) fn compile(
     }
     let background = k.compile_background();
     let disruptions = k.compile_disruptions(deadline_h);
+    let uncertain = k.compile_uncertain();
     let Some(tonnes) = tonnes else { return Err(k.c.diags) };
     if !k.c.diags.is_empty() {
         return Err(k.c.diags);
@@ -247,6 +249,7 @@ pub(super) fn compile(
         corridors: in_file_order(&f.routes).iter().map(|(n, _)| n.get_ref().clone()).collect(),
         background: background.into(),
         disruptions: disruptions.into(),
+        uncertain,
         max_events: limits.max_events,
         contract: handover.contract,
     };

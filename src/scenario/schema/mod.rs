@@ -69,6 +69,10 @@ pub(crate) struct ScenarioFile {
     #[serde(default)]
     #[schemars(with = "Vec<DisruptionSpecFile>")]
     pub disruptions: Vec<Spanned<DisruptionSpecFile>>,
+    /// Figures known only within a range: each row is drawn once per replication.
+    #[serde(default)]
+    #[schemars(with = "Vec<UncertainSpecFile>")]
+    pub uncertain: Vec<Spanned<UncertainSpecFile>>,
     /// Safety limits.
     #[schemars(with = "Option<LimitsSpec>")]
     pub limits: Option<Spanned<LimitsSpec>>,
@@ -502,6 +506,24 @@ pub(crate) struct DisruptionSpecFile {
     /// Effect: each lot takes this much longer.
     #[schemars(with = "Option<DistSpec>")]
     pub delay: Option<Spanned<DistSpec>>,
+}
+
+/// `[[uncertain]]`: a figure the sources leave uncertain, as a factor on what the scenario
+/// writes, drawn once per replication from its own stream.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UncertainSpecFile {
+    /// Name (unique), for reports ("measure this first").
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// What it scales, as for a disruption: a mill (its capacity), a node or `node.stage`
+    /// (speed), a leg (speed), a pool (its supply) or a yard (its capacity), or a list of them.
+    #[schemars(with = "NameOrNames")]
+    pub target: Spanned<toml::Value>,
+    /// The true figure over the written one: a distribution (e.g. uniform 0.83..1 for a rate
+    /// between 120 and 144 when 144 is written), or 1 for a figure taken as certain.
+    #[schemars(with = "DistSpec")]
+    pub factor: Spanned<DistSpec>,
 }
 
 /// `[limits]`.
