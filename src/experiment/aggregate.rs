@@ -168,7 +168,7 @@ pub struct ContractAgg {
 }
 
 /// Sums behind the uncertain figures' effect on completion: for each figure its drawn
-/// factor x, and for the completion day y at the destinations ([0]) and the handover ([1])
+/// factor x, and for the completion day y at the destinations (index 0) and the handover (index 1)
 /// (the end of the replication where it did not complete), the sums for means, variances
 /// and covariances, all exact so that any split of replications adds up to the same.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
