@@ -338,3 +338,33 @@ fn one_disruption_may_hit_a_list_of_targets_but_none_twice() {
         }
     }
 }
+
+#[test]
+fn a_release_point_or_a_bogie_exchange_that_cannot_mean_what_it_says_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (from, to, refused) in [
+        ("[pools.broad]\n", "[pools.broad]\nrelease = \"arrival\"\n", None),
+        ("[pools.broad]\n", "[pools.broad]\nrelease = \"after_stages\"\n", None),
+        (
+            "[pools.broad]\n",
+            "[pools.broad]\nrelease = \"unloading\"\n",
+            Some(("pools.broad.release", "unknown release point")),
+        ),
+        (
+            "transload = true,",
+            "transload = true, through_only = true,",
+            Some(("nodes.border.stages[0].through_only", "cannot both transload")),
+        ),
+    ] {
+        let path = tiny_with(tmp.path(), from, to);
+        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+        match refused {
+            None => assert_eq!(o.status.code(), Some(0), "{to}: {}", text(&o)),
+            Some((field, says)) => {
+                assert_eq!(o.status.code(), Some(2), "{to}: {}", text(&o));
+                let err = stderr(&o);
+                assert!(err.contains(field) && err.contains(says), "{to}: {err}");
+            }
+        }
+    }
+}

@@ -219,8 +219,12 @@ impl Compiler<'_> {
                             continue;
                         }
                     };
-                    let (steps, nodes) =
-                        self.graph.steps(&legs, |l| l.pool.map(|p| c.pools.get(&p).copied().unwrap_or(p)));
+                    let release = &self.pool_release;
+                    let (steps, nodes) = self.graph.steps(
+                        &legs,
+                        |l| l.pool.map(|p| c.pools.get(&p).copied().unwrap_or(p)),
+                        |p| release.get(p).copied().unwrap_or_default(),
+                    );
                     if !steps.contains(&Step::CostsPass) && self.graph.nodes.iter().any(|n| n.carriage_paid_to) {
                         unpaid[ci] = true;
                     }

@@ -70,6 +70,7 @@ impl Compiler<'_> {
             self.graph.nodes.push(GraphNode {
                 name: name.get_ref().clone(),
                 stages,
+                unload: None,
                 store: None,
                 handover: None,
                 carriage_paid_to: false,

@@ -83,6 +83,8 @@ struct Compiler<'f> {
     calendars: IdVec<CalendarId, Calendar>,
     pools: IdVec<PoolId, PoolSpec>,
     pool_spans: IdVec<PoolId, std::ops::Range<usize>>,
+    /// Where each pool's carriers are given back at a node a lot leaves them at.
+    pool_release: IdVec<PoolId, routes::Release>,
     servers: IdVec<ServerId, ServerSpec>,
     dwells: IdVec<DwellId, DwellSpec>,
     stores: IdVec<StoreId, StoreSpec>,
@@ -110,6 +112,7 @@ impl<'f> Compiler<'f> {
             calendars: IdVec::new(),
             pools: IdVec::new(),
             pool_spans: IdVec::new(),
+            pool_release: IdVec::new(),
             servers: IdVec::new(),
             dwells: IdVec::new(),
             stores: IdVec::new(),

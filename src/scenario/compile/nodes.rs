@@ -41,10 +41,17 @@ impl Compiler<'_> {
                 .enumerate()
                 .filter_map(|(i, s)| self.stage(name.get_ref(), &path, i, s, &mut seen))
                 .collect();
+            let unload = n
+                .stages
+                .iter()
+                .find(|s| s.get_ref().unloads.as_ref().is_some_and(|u| *u.get_ref()))
+                .and_then(|s| self.stage_names.get(&format!("{}.{}", name.get_ref(), s.get_ref().name.get_ref())))
+                .copied();
             self.node_names.push(name.get_ref().clone());
             self.graph.nodes.push(GraphNode {
                 name: name.get_ref().clone(),
                 stages,
+                unload,
                 store,
                 handover: None,
                 carriage_paid_to: false,

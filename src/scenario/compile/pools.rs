@@ -1,5 +1,6 @@
 //! Carrier pools: wagons of one gauge, trucks, vessels, with their returns and supplies.
 
+use super::routes::Release;
 use super::{Compiler, Entity};
 use crate::model::units::Tonnes;
 use crate::model::world::{PoolSpec, Supply};
@@ -41,6 +42,21 @@ impl Compiler<'_> {
                     _ => None,
                 }
             });
+            let release = match p.release.as_ref().map(|r| (r, r.get_ref().as_str())) {
+                None | Some((_, "unloaded")) => Release::Unloaded,
+                Some((_, "arrival")) => Release::Arrival,
+                Some((_, "after_stages")) => Release::AfterStages,
+                Some((r, other)) => {
+                    self.c.err_help::<()>(
+                        r.span(),
+                        format!("{path}.release"),
+                        format!("unknown release point \"{other}\""),
+                        "use \"unloaded\" (after the stage marked `unloads`), \"arrival\" or \"after_stages\"",
+                    );
+                    Release::Unloaded
+                }
+            };
+            self.pool_release.push(release);
             self.pool_spans.push(p.units.span());
             self.pools.push(PoolSpec {
                 name: name.get_ref().clone(),

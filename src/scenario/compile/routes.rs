@@ -22,6 +22,8 @@ pub(super) enum StageRef {
         transload: bool,
         /// Carriers that stay on are served (bogie exchange) rather than skipping it.
         through: bool,
+        /// Only carriers that stay on are served here (a bogie exchange of its own).
+        through_only: bool,
         /// Only for lots ending at this node.
         ends_here: bool,
     },
@@ -63,11 +65,26 @@ pub(super) enum HandoverAt {
     AfterStages,
 }
 
+/// Where a lot gives back carriers of a pool at a node where it leaves them (without a
+/// transload stage there).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum Release {
+    /// After the node's stage marked `unloads`, or after all its stages where none is.
+    #[default]
+    Unloaded,
+    /// On arrival, before the node's stages.
+    Arrival,
+    /// After all the node's stages.
+    AfterStages,
+}
+
 /// A mill or node of the network.
 #[derive(Debug)]
 pub(super) struct GraphNode {
     pub(super) name: String,
     pub(super) stages: Vec<StageRef>,
+    /// The stage marked `unloads`, if any.
+    pub(super) unload: Option<StageRef>,
     pub(super) store: Option<StoreId>,
     pub(super) handover: Option<HandoverAt>,
     /// Costs pass to the buyer on arrival here: the place carriage is paid to (CPT, CIP).
@@ -160,11 +177,12 @@ impl Graph {
     }
 
     /// Turns a path (legs from a mill to a destination) into route steps. `pool_of` gives the
-    /// pool a leg uses on this corridor.
+    /// pool a leg uses on this corridor, `release_of` where its carriers are given back.
     pub(super) fn steps(
         &self,
         legs: &[usize],
         pool_of: impl Fn(&GraphLeg) -> Option<PoolId>,
+        release_of: impl Fn(PoolId) -> Release,
     ) -> (Vec<Step>, Vec<String>) {
         let mut nodes = vec![self.legs[legs[0]].from];
         nodes.extend(legs.iter().map(|&l| self.legs[l].to));
@@ -200,6 +218,19 @@ impl Graph {
             if let Some(x) = node.store {
                 steps.push(Step::EnterStore(x));
             }
+            // Carriers the lot leaves here without a transload stage, and where it gives
+            // them back: on arrival, after the stage that unloads it, or after every stage.
+            let mut give_back = if change && !has_transload { p_in } else { None };
+            let unload = node.unload.filter(|u| applies(u));
+            let release_at = give_back.map(|p| match release_of(p) {
+                Release::Unloaded if unload.is_none() => Release::AfterStages,
+                r => r,
+            });
+            if release_at == Some(Release::Arrival)
+                && let Some(p) = give_back.take()
+            {
+                steps.push(Step::Release(p));
+            }
             if change
                 && !has_transload
                 && let Some(p) = p_out
@@ -227,6 +258,14 @@ impl Graph {
                             false
                         }
                     }
+                    StageRef::Server { id, through_only: true, .. } => {
+                        // Its own service, for the carriers that stay on; the others skip it.
+                        let stays_on = !change && p_in.is_some();
+                        if stays_on {
+                            steps.push(Step::Serve { server: id, through: false });
+                        }
+                        stays_on
+                    }
                     StageRef::Server { id, .. } => {
                         steps.push(Step::Serve { server: id, through: false });
                         true
@@ -242,11 +281,15 @@ impl Graph {
                 {
                     self.hand_over(&mut steps);
                 }
+                if done
+                    && release_at == Some(Release::Unloaded)
+                    && unload.is_some_and(|u| u.same(s))
+                    && let Some(p) = give_back.take()
+                {
+                    steps.push(Step::Release(p));
+                }
             }
-            if change
-                && !has_transload
-                && let Some(p) = p_in
-            {
+            if let Some(p) = give_back {
                 steps.push(Step::Release(p));
             }
             if let Some(x) = node.store {
@@ -298,7 +341,7 @@ mod tests {
     }
 
     fn node(name: &str, stages: Vec<StageRef>) -> GraphNode {
-        GraphNode { name: name.into(), stages, store: None, handover: None, carriage_paid_to: false }
+        GraphNode { name: name.into(), stages, unload: None, store: None, handover: None, carriage_paid_to: false }
     }
 
     fn leg(id: usize, from: usize, to: usize, mode: &str, p: Option<usize>, cost: f64) -> GraphLeg {
@@ -307,8 +350,10 @@ mod tests {
 
     /// mill -> border (gauge change) -> destination, and a slow direct road.
     fn graph() -> Graph {
-        let interchange = StageRef::Server { id: server(0), transload: true, through: true, ends_here: false };
-        let unload = StageRef::Server { id: server(1), transload: false, through: false, ends_here: true };
+        let interchange =
+            StageRef::Server { id: server(0), transload: true, through: true, through_only: false, ends_here: false };
+        let unload =
+            StageRef::Server { id: server(1), transload: false, through: false, through_only: false, ends_here: true };
         Graph {
             nodes: vec![node("mill", vec![]), node("border", vec![interchange]), node("dest", vec![unload])],
             legs: vec![
@@ -338,7 +383,7 @@ mod tests {
     #[test]
     fn a_gauge_change_transloads_between_pools() {
         let g = graph();
-        let (steps, nodes) = g.steps(&[0, 1], |l| l.pool);
+        let (steps, nodes) = g.steps(&[0, 1], |l| l.pool, |_| Release::Unloaded);
         assert_eq!(nodes, ["mill", "border", "dest"]);
         assert_eq!(
             steps,
@@ -359,7 +404,7 @@ mod tests {
     #[test]
     fn carriers_that_stay_on_get_a_bogie_exchange_instead() {
         let g = graph();
-        let (steps, _) = g.steps(&[0, 1], |_| Some(pool(7)));
+        let (steps, _) = g.steps(&[0, 1], |_| Some(pool(7)), |_| Release::Unloaded);
         assert_eq!(
             steps,
             [
@@ -372,5 +417,53 @@ mod tests {
                 Step::Deliver,
             ]
         );
+    }
+
+    /// At its destination a lot gives its wagons back where their pool says: after the stage
+    /// that unloads it (the default), on arrival, or after every stage.
+    #[test]
+    fn carriers_are_given_back_where_their_pool_says() {
+        let unload =
+            StageRef::Server { id: server(1), transload: false, through: false, through_only: false, ends_here: true };
+        let customs =
+            StageRef::Server { id: server(2), transload: false, through: false, through_only: false, ends_here: true };
+        let mut g = graph();
+        g.nodes[2] = GraphNode { unload: Some(unload), ..node("dest", vec![unload, customs]) };
+        let at_dest = |g: &Graph, release: Release| -> Vec<Step> {
+            let (steps, _) = g.steps(&[2], |l| l.pool, |_| release);
+            steps[2..].to_vec()
+        };
+        let (unloading, clearing) =
+            (Step::Serve { server: server(1), through: false }, Step::Serve { server: server(2), through: false });
+        let back = Step::Release(pool(2));
+        assert_eq!(at_dest(&g, Release::Unloaded), [unloading, back, clearing, Step::Deliver]);
+        assert_eq!(at_dest(&g, Release::Arrival), [back, unloading, clearing, Step::Deliver]);
+        assert_eq!(at_dest(&g, Release::AfterStages), [unloading, clearing, back, Step::Deliver]);
+        // Without a stage that unloads, "unloaded" means after every stage.
+        g.nodes[2].unload = None;
+        assert_eq!(at_dest(&g, Release::Unloaded), [unloading, clearing, back, Step::Deliver]);
+    }
+
+    /// A bogie exchange of its own serves the lots that keep their carriers, and only those;
+    /// the transload beside it serves the others.
+    #[test]
+    fn a_through_only_stage_serves_only_carriers_that_stay_on() {
+        let transload =
+            StageRef::Server { id: server(0), transload: true, through: false, through_only: false, ends_here: false };
+        let bogies =
+            StageRef::Server { id: server(3), transload: false, through: false, through_only: true, ends_here: false };
+        let mut g = graph();
+        g.nodes[1] = node("border", vec![transload, bogies]);
+        let at_border = |steps: Vec<Step>| -> Vec<Step> {
+            let leave = steps.iter().rposition(|s| *s == Step::Leg(leg_id(1))).unwrap();
+            steps[2..leave].to_vec()
+        };
+        let (changing, _) = g.steps(&[0, 1], |l| l.pool, |_| Release::Unloaded);
+        assert_eq!(
+            at_border(changing),
+            [Step::Acquire(pool(1)), Step::Serve { server: server(0), through: false }, Step::Release(pool(0))]
+        );
+        let (staying, _) = g.steps(&[0, 1], |_| Some(pool(7)), |_| Release::Unloaded);
+        assert_eq!(at_border(staying), [Step::Serve { server: server(3), through: false }]);
     }
 }

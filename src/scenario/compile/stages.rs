@@ -65,7 +65,7 @@ impl Compiler<'_> {
         seen.push(sname.clone());
         let ends_here = s.ends_here.as_ref().is_some_and(|b| *b.get_ref());
         if let Some(dwell) = &s.dwell {
-            let extras: [(&str, Option<std::ops::Range<usize>>); 13] = [
+            let extras: [(&str, Option<std::ops::Range<usize>>); 14] = [
                 ("cost_per_t", s.cost_per_t.as_ref().map(Spanned::span)),
                 ("cost_per_lot", s.cost_per_lot.as_ref().map(Spanned::span)),
                 ("capacity", s.capacity.as_ref().map(Spanned::span)),
@@ -73,6 +73,7 @@ impl Compiler<'_> {
                 ("service_per_carrier", s.service_per_carrier.as_ref().map(Spanned::span)),
                 ("rate_t_per_day", s.rate_t_per_day.as_ref().map(Spanned::span)),
                 ("transload", s.transload.as_ref().map(Spanned::span)),
+                ("through_only", s.through_only.as_ref().map(Spanned::span)),
                 ("through_service_per_carrier", s.through_service_per_carrier.as_ref().map(Spanned::span)),
                 ("calendar", s.calendar.as_ref().map(Spanned::span)),
                 ("failures", s.failures.as_ref().map(Spanned::span)),
@@ -177,7 +178,23 @@ impl Compiler<'_> {
             cost_per_t,
             cost_per_lot,
         });
-        let r = StageRef::Server { id, transload, through: self.servers[id].through_service.is_some(), ends_here };
+        let through_only = s.through_only.as_ref().is_some_and(|b| *b.get_ref());
+        if through_only && transload {
+            let span = s.through_only.as_ref().map(Spanned::span).unwrap_or_default();
+            self.c.err_help::<()>(
+                span,
+                format!("{path}.through_only"),
+                "a stage cannot both transload and serve only carriers that stay on",
+                "make two stages: the transload, and a `through_only` bogie exchange",
+            );
+        }
+        let r = StageRef::Server {
+            id,
+            transload,
+            through: self.servers[id].through_service.is_some(),
+            through_only,
+            ends_here,
+        };
         self.stage_names.insert(qualified, r);
         Some(r)
     }

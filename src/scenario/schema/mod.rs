@@ -157,6 +157,12 @@ pub(crate) struct PoolSpecFile {
     /// Share of released carriers that come back (default 1).
     #[schemars(with = "Option<f64>")]
     pub return_share: Option<Spanned<f64>>,
+    /// Where a lot gives these carriers back at a node where it leaves them (its destination,
+    /// or a change of pool without a transload stage): "unloaded" (after the node's stage
+    /// marked `unloads`, or after all its stages where none is; the default), "arrival"
+    /// (before the node's stages) or "after_stages".
+    #[schemars(with = "Option<String>")]
+    pub release: Option<Spanned<String>>,
     /// Carriers arriving over time.
     #[schemars(with = "Option<SupplySpec>")]
     pub supply: Option<Spanned<SupplySpec>>,
@@ -228,6 +234,11 @@ pub(crate) struct StageSpec {
     /// Lots change carriers here when their route changes pools at this node.
     #[schemars(with = "Option<bool>")]
     pub transload: Option<Spanned<bool>>,
+    /// A facility of its own for carriers that stay on (a bogie exchange): only lots that
+    /// keep their carriers through this node are served here; lots that change carriers
+    /// skip it.
+    #[schemars(with = "Option<bool>")]
+    pub through_only: Option<Spanned<bool>>,
     /// For a transload stage: per-carrier time for carriers that stay on (bogie exchange).
     #[schemars(with = "Option<DistSpec>")]
     pub through_service_per_carrier: Option<Spanned<DistSpec>>,
