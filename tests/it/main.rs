@@ -4,6 +4,7 @@
 
 mod architecture;
 mod calibration;
+mod citations;
 mod cli;
 mod common;
 mod conservation;

@@ -146,3 +146,36 @@ fn init_writes_a_commented_starter_that_validates_and_runs() {
     assert_eq!(std::fs::read_to_string(tmp.path().join("mine.toml")).unwrap(), "kept");
     assert!(run(&["init", "mine.toml", "--force"]).status.success());
 }
+
+/// The Caspian scenario's row in scenarios/README.md quotes what `run --seed 7` computes, for
+/// it and for the baseline, and the corridors' mean lead times.
+#[test]
+fn the_caspian_row_quotes_what_the_runs_compute() {
+    use crate::common::{ok, repo, steelsim};
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = |name: &str| -> serde_json::Value {
+        let file = repo().join("scenarios").join(format!("{name}.toml"));
+        ok(&steelsim(&["run", file.to_str().unwrap(), "--seed", "7", "-q", "--out", name], tmp.path()));
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join(name).join("summary.json")).unwrap()).unwrap()
+    };
+    let (caspian, baseline) = (summary("caspian"), summary("baseline"));
+    let p = |s: &serde_json::Value, at: &str| {
+        let v = if at == "handover" { &s["handover"]["p_on_time"] } else { &s["p_on_time"] };
+        format!("{:.3}", v.as_f64().unwrap())
+    };
+    let days = |corridor: &str| {
+        let c = caspian["corridors"].as_array().unwrap().iter().find(|c| c["name"] == corridor).unwrap();
+        format!("{:.0} days", c["mean_days"].as_f64().unwrap())
+    };
+    let said = format!(
+        "P(all on time) {} at the destinations, {} at the borders (`--seed 7`), the baseline's {} and {}: the detour takes {} against {} by Sarakhs",
+        p(&caspian, "destination"),
+        p(&caspian, "handover"),
+        p(&baseline, "destination"),
+        p(&baseline, "handover"),
+        days("rail_caspian"),
+        days("rail").trim_end_matches(" days"),
+    );
+    let readme = std::fs::read_to_string(repo().join("scenarios/README.md")).unwrap();
+    assert!(readme.contains(&said), "scenarios/README.md should say: {said}");
+}
