@@ -79,7 +79,7 @@ impl CliError {
     pub(crate) fn render(&self, color: bool) -> String {
         match self {
             CliError::Scenario(e) => e.render(color),
-            other => format!("error: {other}"),
+            other => format!("error: {}", crate::scenario::printable(&other.to_string())),
         }
     }
 }

@@ -163,6 +163,36 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
             b.mean_wait_hours
         );
     }
+    if let Some(i) = &s.inputs {
+        let _ = writeln!(
+            o,
+            "<h2>What we do not know</h2>\n<p>{} figures the sources disagree on are drawn in each replication, so every \
+             interval above includes their uncertainty as well as the randomness of operations. They explain {:.0} % of \
+             the variance of the completion day at the destinations and {:.0} % at the handover; the rest is operations \
+             ({}).</p>",
+            i.figures.len(),
+            i.share_destination * 100.0,
+            i.share_handover * 100.0,
+            escape(&i.method)
+        );
+        let _ = writeln!(
+            o,
+            "<table><thead><tr><th>figure</th><th>factor drawn, mean (sd)</th><th>explains at the destinations</th><th>at the handover</th></tr></thead><tbody>"
+        );
+        for f in &i.figures {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}{}</td><td>{:.3} ({:.3})</td><td>{:.0} %</td><td>{:.0} %</td></tr>",
+                escape(&f.name),
+                if i.measure_first.as_deref() == Some(f.name.as_str()) { " (measure this first)" } else { "" },
+                f.factor_mean,
+                f.factor_sd,
+                f.explains_destination * 100.0,
+                f.explains_handover * 100.0
+            );
+        }
+        let _ = writeln!(o, "</tbody></table>");
+    }
 
     let _ = writeln!(
         o,

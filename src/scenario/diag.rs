@@ -52,9 +52,32 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// `s` with control characters (other than line breaks and tabs) written as escapes, so that
+/// a name or value from a file can never move the cursor, recolour or clear the terminal it is
+/// printed on (a scenario may name a node `"\u001b[2J"`).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(
+                |c| {
+                    if c.is_control() && c != '\n' && c != '\t' {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                },
+            )
+            .collect(),
+    )
+}
+
 /// Renders problems the way compilers do: `error: ...`, then `--> file:line:col`, the line
 /// with the span underlined and labelled with the field path, and a help line. Spans are
-/// global offsets into `sources`; each is shown in the file it falls in.
+/// global offsets into `sources`; each is shown in the file it falls in. Text from files
+/// is shown [`printable`].
 pub fn render(sources: &super::Sources, diagnostics: &[Diagnostic], color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
@@ -68,12 +91,14 @@ pub fn render(sources: &super::Sources, diagnostics: &[Diagnostic], color: bool)
             let next = source[span.start..].chars().next().map_or(1, char::len_utf8);
             span = span.start..span.start + next;
         }
-        let label = if d.path.is_empty() { String::new() } else { format!("in `{}`", d.path) };
+        let label = if d.path.is_empty() { String::new() } else { format!("in `{}`", printable(&d.path)) };
+        let message = printable(&d.message);
         let title = Level::ERROR
-            .primary_title(&d.message)
+            .primary_title(message.as_ref())
             .element(Snippet::source(source).path(path).annotation(AnnotationKind::Primary.span(span).label(&label)));
-        let rendered = match &d.help {
-            Some(h) => renderer.render(&[title, Group::with_title(Level::HELP.secondary_title(h))]),
+        let help = d.help.as_deref().map(printable);
+        let rendered = match &help {
+            Some(h) => renderer.render(&[title, Group::with_title(Level::HELP.secondary_title(h.as_ref()))]),
             None => renderer.render(&[title]),
         };
         let _ = writeln!(out, "{rendered}\n");
@@ -116,5 +141,15 @@ mod tests {
         assert!(text.contains("triangular needs min <= mode <= max"), "{text}");
         assert!(text.contains("help: swap the values"), "{text}");
         assert!(text.ends_with("1 problem found; nothing was run or written"), "{text}");
+    }
+
+    #[test]
+    fn control_characters_from_a_file_are_printed_as_escapes() {
+        let src = "[nodes.a]\n";
+        let d = Diagnostic::new(1..6, "nodes.\u{1b}[2J", "unknown node `\u{1b}[31mred\u{7}`").help("try `\u{0}`");
+        let text = render(&crate::scenario::Sources::single("bad.toml", src), &[d], false);
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(text.contains("\\u{1b}[31mred\\u{7}") && text.contains("\\u{0}"), "{text}");
+        assert_eq!(printable("plain\tline\n"), "plain\tline\n");
     }
 }

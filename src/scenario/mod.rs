@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use compile::compile;
 pub use compile::{DEFAULT_CONFIDENCE, DEFAULT_MAX_EVENTS, DEFAULT_MAX_LOTS};
-pub use diag::Diagnostic;
+pub use diag::{Diagnostic, printable};
 pub use json_schema::scenario_schema;
 pub use source::Override;
 pub(crate) use source::Sources;
@@ -68,7 +68,7 @@ impl LoadError {
     pub fn render(&self, color: bool) -> String {
         match self {
             LoadError::Invalid { sources, diagnostics } => diag::render(sources, diagnostics, color),
-            other => other.to_string(),
+            other => diag::printable(&other.to_string()).into_owned(),
         }
     }
 

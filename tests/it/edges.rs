@@ -368,3 +368,14 @@ fn a_release_point_or_a_bogie_exchange_that_cannot_mean_what_it_says_is_refused(
         }
     }
 }
+
+#[test]
+fn control_characters_in_names_are_printed_as_escapes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tiny_with(tmp.path(), "target = \"border\"", "target = \"bord\\u001b[2J\\u0007er\"");
+    let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = stderr(&o);
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "a raw control character reached the terminal: {err:?}");
+    assert!(err.contains("\\u{1b}[2J\\u{7}"), "{err}");
+}

@@ -48,6 +48,10 @@ fn figures_written_as_certain_change_nothing_and_uncertain_ones_are_drawn_and_ra
     assert!(share > 0.0 && share <= 1.0, "{inputs}");
     let mean = inputs["figures"][0]["factor_mean"].as_f64().unwrap();
     assert!((mean - 0.65).abs() < 0.05, "uniform 0.3..1 has mean 0.65: {mean}");
+    let html = std::fs::read_to_string(drawn.join("report.html")).unwrap();
+    assert!(html.contains("What we do not know") && html.contains("border_speed (measure this first)"), "report.html");
+    let plain_html = std::fs::read_to_string(plain.join("report.html")).unwrap();
+    assert!(!plain_html.contains("What we do not know"), "no section without uncertain figures");
     let printed = ok(&steelsim(&["run", &uncertain, "-n", "50", "--seed", "11", "--out", "again"], tmp.path()));
     assert!(printed.contains("Measure first") && printed.contains("border_speed"), "{printed}");
 }
