@@ -215,7 +215,7 @@ fn clean_path(raw: &str) -> String {
 }
 
 pub(crate) fn toml_diagnostic(e: &toml::de::Error, path: String) -> Diagnostic {
-    let message = e.message().trim().to_string();
+    let message = plain_words(e.message().trim());
     let span = e.span().unwrap_or(0..0);
     let help = unknown_field_help(&message);
     let path = if path == "?" || path == "." { String::new() } else { path };
@@ -224,6 +224,37 @@ pub(crate) fn toml_diagnostic(e: &toml::de::Error, path: String) -> Diagnostic {
         Some(h) => d.help(h),
         None => d,
     }
+}
+
+/// serde's "invalid type: string \"forty\", expected i64" in a planner's words: "expected a
+/// whole number, found the text \"forty\"". Other messages pass unchanged.
+fn plain_words(message: &str) -> String {
+    let Some((found, expected)) = message.strip_prefix("invalid type: ").and_then(|m| m.split_once(", expected "))
+    else {
+        return message.to_string();
+    };
+    let expected = match expected {
+        "i64" | "u64" | "i32" | "u32" | "usize" => "a whole number".to_string(),
+        "f64" | "f32" => "a number".to_string(),
+        "a boolean" | "bool" => "true or false".to_string(),
+        "a string" => "text in quotes".to_string(),
+        "a sequence" => "a list, e.g. [ ... ]".to_string(),
+        other if other == "a map" || other.starts_with("struct ") => "a table, e.g. { ... }".to_string(),
+        other => other.to_string(),
+    };
+    let found = if let Some(text) = found.strip_prefix("string ") {
+        format!("the text {text}")
+    } else if let Some(n) = found.strip_prefix("floating point ").or_else(|| found.strip_prefix("integer ")) {
+        n.trim_matches('`').to_string()
+    } else {
+        match found {
+            "sequence" => "a list".to_string(),
+            "map" => "a table".to_string(),
+            "boolean `true`" | "boolean `false`" => found.trim_start_matches("boolean ").trim_matches('`').to_string(),
+            other => other.to_string(),
+        }
+    };
+    format!("expected {expected}, found {found}")
 }
 
 /// Reads serde's "unknown field `x`, expected one of `a`, `b`": the field, the nearest

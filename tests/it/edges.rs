@@ -379,3 +379,20 @@ fn control_characters_in_names_are_printed_as_escapes() {
     assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "a raw control character reached the terminal: {err:?}");
     assert!(err.contains("\\u{1b}[2J\\u{7}"), "{err}");
 }
+
+#[test]
+fn a_value_of_the_wrong_type_is_named_in_plain_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (from, to, says) in [
+        ("units = 40\n", "units = \"forty\"\n", "expected a whole number, found the text \"forty\""),
+        ("units = 40\n", "units = 4.5\n", "expected a whole number, found 4.5"),
+        ("units = 40\n", "units = [40]\n", "expected a whole number, found a list"),
+        ("transload = true,", "transload = \"yes\",", "expected true or false, found the text \"yes\""),
+    ] {
+        let path = tiny_with(tmp.path(), from, to);
+        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{to}");
+        let err = stderr(&o);
+        assert!(err.contains(says) && !err.contains("i64"), "{to}: {err}");
+    }
+}
