@@ -276,6 +276,20 @@ fn a_disruption_factor_written_as_a_percentage_is_refused() {
     }
 }
 
+/// Validates `path` (the fixture with `what` written in): accepted when `refused` is `None`,
+/// otherwise refused with exit 2 and a message naming the field and saying what is wrong.
+fn validates_or_refuses(dir: &Path, path: &Path, what: &str, refused: Option<(&str, &str)>) {
+    let o = steelsim(&["validate", path.to_str().unwrap()], dir);
+    match refused {
+        None => assert_eq!(o.status.code(), Some(0), "{what}: {}", text(&o)),
+        Some((field, says)) => {
+            assert_eq!(o.status.code(), Some(2), "{what}: {}", text(&o));
+            let err = stderr(&o);
+            assert!(err.contains(field) && err.contains(says), "{what}: {err}");
+        }
+    }
+}
+
 #[test]
 fn a_mill_s_output_is_a_rate_or_a_time_per_lot_and_its_capacity_covers_the_allocation() {
     let tmp = tempfile::tempdir().unwrap();
@@ -301,15 +315,7 @@ fn a_mill_s_output_is_a_rate_or_a_time_per_lot_and_its_capacity_covers_the_alloc
     ] {
         let to = format!("{mill}\nlot_t = 600\n\n[mills.south]");
         let path = tiny_with(tmp.path(), from, &to);
-        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
-        match refused {
-            None => assert_eq!(o.status.code(), Some(0), "{mill}: {}", text(&o)),
-            Some((field, says)) => {
-                assert_eq!(o.status.code(), Some(2), "{mill}: {}", text(&o));
-                let err = stderr(&o);
-                assert!(err.contains(field) && err.contains(says), "{mill}: {err}");
-            }
-        }
+        validates_or_refuses(tmp.path(), &path, mill, refused);
     }
 }
 
@@ -327,15 +333,7 @@ fn one_disruption_may_hit_a_list_of_targets_but_none_twice() {
         ("[]", Some(("disruptions[0].target", "a name or a list"))),
     ] {
         let path = tiny_with(tmp.path(), from, &format!("target = {target}"));
-        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
-        match refused {
-            None => assert_eq!(o.status.code(), Some(0), "{target}: {}", text(&o)),
-            Some((field, says)) => {
-                assert_eq!(o.status.code(), Some(2), "{target}: {}", text(&o));
-                let err = stderr(&o);
-                assert!(err.contains(field) && err.contains(says), "{target}: {err}");
-            }
-        }
+        validates_or_refuses(tmp.path(), &path, target, refused);
     }
 }
 
@@ -357,15 +355,7 @@ fn a_release_point_or_a_bogie_exchange_that_cannot_mean_what_it_says_is_refused(
         ),
     ] {
         let path = tiny_with(tmp.path(), from, to);
-        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
-        match refused {
-            None => assert_eq!(o.status.code(), Some(0), "{to}: {}", text(&o)),
-            Some((field, says)) => {
-                assert_eq!(o.status.code(), Some(2), "{to}: {}", text(&o));
-                let err = stderr(&o);
-                assert!(err.contains(field) && err.contains(says), "{to}: {err}");
-            }
-        }
+        validates_or_refuses(tmp.path(), &path, to, refused);
     }
 }
 

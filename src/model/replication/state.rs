@@ -228,6 +228,11 @@ impl Condition {
     /// Scales capacity or speed by `factor` for good (an uncertain figure's draw).
     pub(crate) fn scale(&mut self, factor: f64) {
         self.factors.push(factor);
+        self.multiply_out();
+    }
+
+    /// The factor in force: every factor applied, floored so nothing stops altogether.
+    fn multiply_out(&mut self) {
         self.factor = self.factors.iter().product::<f64>().max(1e-6);
     }
 
@@ -243,7 +248,7 @@ impl Condition {
                 } else if let Some(i) = self.factors.iter().position(|&f| f == factor) {
                     self.factors.remove(i);
                 }
-                self.factor = self.factors.iter().product::<f64>().max(1e-6);
+                self.multiply_out();
             }
             Effect::Delay(_) => {
                 if start {
