@@ -12,6 +12,7 @@ pub mod calibrate;
 pub mod capacity;
 pub mod compare;
 pub mod contract;
+mod estimates;
 pub mod inputs;
 pub mod plan;
 pub mod summary;

@@ -11,15 +11,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::LEVEL;
-use crate::experiment::{Row, RunOutput};
+pub(crate) use super::estimates::{completion, interval, interval_censored, mean_ci, moments};
+use super::estimates::{delivery, guarantee_at, sample};
+use crate::experiment::RunOutput;
 use crate::model::Location;
 use crate::model::World;
 use crate::model::units::{date_after, days};
-use crate::stats::exact::Moments;
+use crate::model::world::Reallocation;
 use crate::stats::proportion::wilson;
-use crate::stats::quantile::{
-    Censored, quantile, quantile_censored, quantile_interval, quantile_interval_censored, sort_censored,
-};
 
 /// Version of this layout; bumped when a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 4;
@@ -64,6 +63,10 @@ pub struct Summary {
     pub guarantees: Vec<Guarantee>,
     /// Tonnes lost or damaged per replication (all produced again and re-shipped).
     pub lost_tonnes: Lost,
+    /// Tonnes made by another mill than the one planned, per replication (only under
+    /// `order.reallocate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reallocated_tonnes: Option<Reallocated>,
     /// Costs and late-delivery penalties per replication.
     pub cost: Cost,
     /// Per stage: waits, service times and utilisation.
@@ -213,6 +216,17 @@ pub struct Lost {
     pub tolerance: f64,
 }
 
+/// Tonnes moved between mills per replication.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Reallocated {
+    /// Mean.
+    pub mean: f64,
+    /// Its t interval.
+    pub mean_ci95: Interval,
+    /// Largest.
+    pub max: f64,
+}
+
 /// Costs per replication, in the scenario's currency.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Cost {
@@ -332,115 +346,6 @@ pub fn location_name(world: &World, loc: Location) -> String {
         Location::Production(m) => format!("production at {}", world.mills[m].name),
         Location::Stage(s) => world.stages[s].name.clone(),
         Location::Elsewhere => "between stages".into(),
-    }
-}
-
-pub(crate) fn interval(b: (Option<f64>, Option<f64>)) -> Interval {
-    [b.0, b.1]
-}
-
-pub(crate) fn interval_censored(b: (Option<Censored>, Option<Censored>)) -> Interval {
-    [b.0.flatten(), b.1.flatten()]
-}
-
-pub(crate) fn mean_ci(m: &Moments) -> Interval {
-    m.mean_ci(LEVEL).map_or([None, None], |(a, b)| [Some(a), Some(b)])
-}
-
-pub(crate) fn moments<'a>(values: impl IntoIterator<Item = &'a f64>) -> Moments {
-    let mut m = Moments::default();
-    for v in values {
-        m.add(*v);
-    }
-    m
-}
-
-/// Completion days (sorted, censored last) and tonnes by the deadline (sorted) at a point.
-struct Sample {
-    days: Vec<Censored>,
-    tonnes: Vec<f64>,
-}
-
-fn sample(rows: &[Row], completion: impl Fn(&Row) -> Option<f64>, by_deadline: impl Fn(&Row) -> f64) -> Sample {
-    let mut days: Vec<Censored> = rows.iter().map(&completion).collect();
-    sort_censored(&mut days);
-    let mut tonnes: Vec<f64> = rows.iter().map(&by_deadline).collect();
-    tonnes.sort_by(f64::total_cmp);
-    Sample { days, tonnes }
-}
-
-/// Completion statistics of sorted completion days (censored last).
-pub(crate) fn completion(sorted: &[Censored]) -> Completion {
-    let n = sorted.len() as u64;
-    let censored = sorted.iter().filter(|d| d.is_none()).count() as u64;
-    let q = |p: f64| quantile_censored(sorted, p).flatten();
-    let qi = |p: f64| interval_censored(quantile_interval_censored(sorted, p, LEVEL));
-    let mean_m = moments(sorted.iter().flatten());
-    let (mean, mean_ci95) =
-        if censored == 0 && n > 0 { (mean_m.mean(), mean_ci(&mean_m)) } else { (None, [None, None]) };
-    Completion {
-        mean,
-        mean_ci95,
-        p50: q(0.5),
-        p50_ci95: qi(0.5),
-        p90: q(0.9),
-        p90_ci95: qi(0.9),
-        p95: q(0.95),
-        p95_ci95: qi(0.95),
-        p99: q(0.99),
-        p99_ci95: qi(0.99),
-        censored_replications: censored,
-    }
-}
-
-fn delivery(s: &Sample, world: &World) -> Delivery {
-    let n = s.days.len() as u64;
-    let deadline = days(world.deadline.value());
-    let on_time = s.days.iter().filter(|d| d.is_some_and(|d| d <= deadline)).count() as u64;
-    let (lo, hi) = wilson(on_time, n, LEVEL);
-    let q = |p: f64| quantile_censored(&s.days, p).flatten();
-    let qi = |p: f64| interval_censored(quantile_interval_censored(&s.days, p, LEVEL));
-    let promise = world
-        .order
-        .confidence
-        .iter()
-        .map(|&c| {
-            let d = q(c);
-            let ci = qi(c);
-            Promise {
-                confidence: c,
-                days: d,
-                days_ci95: ci,
-                date: d.map(|d| date_after(world.start, d)),
-                date_ci95: [ci[0].map(|d| date_after(world.start, d)), ci[1].map(|d| date_after(world.start, d))],
-            }
-        })
-        .collect();
-    let t = moments(&s.tonnes);
-    Delivery {
-        p_on_time: if n == 0 { 0.0 } else { on_time as f64 / n as f64 },
-        p_on_time_ci95: [lo, hi],
-        completion_days: completion(&s.days),
-        promise,
-        tonnes_by_deadline: TonnesByDeadline {
-            mean: t.mean().unwrap_or(0.0),
-            mean_ci95: mean_ci(&t),
-            p05: quantile(&s.tonnes, 0.05).unwrap_or(0.0),
-            p05_ci95: interval(quantile_interval(&s.tonnes, 0.05, LEVEL)),
-            p50: quantile(&s.tonnes, 0.5).unwrap_or(0.0),
-            p50_ci95: interval(quantile_interval(&s.tonnes, 0.5, LEVEL)),
-        },
-    }
-}
-
-fn guarantee_at(s: &Sample, world: &World, c: f64) -> GuaranteeAt {
-    let days = quantile_censored(&s.days, c).flatten();
-    GuaranteeAt {
-        promise_date: days.map(|d| date_after(world.start, d)),
-        promise_days: days,
-        promise_days_ci95: interval_censored(quantile_interval_censored(&s.days, c, LEVEL)),
-        tonnes_by_deadline: quantile(&s.tonnes, 1.0 - c).unwrap_or(0.0),
-        tonnes_by_deadline_ci95: interval(quantile_interval(&s.tonnes, 1.0 - c, LEVEL)),
     }
 }
 
@@ -568,6 +473,14 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
             max: rows.iter().map(|r| r.lost.t()).fold(0.0, f64::max),
             tolerance,
         },
+        reallocated_tonnes: (world.order.reallocation == Reallocation::WhenIdle).then(|| {
+            let moved = moments(rows.iter().map(|r| r.reallocated.t()).collect::<Vec<_>>().iter());
+            Reallocated {
+                mean: moved.mean().unwrap_or(0.0),
+                mean_ci95: mean_ci(&moved),
+                max: rows.iter().map(|r| r.reallocated.t()).fold(0.0, f64::max),
+            }
+        }),
         cost: Cost {
             currency: world.order.currency.clone(),
             per_tonne: per_tonne.mean().unwrap_or(0.0),

@@ -63,6 +63,8 @@ pub struct Row {
     pub delivered: Tonnes,
     /// Lost or damaged (and produced again).
     pub lost: Tonnes,
+    /// Made by another mill than the one planned.
+    pub reallocated: Tonnes,
     /// Lots created.
     pub lots: u32,
     /// Events handled.
@@ -161,6 +163,7 @@ impl Row {
             handed_over_by_deadline: r.handed_over_by_deadline,
             delivered: r.delivered,
             lost: r.lost,
+            reallocated: r.reallocated,
             lots: r.lots,
             events: r.events,
             end_days: days(r.end.value()),

@@ -81,19 +81,22 @@ pub enum MillPriority {
 
 impl LineSpec {
     /// The order's production rate (tonnes per hour) on this line when the mill's
-    /// availability is `availability` and disruptions multiply its output by `factor`.
-    pub fn order_rate(&self, priority: MillPriority, availability: f64, factor: f64) -> f64 {
+    /// availability is `availability`, disruptions multiply its output by `factor`, and the
+    /// order's true allocation is `allocation` times the one written.
+    pub fn order_rate(&self, priority: MillPriority, availability: f64, factor: f64, allocation: f64) -> f64 {
+        let allocated = self.rate_t_per_h * allocation;
         let Some(capacity) = self.capacity_t_per_h else {
             // The allocation is all the model knows of: it takes both factors.
-            return self.rate_t_per_h * availability * factor;
+            return allocated * availability * factor;
         };
         let output = capacity * availability * factor;
         let rate = match priority {
-            MillPriority::Share => self.rate_t_per_h * availability * factor,
+            MillPriority::Share => allocated * availability * factor,
             MillPriority::First => output,
-            MillPriority::Last => output - (capacity - self.rate_t_per_h),
+            MillPriority::Last => output - (capacity - allocated),
         };
-        rate.clamp(0.0, self.rate_t_per_h)
+        // An allocation drawn above the capacity still gets no more than the mill makes.
+        rate.clamp(0.0, allocated.min(output))
     }
 }
 

@@ -79,12 +79,24 @@ pub struct Order {
     pub confidence: Vec<f64>,
     /// How each lot's route is chosen.
     pub routing: RoutingPolicy,
+    /// Whether lots not yet started move between mills of the same product.
+    pub reallocation: Reallocation,
     /// Penalty per tonne per day delivered after the deadline.
     pub late_penalty_per_t_day: f64,
     /// Lost or damaged tonnes a replication may have before the guarantee is broken.
     pub lost_tolerance: Tonnes,
     /// Currency of costs and penalties, for reports.
     pub currency: String,
+}
+
+/// Whether the order's remaining lots move between mills that make the same product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reallocation {
+    /// Each mill makes the lots it was given.
+    Never,
+    /// A production line with nothing left to make takes over a lot not yet started from
+    /// the line that would finish it latest, when it would finish it sooner itself.
+    WhenIdle,
 }
 
 /// How a lot's route is chosen among those serving its mill and destination.
@@ -432,8 +444,20 @@ pub struct UncertainSpec {
     pub name: String,
     /// What it scales.
     pub targets: Vec<Target>,
+    /// Which figure of its targets it scales.
+    pub scales: Scales,
     /// The true figure over the written one.
     pub factor: Dist,
+}
+
+/// Which figure an uncertain factor scales.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scales {
+    /// What a disruption's factor scales: a mill's output, a stage's or leg's speed, a pool's
+    /// supply, a yard's capacity.
+    Capacity,
+    /// A mill's allocation to the order (the output for every customer is unchanged).
+    Allocation,
 }
 
 /// A resource whose utilisation and queue are followed day by day: the servers, then the

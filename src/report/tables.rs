@@ -17,7 +17,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// Columns of `replications.csv`, in order.
-pub(crate) const REPLICATION_COLUMNS: [&str; 25] = [
+pub(crate) const REPLICATION_COLUMNS: [&str; 26] = [
     "replication",
     "seed",
     "complete",
@@ -43,6 +43,7 @@ pub(crate) const REPLICATION_COLUMNS: [&str; 25] = [
     "claims",
     "seller_loss",
     "buyer_loss",
+    "reallocated_tonnes",
 ];
 
 /// `replications.csv`: one row per replication. Times are days since the start; an empty
@@ -78,6 +79,7 @@ pub(crate) fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
             r.contract.map(|c| num(c.claims)).unwrap_or_default(),
             r.contract.map(|c| num(c.seller_loss)).unwrap_or_default(),
             r.contract.map(|c| num(c.buyer_loss)).unwrap_or_default(),
+            num(r.reallocated.t()),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -110,6 +112,7 @@ pub(crate) fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
             handed_over_by_deadline: t(6)?,
             delivered: t(7)?,
             lost: t(8)?,
+            reallocated: t(25)?,
             lots: u32::try_from(u(9)?).map_err(|_| bad(REPLICATION_COLUMNS[9]))?,
             events: u(10)?,
             end_days: f(11)?,

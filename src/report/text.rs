@@ -161,6 +161,15 @@ pub fn render(s: &Summary) -> String {
         thousands(s.lost_tonnes.mean),
         thousands(s.lost_tonnes.max)
     );
+    if let Some(r) = &s.reallocated_tonnes {
+        let _ = writeln!(
+            out,
+            "{:w$}{} t mean, {} t max (made by another mill than planned)",
+            "Moved between mills",
+            thousands(r.mean),
+            thousands(r.max)
+        );
+    }
     if let Some(b) = &s.bottleneck {
         let _ = writeln!(
             out,

@@ -105,6 +105,32 @@ impl Ctx {
         }
     }
 
+    /// One of a few named options, the first being the default when the field is absent. An
+    /// unknown name is refused with every option and what it means; checking then goes on
+    /// with the default.
+    pub(super) fn choice<T: Copy>(
+        &mut self,
+        v: Option<&Spanned<String>>,
+        path: &str,
+        what: &str,
+        options: &[(&str, T, &str)],
+    ) -> T {
+        let Some(v) = v else { return options[0].1 };
+        if let Some(&(_, value, _)) = options.iter().find(|o| o.0 == v.get_ref()) {
+            return value;
+        }
+        let names: Vec<String> = options
+            .iter()
+            .map(|(n, _, meaning)| if meaning.is_empty() { format!("\"{n}\"") } else { format!("\"{n}\" ({meaning})") })
+            .collect();
+        let help = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("use {} or {last}", rest.join(", ")),
+            _ => format!("use {}", names.join("")),
+        };
+        self.err_help::<()>(v.span(), path, format!("unknown {what} \"{}\"", v.get_ref()), help);
+        options[0].1
+    }
+
     /// A calendar date.
     pub(super) fn date(&mut self, v: &Spanned<toml::Value>, path: &str) -> Option<Date> {
         match values::parse_date(v.get_ref()) {

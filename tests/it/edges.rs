@@ -338,7 +338,7 @@ fn one_disruption_may_hit_a_list_of_targets_but_none_twice() {
 }
 
 #[test]
-fn a_release_point_or_a_bogie_exchange_that_cannot_mean_what_it_says_is_refused() {
+fn a_release_point_a_bogie_exchange_or_a_reallocation_that_cannot_mean_what_it_says_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     for (from, to, refused) in [
         ("[pools.broad]\n", "[pools.broad]\nrelease = \"arrival\"\n", None),
@@ -347,6 +347,12 @@ fn a_release_point_or_a_bogie_exchange_that_cannot_mean_what_it_says_is_refused(
             "[pools.broad]\n",
             "[pools.broad]\nrelease = \"unloading\"\n",
             Some(("pools.broad.release", "unknown release point")),
+        ),
+        ("handover = [\"border\"]", "handover = [\"border\"]\nreallocate = \"when_idle\"", None),
+        (
+            "handover = [\"border\"]",
+            "handover = [\"border\"]\nreallocate = \"always\"",
+            Some(("order.reallocate", "\"never\" (each mill makes the lots it was given)")),
         ),
         (
             "transload = true,",

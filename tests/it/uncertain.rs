@@ -72,6 +72,16 @@ fn an_uncertain_figure_is_checked_like_a_disruption() {
             "uncertain[0].target[1]",
             "twice",
         ),
+        (
+            "[[uncertain]]\nname = \"x\"\ntarget = [\"north\", \"border\"]\nscales = \"allocation\"\nfactor = 0.9",
+            "uncertain[0].scales",
+            "only a mill has an allocation",
+        ),
+        (
+            "[[uncertain]]\nname = \"x\"\ntarget = \"north\"\nscales = \"share\"\nfactor = 0.9",
+            "uncertain[0].scales",
+            "\"allocation\" (a mill's allocation to the order)",
+        ),
     ] {
         let path = tiny_plus(tmp.path(), extra);
         let o = steelsim(&["validate", &path], tmp.path());

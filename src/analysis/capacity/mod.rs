@@ -442,7 +442,7 @@ fn mill_loads(world: &World, window_h: f64) -> Vec<ResourceLoad> {
             let mut load: f64 = 0.0;
             let (mut tonnes, mut most) = (0.0, 0.0);
             for line in &spec.lines {
-                let rate = |factor: f64| line.order_rate(spec.priority, availability, factor);
+                let rate = |factor: f64| line.order_rate(spec.priority, availability, factor, 1.0);
                 let per_h = undisturbed * rate(1.0) + factors.iter().map(|&(s, f)| s * rate(f)).sum::<f64>();
                 let per_day = per_h * DAY * avail;
                 let planned: f64 = line.plan.iter().map(|l| l.tonnes.t()).sum();

@@ -10,7 +10,7 @@ use crate::engine::dist::unit;
 use crate::engine::{Duration, Scheduler, Time};
 
 use crate::model::ids::{CalendarId, OccurrenceId};
-use crate::model::world::{Effect, Occurrence, Target};
+use crate::model::world::{Effect, Occurrence, Scales, Target};
 
 use super::Replication;
 use super::state::{Actor, Ev, Occ};
@@ -64,6 +64,7 @@ impl Replication<'_> {
             }
             for &target in &u.targets {
                 match target {
+                    Target::Mill(m) if u.scales == Scales::Allocation => self.mills[m].allocation *= f,
                     Target::Server(s) => self.servers[s].cond.scale(f),
                     Target::Leg(l) => self.legs[l].cond.scale(f),
                     Target::Mill(m) => self.mills[m].cond.scale(f),
@@ -191,7 +192,10 @@ impl Replication<'_> {
                     self.reopen_leg(l, now, sched);
                 }
             }
-            Actor::Mill(m) => self.retime_mill(m, now, sched),
+            Actor::Mill(m) => {
+                self.retime_mill(m, now, sched);
+                self.wake_idle_lines(now, sched);
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::engine::random::{keyed, mix64};
 use crate::engine::{Duration, Scheduler, Time};
 use crate::model::ids::{DestinationId, Id, LineId, MillId, RouteId};
 use crate::model::units::Tonnes;
-use crate::model::world::{RoutingPolicy, Service, Step};
+use crate::model::world::{PlannedLot, Reallocation, RoutingPolicy, Service, Step};
 
 use super::state::{Ev, Lot, Pending, Work};
 use super::{Replication, site};
@@ -43,22 +43,31 @@ impl Replication<'_> {
         }
     }
 
-    /// Starts a line's next lot: replacements of lost lots first, then the plan.
+    /// Starts a line's next lot: replacements of lost lots first, then the plan, then lots
+    /// taken over from other mills, and last (when the order allows it) a lot taken over now.
     pub(super) fn start_next(&mut self, m: MillId, line: LineId, now: Time, sched: &mut Scheduler<Ev>) {
         let spec = &self.w.mills[m];
-        let st = &mut self.mills[m];
-        let state = &mut st.lines[line];
+        let state = &mut self.mills[m].lines[line];
         let plan = &spec.lines[line].plan;
-        let pending = state.replacements.pop_front().or_else(|| {
-            let p = plan.get(state.next)?;
-            let key = lot_key(m, line, state.next);
-            state.next += 1;
-            Some(Pending { lot: *p, replaces: None, handover_credited: false, key })
-        });
-        let Some(pending) = pending else {
-            state.current = None;
-            return;
+        let pending = state
+            .replacements
+            .pop_front()
+            .or_else(|| {
+                let (i, p) = state.to_start(plan).next()?;
+                state.next = i + 1;
+                Some(Pending { lot: *p, replaces: None, handover_credited: false, key: lot_key(m, line, i) })
+            })
+            .or_else(|| state.taken.pop_front());
+        let pending = match pending {
+            Some(p) => p,
+            None if self.w.order.reallocation == Reallocation::WhenIdle => match self.take_over(m, line, now) {
+                Some(p) => p,
+                None => return,
+            },
+            None => return,
         };
+        let spec = &self.w.mills[m];
+        let st = &mut self.mills[m];
         // Availability is drawn per lot; floored so a freak draw cannot stall a mill for ever.
         let mut rng = keyed(st.key, pending.key, site::AVAILABILITY);
         let availability = spec.availability.as_ref().map_or(1.0, |d| d.sample(&mut rng).max(0.01));
@@ -81,6 +90,82 @@ impl Replication<'_> {
         self.retime_line(m, line, now, sched);
     }
 
+    /// A lot not yet started that line `line` of mill `m` can make (its product, bound for a
+    /// destination the mill serves), taken from the line of another mill that would finish
+    /// it latest at its present pace, if this line would finish it sooner.
+    fn take_over(&mut self, m: MillId, line: LineId, now: Time) -> Option<Pending> {
+        let w = self.w;
+        let spec = &w.mills[m];
+        let ours = self.pace(m, line);
+        if ours <= 0.0 {
+            return None;
+        }
+        let fits = |p: &PlannedLot| spec.line_of(p.product) == line && !spec.routes[p.destination].is_empty();
+        let mut best: Option<(f64, MillId, LineId, usize)> = None;
+        for (other, other_spec) in w.mills.iter_ids().filter(|&(o, _)| o != m) {
+            for (l, l_spec) in other_spec.lines.iter_ids() {
+                let st = &self.mills[other].lines[l];
+                let Some((i, lot)) = st.to_start(&l_spec.plan).rev().find(|(_, p)| fits(p)) else { continue };
+                // What that line makes before it would finish lot `i`: the lot in hand, lost
+                // lots to replace, and its plan up to `i`.
+                let ahead = st
+                    .current
+                    .as_ref()
+                    .map_or(0.0, |work| (work.left - work.rate * now.since(work.since).value()).max(0.0))
+                    + st.replacements.iter().map(|p| p.lot.tonnes.t()).sum::<f64>()
+                    + st.to_start(&l_spec.plan).take_while(|&(k, _)| k <= i).map(|(_, p)| p.tonnes.t()).sum::<f64>();
+                let pace = self.pace(other, l);
+                let theirs = if pace > 0.0 { ahead / pace } else { f64::INFINITY };
+                if theirs > lot.tonnes.t() / ours && best.is_none_or(|b| theirs > b.0) {
+                    best = Some((theirs, other, l, i));
+                }
+            }
+        }
+        let (_, other, l, i) = best?;
+        let st = &mut self.mills[other].lines[l];
+        if i + 1 == st.end {
+            st.end = i;
+            // Lots given away just before the end shorten it too.
+            while let Some(k) = st.given.iter().position(|&g| g + 1 == st.end) {
+                st.given.swap_remove(k);
+                st.end -= 1;
+            }
+        } else {
+            st.given.push(i);
+        }
+        let lot = w.mills[other].lines[l].plan[i];
+        self.books.reallocated += lot.tonnes;
+        Some(Pending { lot, replaces: None, handover_credited: false, key: lot_key(other, l, i) })
+    }
+
+    /// A line's expected production for the order now, tonnes an hour: its rate at mean
+    /// availability and the factors in force. Closures and breakdowns are left out: they
+    /// pass, while a factor (a gas cut) is what makes a mill fall behind.
+    fn pace(&self, m: MillId, line: LineId) -> f64 {
+        let spec = &self.w.mills[m];
+        let st = &self.mills[m];
+        let availability = spec.availability.as_ref().map_or(1.0, |d| d.mean());
+        match &spec.production_time {
+            Some(t) => t.lot.t() / t.time.mean().max(1e-9) * availability * st.cond.factor * st.allocation,
+            None => spec.lines[line].order_rate(spec.priority, availability, st.cond.factor, st.allocation),
+        }
+    }
+
+    /// Under [`Reallocation::WhenIdle`], gives every idle line the chance to take over a lot
+    /// (a mill's pace has just changed).
+    pub(super) fn wake_idle_lines(&mut self, now: Time, sched: &mut Scheduler<Ev>) {
+        if self.w.order.reallocation != Reallocation::WhenIdle {
+            return;
+        }
+        for m in self.w.mills.ids() {
+            for line in self.w.mills[m].lines.ids() {
+                if self.mills[m].lines[line].current.is_none() {
+                    self.start_next(m, line, now, sched);
+                }
+            }
+        }
+    }
+
     /// Brings every line of a mill up to date with its condition.
     pub(super) fn retime_mill(&mut self, m: MillId, now: Time, sched: &mut Scheduler<Ev>) {
         for line in self.mills[m].lines.ids() {
@@ -94,14 +179,14 @@ impl Replication<'_> {
         let spec = &self.w.mills[m];
         let st = &mut self.mills[m];
         let open = st.cond.open();
-        let factor = st.cond.factor;
+        let (factor, allocation) = (st.cond.factor, st.allocation);
         let Some(work) = &mut st.lines[line].current else { return };
         work.left = (work.left - work.rate * now.since(work.since).value()).max(0.0);
         work.since = now;
         work.rate = match work.lot_rate {
             _ if !open => 0.0,
-            Some(r) => r * work.availability * factor,
-            None => spec.lines[line].order_rate(spec.priority, work.availability, factor),
+            Some(r) => r * work.availability * factor * allocation,
+            None => spec.lines[line].order_rate(spec.priority, work.availability, factor, allocation),
         };
         if work.rate > 0.0 {
             let at = now + Duration::saturating(work.left / work.rate);

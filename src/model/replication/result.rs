@@ -142,6 +142,8 @@ pub struct ReplicationResult {
     pub delivered: Tonnes,
     /// Lost or damaged on the way (and produced again).
     pub lost: Tonnes,
+    /// Made by another mill than the one planned (`order.reallocate`).
+    pub reallocated: Tonnes,
     /// Produced and not yet delivered at the end.
     pub in_transit: Tonnes,
     /// Not yet produced at the end (including replacements of lost lots).
@@ -277,6 +279,7 @@ impl Replication<'_> {
             background_by_deadline,
             delivered: ledger.delivered,
             lost: ledger.lost,
+            reallocated: self.books.reallocated,
             in_transit: ledger.in_transit,
             unproduced: ledger.unproduced,
             lots: u32::try_from(self.lots.len()).unwrap_or(u32::MAX),

@@ -395,23 +395,51 @@ pub(crate) struct Work {
 pub(crate) struct LineState {
     /// Next lot of the plan.
     pub(crate) next: usize,
+    /// End of the plan still this line's: lots past it were taken over by other mills.
+    pub(crate) end: usize,
+    /// Lots before `end` taken over by other mills.
+    pub(crate) given: Vec<usize>,
     /// Lost lots to make again, before the plan continues.
     pub(crate) replacements: VecDeque<Pending>,
+    /// Lots taken over from other mills, made when the plan is done.
+    pub(crate) taken: VecDeque<Pending>,
     /// The lot being made.
     pub(crate) current: Option<Work>,
 }
 
 impl LineState {
+    fn new(plan: &[PlannedLot]) -> Self {
+        LineState {
+            next: 0,
+            end: plan.len(),
+            given: Vec::new(),
+            replacements: VecDeque::new(),
+            taken: VecDeque::new(),
+            current: None,
+        }
+    }
+
+    /// The plan's lots this line has still to start, with their positions.
+    pub(crate) fn to_start<'p>(
+        &self,
+        plan: &'p [PlannedLot],
+    ) -> impl DoubleEndedIterator<Item = (usize, &'p PlannedLot)> {
+        let given = &self.given;
+        let (a, b) = (self.next.min(self.end), self.end.min(plan.len()));
+        plan[a..b].iter().enumerate().map(move |(i, p)| (a + i, p)).filter(move |(i, _)| !given.contains(i))
+    }
+
     /// Tonnes this line has still to make of `plan`, and how many of them replace lost lots.
     pub(crate) fn unproduced(&self, plan: &[PlannedLot]) -> (Tonnes, Tonnes) {
-        let planned: Tonnes = plan[self.next.min(plan.len())..].iter().map(|p| p.tonnes).sum();
+        let planned: Tonnes = self.to_start(plan).map(|(_, p)| p.tonnes).sum();
+        let taken: Tonnes = self.taken.iter().map(|p| p.lot.tonnes).sum();
         let queued: Tonnes = self.replacements.iter().map(|p| p.lot.tonnes).sum();
         let (current, current_replacement) = match &self.current {
             Some(w) if w.pending.replaces.is_some() => (w.pending.lot.tonnes, w.pending.lot.tonnes),
             Some(w) => (w.pending.lot.tonnes, Tonnes::ZERO),
             None => (Tonnes::ZERO, Tonnes::ZERO),
         };
-        (planned + queued + current, queued + current_replacement)
+        (planned + taken + queued + current, queued + current_replacement)
     }
 }
 
@@ -421,6 +449,8 @@ pub(crate) struct MillState {
     pub(crate) key: u64,
     pub(crate) fail_rng: Stream,
     pub(crate) cond: Condition,
+    /// The order's true allocation over the one written (an uncertain figure's draw).
+    pub(crate) allocation: f64,
     /// Smooth weighted round-robin state, per destination, per candidate route.
     pub(crate) wrr: IdVec<DestinationId, Vec<f64>>,
 }
@@ -428,14 +458,11 @@ pub(crate) struct MillState {
 impl MillState {
     pub(crate) fn new(spec: &MillSpec, seed: u64) -> Self {
         MillState {
-            lines: spec
-                .lines
-                .iter()
-                .map(|_| LineState { next: 0, replacements: VecDeque::new(), current: None })
-                .collect(),
+            lines: spec.lines.iter().map(|l| LineState::new(&l.plan)).collect(),
             key: component_key(seed, &spec.name),
             fail_rng: stream(seed, &format!("{}#failures", spec.name)),
             cond: Condition::new(),
+            allocation: 1.0,
             wrr: spec.routes.iter().map(|r| vec![0.0; r.len()]).collect(),
         }
     }
@@ -462,6 +489,8 @@ pub(crate) struct Occ {
 #[derive(Default, Debug)]
 pub(crate) struct Books {
     pub(crate) produced: Tonnes,
+    /// Tonnes taken over by another mill than the one planned.
+    pub(crate) reallocated: Tonnes,
     pub(crate) delivered: Tonnes,
     pub(crate) handed_over: Tonnes,
     pub(crate) lost: Tonnes,

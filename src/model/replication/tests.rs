@@ -350,3 +350,105 @@ modes = ["rail"]
     assert!(lo <= theory && theory <= hi, "{theory:.1} lots outside the 99 % interval [{lo:.1}, {hi:.1}]");
     assert!(hi - lo < 8.0, "the interval [{lo:.1}, {hi:.1}] is too wide to test anything");
 }
+
+/// Two mills making the same steel, one four times as fast: the fast one has two 24-t lots
+/// (12 h each), the slow one eight (48 h each). `extra` goes into `[order]`.
+fn two_mills(fast_share: f64, fast_rate: u32, extra: &str) -> World {
+    let text = format!(
+        r#"
+name = "two_mills"
+[order]
+tonnes = 240
+start = 2025-09-15
+deadline = 2025-10-30
+mix = {{ steel = 1.0 }}
+destinations = {{ dest = 1.0 }}
+handover = ["dest"]
+{extra}
+[pools.wagons]
+units = 10
+payload_t = 24
+empty_return = "5h"
+[mills.fast]
+supplies = {{ steel = {fast_share} }}
+rate_t_per_day = {fast_rate}
+lot_t = 24
+[mills.slow]
+supplies = {{ steel = {} }}
+rate_t_per_day = 12
+lot_t = 24
+[nodes.dest]
+{UNLOAD}
+[legs.fast_to_dest]
+from = "fast"
+to = "dest"
+mode = "rail"
+pool = "wagons"
+transit = "10h"
+[legs.slow_to_dest]
+from = "slow"
+to = "dest"
+mode = "rail"
+pool = "wagons"
+transit = "10h"
+[routes.rail]
+modes = ["rail"]
+"#,
+        1.0 - fast_share
+    );
+    crate::scenario::load_str(&text, "two.toml", "two").unwrap_or_else(|e| panic!("{}", e.render(false)))
+}
+
+/// When each lot was made, in time order, and the tonnes moved between mills.
+fn made(w: &World) -> (Vec<f64>, f64) {
+    let r = Replication::new(w, 0, 1, true).with_checks(Checks::Full).run().unwrap();
+    let trace = r.trace.unwrap();
+    let mut at: Vec<f64> = trace
+        .rows
+        .iter()
+        .filter(|row| matches!(w.routes[trace.lots[row.lot].route].step(row.step), Step::Acquire(_)))
+        .map(|row| row.entered)
+        .collect();
+    at.sort_by(f64::total_cmp);
+    (at, r.reallocated.t())
+}
+
+/// A mill with nothing left takes over the slow mill's last lots one at a time, as long as it
+/// would finish a lot (12 h) before the slow mill would reach it.
+#[test]
+fn an_idle_mill_takes_over_the_lots_another_would_finish_later() {
+    let (at, moved) = made(&two_mills(0.2, 48, ""));
+    assert_eq!(at, [12.0, 24.0, 48.0, 96.0, 144.0, 192.0, 240.0, 288.0, 336.0, 384.0], "each mill its own lots");
+    assert_eq!(moved, 0.0);
+    // From 24 h the fast mill takes the slow mill's lots from the end of its plan: at 24, 36,
+    // 48, 60 and 72 h one with hundreds of hours of slow work ahead of it; at 84 h the last
+    // lot not started, with 6 t left of the slow mill's lot in hand: 60 h ahead against 12.
+    // The slow mill makes its first two lots (48 and 96 h), the fast mill the other six.
+    let (at, moved) = made(&two_mills(0.2, 48, "reallocate = \"when_idle\""));
+    assert_eq!(at, [12.0, 24.0, 36.0, 48.0, 48.0, 60.0, 72.0, 84.0, 96.0, 96.0]);
+    assert_eq!(moved, 6.0 * 24.0);
+}
+
+/// Nothing moves when the idle mill would finish the lot later than its own mill would.
+#[test]
+fn a_lot_stays_where_it_would_be_made_sooner() {
+    // The slow mill (12 t/day) makes its one lot by 48 h; the fast one (96 t/day, 6 h a lot)
+    // then has at most its last lot to start, 6 h away, against the slow mill's 48 h.
+    let (at, moved) = made(&two_mills(0.9, 96, "reallocate = \"when_idle\""));
+    assert_eq!(moved, 0.0);
+    assert_eq!(at.last(), Some(&54.0));
+}
+
+/// An allocation known only within a range scales the order's rate, not the mill's output:
+/// half of a 24 t/day allocation is 12 t/day even with the order first at a 40 t/day mill,
+/// where half the capacity would have left the order 20 t/day.
+#[test]
+fn an_uncertain_allocation_scales_the_order_s_share_not_the_mill() {
+    let first_lot = |scales: &str| -> f64 {
+        let row = format!("[[uncertain]]\nname = \"u\"\ntarget = \"mill\"\n{scales}\nfactor = 0.5");
+        let w = world(0, 3, "capacity_t_per_day = 40\npriority = \"first\"", &row, UNLOAD);
+        rows(&w, |s| matches!(s, Step::Acquire(_)))[0].1
+    };
+    assert_eq!(first_lot("scales = \"allocation\""), 48.0);
+    assert!((first_lot("") - 28.8).abs() < 1e-9);
+}

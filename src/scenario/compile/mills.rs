@@ -130,19 +130,12 @@ impl Compiler<'_> {
                         "give `rate_t_per_day` instead of `production_time`, or remove the capacity",
                     );
                 }
-                let full_for_short = match m.short_lot.as_ref().map(|s| (s, s.get_ref().as_str())) {
-                    None | Some((_, "pro_rata")) => false,
-                    Some((_, "full")) => true,
-                    Some((s, other)) => self
-                        .c
-                        .err_help(
-                            s.span(),
-                            format!("{path}.short_lot"),
-                            format!("unknown short_lot \"{other}\""),
-                            "use \"pro_rata\" (a smaller lot takes its share of a draw) or \"full\" (a whole draw)",
-                        )
-                        .unwrap_or(false),
-                };
+                let full_for_short = self.c.choice(
+                    m.short_lot.as_ref(),
+                    &format!("{path}.short_lot"),
+                    "short_lot",
+                    &[("pro_rata", false, "a smaller lot takes its share of a draw"), ("full", true, "a whole draw")],
+                );
                 Some(LotTime { time: time?, lot: lot?, full_for_short })
             }
             (None, None) => self.c.err_help(
@@ -167,17 +160,16 @@ impl Compiler<'_> {
             None => MillPriority::Share,
             Some(p) => {
                 let ppath = format!("{path}.priority");
-                let parsed = match p.get_ref().as_str() {
-                    "share" => Some(MillPriority::Share),
-                    "first" => Some(MillPriority::First),
-                    "last" => Some(MillPriority::Last),
-                    other => self.c.err_help(
-                        p.span(),
-                        &ppath,
-                        format!("unknown priority \"{other}\""),
-                        "use \"share\" (everyone short in proportion), \"first\" (the order served first) or \"last\"",
-                    ),
-                };
+                let parsed = self.c.choice(
+                    Some(p),
+                    &ppath,
+                    "priority",
+                    &[
+                        ("share", MillPriority::Share, "everyone short in proportion"),
+                        ("first", MillPriority::First, "the order served first"),
+                        ("last", MillPriority::Last, "the order served last"),
+                    ],
+                );
                 if m.capacity_t_per_day.is_none() {
                     self.c.err_help::<()>(
                         p.span(),
@@ -186,7 +178,7 @@ impl Compiler<'_> {
                         "give `capacity_t_per_day` (the mill's output for every customer), or remove `priority`",
                     );
                 }
-                parsed.unwrap_or_default()
+                parsed
             }
         };
         let (Some(cap), Some(rate)) = (&m.capacity_t_per_day, &m.rate_t_per_day) else { return priority };

@@ -234,6 +234,7 @@ pub(super) fn compile(
             handover_points: handover.points,
             confidence: terms.confidence,
             routing: terms.routing,
+            reallocation: terms.reallocation,
             late_penalty_per_t_day: terms.late_penalty_per_t_day,
             lost_tolerance: terms.lost_tolerance,
             currency: o.currency.as_ref().map_or_else(|| "USD".to_string(), |c| c.get_ref().clone()),

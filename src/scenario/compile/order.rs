@@ -7,7 +7,7 @@ use toml::Spanned;
 
 use super::{Compiler, DEFAULT_CONFIDENCE, DEFAULT_MAX_EVENTS, DEFAULT_MAX_LOTS, Entity, in_order};
 use crate::model::units::Tonnes;
-use crate::model::world::RoutingPolicy;
+use crate::model::world::{Reallocation, RoutingPolicy};
 use crate::scenario::ctx::Ctx;
 use crate::scenario::schema::{Name, OrderSpec, ScenarioFile};
 
@@ -66,6 +66,7 @@ pub(super) fn dates(o: &OrderSpec, c: &mut Ctx) -> Option<Dates> {
 pub(super) struct Terms {
     pub(super) confidence: Vec<f64>,
     pub(super) routing: RoutingPolicy,
+    pub(super) reallocation: Reallocation,
     pub(super) late_penalty_per_t_day: f64,
     pub(super) lost_tolerance: Tonnes,
 }
@@ -131,19 +132,28 @@ impl<'f> Compiler<'f> {
                 v
             }
         };
-        let routing = match o.routing.as_ref().map(|r| (r.get_ref().as_str(), r.span())) {
-            None | Some(("shares", _)) => RoutingPolicy::Shares,
-            Some(("fastest", _)) => RoutingPolicy::Fastest,
-            Some((other, span)) => {
-                self.c.err_help::<()>(
-                    span,
-                    "order.routing",
-                    format!("unknown routing policy \"{other}\""),
-                    "use \"shares\" (fixed route shares) or \"fastest\" (shortest expected time given current queues)",
-                );
-                RoutingPolicy::Shares
-            }
-        };
+        let routing = self.c.choice(
+            o.routing.as_ref(),
+            "order.routing",
+            "routing policy",
+            &[
+                ("shares", RoutingPolicy::Shares, "fixed route shares"),
+                ("fastest", RoutingPolicy::Fastest, "shortest expected time given current queues"),
+            ],
+        );
+        let reallocation = self.c.choice(
+            o.reallocate.as_ref(),
+            "order.reallocate",
+            "reallocation rule",
+            &[
+                ("never", Reallocation::Never, "each mill makes the lots it was given"),
+                (
+                    "when_idle",
+                    Reallocation::WhenIdle,
+                    "a line with nothing left to make takes over lots of its product from the mill furthest behind",
+                ),
+            ],
+        );
         let late_penalty_per_t_day = o
             .late_penalty_per_t_day
             .as_ref()
@@ -157,7 +167,7 @@ impl<'f> Compiler<'f> {
                 Tonnes::from_t(t).or_else(|| self.c.err(v.span(), "order.lost_tolerance_t", "must be at most 10^12 t"))
             })
             .unwrap_or(Tonnes::ZERO);
-        Terms { confidence, routing, late_penalty_per_t_day, lost_tolerance }
+        Terms { confidence, routing, reallocation, late_penalty_per_t_day, lost_tolerance }
     }
 
     /// The order's products and destinations.

@@ -42,20 +42,16 @@ impl Compiler<'_> {
                     _ => None,
                 }
             });
-            let release = match p.release.as_ref().map(|r| (r, r.get_ref().as_str())) {
-                None | Some((_, "unloaded")) => Release::Unloaded,
-                Some((_, "arrival")) => Release::Arrival,
-                Some((_, "after_stages")) => Release::AfterStages,
-                Some((r, other)) => {
-                    self.c.err_help::<()>(
-                        r.span(),
-                        format!("{path}.release"),
-                        format!("unknown release point \"{other}\""),
-                        "use \"unloaded\" (after the stage marked `unloads`), \"arrival\" or \"after_stages\"",
-                    );
-                    Release::Unloaded
-                }
-            };
+            let release = self.c.choice(
+                p.release.as_ref(),
+                &format!("{path}.release"),
+                "release point",
+                &[
+                    ("unloaded", Release::Unloaded, "after the stage marked `unloads`"),
+                    ("arrival", Release::Arrival, ""),
+                    ("after_stages", Release::AfterStages, ""),
+                ],
+            );
             self.pool_release.push(release);
             self.pool_spans.push(p.units.span());
             self.pools.push(PoolSpec {

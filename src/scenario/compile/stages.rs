@@ -141,20 +141,15 @@ impl Compiler<'_> {
         let failures = self.failures(&s.failures, &path);
         let inspection = self.chance(&s.inspection, &format!("{path}.inspection"), false);
         let rework = self.chance(&s.rework, &format!("{path}.rework"), true);
-        let discipline = match s.queue.as_ref().map(|q| q.get_ref().as_str()) {
-            None | Some("fifo") => Discipline::Fifo,
-            Some("order_first") => Discipline::Priority,
-            Some(other) => {
-                let span = s.queue.as_ref().map(Spanned::span).unwrap_or_default();
-                self.c.err_help::<()>(
-                    span,
-                    format!("{path}.queue"),
-                    format!("unknown queue discipline \"{other}\""),
-                    "use \"fifo\" or \"order_first\" (the order's lots before background traffic)",
-                );
-                Discipline::Fifo
-            }
-        };
+        let discipline = self.c.choice(
+            s.queue.as_ref(),
+            &format!("{path}.queue"),
+            "queue discipline",
+            &[
+                ("fifo", Discipline::Fifo, ""),
+                ("order_first", Discipline::Priority, "the order's lots before background traffic"),
+            ],
+        );
         let cost_per_t =
             s.cost_per_t.as_ref().and_then(|v| self.c.non_negative(v, &format!("{path}.cost_per_t"))).unwrap_or(0.0);
         let cost_per_lot = s

@@ -110,6 +110,11 @@ pub(crate) struct OrderSpec {
     /// `"shares"` (default) or `"fastest"`.
     #[schemars(with = "Option<String>")]
     pub routing: Option<Spanned<String>>,
+    /// `"never"` (default) or `"when_idle"`: a mill's line with nothing left to make takes
+    /// over a lot not yet started from the line of the same product that would finish it
+    /// latest, when it would finish it sooner.
+    #[schemars(with = "Option<String>")]
+    pub reallocate: Option<Spanned<String>>,
     /// Confidence levels for promises (default 0.9, 0.95, 0.99).
     #[schemars(with = "Option<Vec<f64>>")]
     pub confidence: Option<Spanned<Vec<Spanned<f64>>>>,
@@ -531,6 +536,10 @@ pub(crate) struct UncertainSpecFile {
     /// (speed), a leg (speed), a pool (its supply) or a yard (its capacity), or a list of them.
     #[schemars(with = "NameOrNames")]
     pub target: Spanned<toml::Value>,
+    /// `"capacity"` (default: what a disruption's factor would scale) or `"allocation"` (a
+    /// mill's allocation to the order, its output for every customer unchanged).
+    #[schemars(with = "Option<String>")]
+    pub scales: Option<Spanned<String>>,
     /// The true figure over the written one: a distribution (e.g. uniform 0.83..1 for a rate
     /// between 120 and 144 when 144 is written), or 1 for a figure taken as certain.
     #[schemars(with = "DistSpec")]
