@@ -48,6 +48,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
     }
     let began = Instant::now();
     let sc = scenario::load_with(&a.scenario, &a.set.overrides)?;
+    eprint!("{}", sc.notes);
     let load_s = began.elapsed().as_secs_f64();
     let world = &sc.world;
     let default_out = match a.shard {

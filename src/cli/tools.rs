@@ -27,6 +27,7 @@ pub(super) fn validate(paths: &[PathBuf], overrides: &[Override], color: bool) -
                     w.routes.len(),
                     w.mills.iter().map(|m| m.planned().count()).sum::<usize>()
                 );
+                eprint!("{}", sc.notes);
             }
             Err(e) => {
                 bad += 1;
@@ -42,6 +43,7 @@ pub(super) fn explain(path: &Path, overrides: &[Override], results: Option<&Path
     // The results folder is read first: a wrong folder is found before any work.
     let measured = results.map(simulated_utilisation).transpose()?;
     let sc = scenario::load_with(path, overrides)?;
+    eprint!("{}", sc.notes);
     let e = analysis::capacity::capacity(&sc.world);
     print!("{}", report::explain::render(&sc.world, &e, measured.as_ref()));
     Ok(())

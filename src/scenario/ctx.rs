@@ -16,6 +16,8 @@ use super::values::{self, DistSpec, Kind};
 #[derive(Debug, Default)]
 pub(super) struct Ctx {
     pub(super) diags: Vec<Diagnostic>,
+    /// What is not wrong but worth knowing (a holiday outside the horizon, left out).
+    pub(super) notes: Vec<Diagnostic>,
 }
 
 impl Ctx {
@@ -23,6 +25,11 @@ impl Ctx {
     pub(super) fn err<T>(&mut self, span: Range<usize>, path: impl Into<String>, msg: impl Into<String>) -> Option<T> {
         self.diags.push(Diagnostic::new(span, path, msg));
         None
+    }
+
+    /// Records a note: the scenario is valid, but something in it is left out or changed.
+    pub(super) fn note(&mut self, span: Range<usize>, path: impl Into<String>, msg: impl Into<String>) {
+        self.notes.push(Diagnostic::new(span, path, msg));
     }
 
     /// Records a problem with a hint.

@@ -79,6 +79,19 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 /// global offsets into `sources`; each is shown in the file it falls in. Text from files
 /// is shown [`printable`].
 pub fn render(sources: &super::Sources, diagnostics: &[Diagnostic], color: bool) -> String {
+    let mut out = render_each(sources, diagnostics, color, Level::ERROR);
+    let n = diagnostics.len();
+    let main = sources.main_label();
+    let _ = write!(out, "{main}: {n} problem{} found; nothing was run or written", if n == 1 { "" } else { "s" });
+    out
+}
+
+/// Renders notes on a valid scenario as [`render`] renders problems, headed `note:`.
+pub(crate) fn render_notes(sources: &super::Sources, notes: &[Diagnostic]) -> String {
+    render_each(sources, notes, false, Level::NOTE)
+}
+
+fn render_each(sources: &super::Sources, diagnostics: &[Diagnostic], color: bool, level: Level<'_>) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for d in diagnostics {
@@ -93,7 +106,8 @@ pub fn render(sources: &super::Sources, diagnostics: &[Diagnostic], color: bool)
         }
         let label = if d.path.is_empty() { String::new() } else { format!("in `{}`", printable(&d.path)) };
         let message = printable(&d.message);
-        let title = Level::ERROR
+        let title = level
+            .clone()
             .primary_title(message.as_ref())
             .element(Snippet::source(source).path(path).annotation(AnnotationKind::Primary.span(span).label(&label)));
         let help = d.help.as_deref().map(printable);
@@ -103,9 +117,6 @@ pub fn render(sources: &super::Sources, diagnostics: &[Diagnostic], color: bool)
         };
         let _ = writeln!(out, "{rendered}\n");
     }
-    let n = diagnostics.len();
-    let main = sources.main_label();
-    let _ = write!(out, "{main}: {n} problem{} found; nothing was run or written", if n == 1 { "" } else { "s" });
     out
 }
 

@@ -29,7 +29,24 @@ impl JsonSchema for Date {
     }
 }
 
-/// A date, or a list of dates.
+/// A day as a disruption or a window names it: a date, a day every year, or days from the
+/// order's dates.
+#[derive(Debug)]
+pub(super) struct DateRule;
+
+impl JsonSchema for DateRule {
+    fn schema_name() -> Cow<'static, str> {
+        "DateRule".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A date (2025-12-08), a day every year (\"12-08\", \"persian 01-01\", \"hijri 10-01\"), or days from the order's dates (\"start\", \"start+30d\", \"deadline-7d\", \"horizon\")"
+        })
+    }
+}
+
+/// A date rule, or a list of them.
 #[derive(Debug)]
 pub(super) struct DateOrDates;
 
@@ -38,9 +55,9 @@ impl JsonSchema for DateOrDates {
         "DateOrDates".into()
     }
     fn json_schema(g: &mut SchemaGenerator) -> Schema {
-        let date = g.subschema_for::<Date>();
+        let date = g.subschema_for::<DateRule>();
         json_schema!({
-            "description": "A date, or a list of dates (one occurrence each), e.g. [2025-12-08, 2025-12-12]",
+            "description": "A day, or a list of days (one occurrence each), e.g. [2025-12-08, \"12-12\", \"hijri 10-01\"]",
             "anyOf": [date, { "type": "array", "items": date, "minItems": 1 }]
         })
     }

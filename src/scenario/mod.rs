@@ -5,6 +5,7 @@
 
 mod compile;
 mod ctx;
+pub(crate) mod dates;
 pub mod diag;
 mod json_schema;
 pub(crate) mod params;
@@ -40,6 +41,9 @@ pub struct Scenario {
     pub source: String,
     /// The compiled world.
     pub world: World,
+    /// Notes on a valid scenario (a dated holiday outside the horizon, left out), rendered
+    /// with file, line and column; empty when there are none.
+    pub notes: String,
 }
 
 /// Why a scenario could not be loaded.
@@ -100,16 +104,17 @@ pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, LoadEr
     };
     let default_name = path.file_stem().map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned());
     let files = sources.files.len() - overrides.len();
-    let (world, resolved) = build(&sources, files, overrides, &default_name)?;
+    let (world, resolved, notes) = build(&sources, files, overrides, &default_name)?;
     let source = if files == 1 && overrides.is_empty() { sources.files[0].text.clone() } else { resolved };
-    Ok(Scenario { path: path.to_path_buf(), source, world })
+    let notes = if notes.is_empty() { String::new() } else { diag::render_notes(&sources, &notes) };
+    Ok(Scenario { path: path.to_path_buf(), source, world, notes })
 }
 
 /// Compiles scenario text; `label` names it in messages. `extends` is not followed (there is
 /// no file to be relative to).
 pub fn load_str(source: &str, label: &str, default_name: &str) -> Result<World, LoadError> {
     let sources = Sources::single(label, source);
-    build(&sources, 1, &[], default_name).map(|(w, _)| w)
+    build(&sources, 1, &[], default_name).map(|(w, _, _)| w)
 }
 
 /// Combines, parses and compiles; also returns the resolved scenario as one TOML text.
@@ -118,12 +123,12 @@ fn build(
     files: usize,
     overrides: &[Override],
     default_name: &str,
-) -> Result<(World, String), LoadError> {
+) -> Result<(World, String, Vec<Diagnostic>), LoadError> {
     let tree = source::combine(sources, files, overrides).map_err(|d| invalid(sources, d))?;
     let resolved = resolved_text(&tree);
     let parsed = parse_tree(tree, sources).map_err(|d| invalid(sources, d))?;
     match (compile(&parsed.file, sources, default_name), parsed.misspelt) {
-        (Ok(world), misspelt) if misspelt.is_empty() => Ok((world, resolved)),
+        (Ok((world, notes)), misspelt) if misspelt.is_empty() => Ok((world, resolved, notes)),
         (Ok(_), misspelt) => Err(invalid(sources, misspelt)),
         (Err(mut semantic), mut misspelt) => {
             misspelt.append(&mut semantic);
@@ -320,7 +325,8 @@ mod tests {
     }
 
     /// Holidays: a row `at` several dates is one disruption per date, each named for its
-    /// date; an empty list, a repeated date or one past the horizon is located.
+    /// date; an empty list or a repeated date is located, and a date past the horizon left out
+    /// (with a note, tests/it/moving.rs).
     #[test]
     fn a_disruption_at_several_dates_happens_on_each() {
         let tiny = include_str!("../../tests/fixtures/tiny.toml");
@@ -333,11 +339,12 @@ mod tests {
         assert_eq!(sc.disruptions.as_slice()[1].window, (16.0 * 24.0, 16.0 * 24.0));
         let one = super::load_str(&with("2025-09-20"), "t.toml", "t").unwrap();
         assert_eq!(one.disruptions.as_slice()[0].name, "strike", "a single date keeps the row's name");
+        let late = super::load_str(&with("[2025-09-20, 2027-01-01]"), "t.toml", "t").unwrap();
+        assert_eq!(late.disruptions.len(), 1, "the date past the horizon is left out");
         for (at, path, says) in [
             ("[]", "disruptions[0].at", "at least one date"),
             ("[2025-09-20, 2025-09-20]", "disruptions[0].at[1]", "listed twice"),
             ("[2025-09-20, \"soon\"]", "disruptions[0].at[1]", ""),
-            ("[2025-09-20, 2027-01-01]", "disruptions[0].window", "horizon"),
         ] {
             let err = super::load_str(&with(at), "t.toml", "t").unwrap_err();
             assert!(

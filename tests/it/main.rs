@@ -15,6 +15,7 @@ mod estimators;
 mod figures;
 mod insurance;
 mod model_timeline;
+mod moving;
 mod properties;
 mod readme;
 mod robustness;

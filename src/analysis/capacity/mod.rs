@@ -153,7 +153,8 @@ fn server_hours(
 fn active_hours(d: &DisruptionSpec, window_h: f64) -> f64 {
     let (a, b) = d.window;
     let mean = d.duration.mean().max(0.0);
-    let overlap = |s: f64| (window_h - s).clamp(0.0, mean);
+    // An occurrence that began before the start counts from the start.
+    let overlap = |s: f64| ((s + mean).min(window_h) - s.max(0.0)).clamp(0.0, mean);
     // The mean overlap of a start uniform in [a, b] (midpoint rule, exact for `at` dates).
     const N: usize = 64;
     let average = if b > a {

@@ -117,10 +117,15 @@ impl Replication<'_> {
                     Effect::Factor(d) => d.sample(&mut rng).max(0.01),
                     _ => 1.0,
                 };
+                // One that began before the order's start counts for what is left of it.
+                let (t0, rest) = if start >= 0.0 { (start, duration) } else { (0.0, start + duration) };
+                if rest <= 0.0 && start < 0.0 {
+                    continue;
+                }
                 let occ = self.occurrences.push(Occ { spec: i, factor });
-                let t0 = Time::new(start).unwrap_or(Time::ZERO);
+                let t0 = Time::new(t0).unwrap_or(Time::ZERO);
                 sched.schedule_at(t0, Ev::Disruption(occ, true));
-                sched.schedule_at(t0 + Duration::saturating(duration), Ev::Disruption(occ, false));
+                sched.schedule_at(t0 + Duration::saturating(rest), Ev::Disruption(occ, false));
             }
         }
     }

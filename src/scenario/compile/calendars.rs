@@ -22,19 +22,21 @@ impl Compiler<'_> {
                 let p = format!("{path}.closed[{i}]");
                 let text = entry.get_ref();
                 let (a, b) = text.split_once("..").unwrap_or((text, text));
-                let parse = |t: &str| values::parse_date(&toml::Value::String(t.trim().to_string()));
-                match (parse(a), parse(b)) {
-                    (Ok(a), Ok(b)) if a <= b => closed.push((self.hours(a), self.hours(b) + DAY)),
-                    (Ok(_), Ok(_)) => {
-                        self.c.err::<()>(entry.span(), p, format!("\"{text}\": the range ends before it starts"));
+                let value = |t: &str| toml::Value::String(t.trim().to_string());
+                match self.day_windows(&value(a), &value(b), entry.span(), &p) {
+                    Some((days, _)) => {
+                        closed.extend(days.iter().map(|&(_, a, b)| (self.hours(a), self.hours(b) + DAY)))
                     }
-                    (Err(m), _) | (_, Err(m)) => {
-                        self.c.err_help::<()>(
-                            entry.span(),
-                            p,
-                            m,
-                            "write a day as \"2025-12-08\" or a range as \"2025-12-20..2025-12-25\"",
-                        );
+                    None => {
+                        // The message says what is wrong; say how a closed day is written.
+                        if let Some(last) = self.c.diags.last_mut()
+                            && last.help.is_none()
+                        {
+                            last.help = Some(
+                                "write a day as \"2025-12-08\" or \"12-08\" (every year), a range as \"2025-12-20..2025-12-25\""
+                                    .into(),
+                            );
+                        }
                     }
                 }
             }

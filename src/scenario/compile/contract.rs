@@ -329,7 +329,7 @@ impl Compiler<'_> {
         for (i, (co, t)) in list.get_ref().iter().zip(amounts).enumerate() {
             let path = format!("contract.calloffs[{i}].by");
             let co = co.get_ref();
-            let Some(date) = self.c.date(&co.by, &path) else { continue };
+            let Some(date) = self.one_day(&co.by, &path) else { continue };
             let due_h = self.hours(date) + DAY;
             if out.last().is_some_and(|p: &CallOff| p.due.value() >= due_h) {
                 self.c.err::<()>(co.by.span(), path.as_str(), "call-offs must be in date order, one per date");

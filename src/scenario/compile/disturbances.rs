@@ -19,6 +19,10 @@ const MAX_EXPECTED_OCCURRENCES: f64 = 100_000.0;
 /// written as a factor is the likely mistake.
 const MOST_FACTOR: f64 = 10.0;
 
+/// A row's windows in hours since the start, each with the day it opened (which names it when
+/// the row has several), and whether they recur every year.
+type HourWindows = (Vec<(f64, f64, Option<jiff::civil::Date>)>, bool);
+
 impl Compiler<'_> {
     fn server_names(&self) -> Vec<String> {
         let mut v: Vec<String> = self
@@ -265,29 +269,6 @@ impl Compiler<'_> {
         ok.then_some(all)
     }
 
-    /// `at`: a date, or a list of dates (holidays), at least one.
-    fn dates(&mut self, at: &Spanned<toml::Value>, path: &str) -> Option<Vec<jiff::civil::Date>> {
-        match at.get_ref() {
-            toml::Value::Array(items) if items.is_empty() => {
-                self.c.err(at.span(), path, "give at least one date, e.g. at = [2025-12-08, 2025-12-12]")
-            }
-            toml::Value::Array(items) => {
-                let mut dates = Vec::with_capacity(items.len());
-                for (k, v) in items.iter().enumerate() {
-                    match crate::scenario::values::parse_date(v) {
-                        Ok(d) if dates.contains(&d) => {
-                            return self.c.err(at.span(), format!("{path}[{k}]"), format!("{d} is listed twice"));
-                        }
-                        Ok(d) => dates.push(d),
-                        Err(m) => return self.c.err(at.span(), format!("{path}[{k}]"), m),
-                    }
-                }
-                Some(dates)
-            }
-            _ => self.c.date(at, path).map(|d| vec![d]),
-        }
-    }
-
     pub(super) fn compile_disruptions(&mut self, deadline_h: f64) -> Vec<DisruptionSpec> {
         let mut out = Vec::new();
         let mut names: Vec<String> = Vec::new();
@@ -303,7 +284,7 @@ impl Compiler<'_> {
             }
             names.push(d.name.get_ref().clone());
             let targets = self.target_list(&d.target, &format!("{path}.target"));
-            let at = d.at.as_ref().and_then(|a| self.dates(a, &format!("{path}.at")));
+            let at = d.at.as_ref().and_then(|a| self.days_at(a, &format!("{path}.at")));
             let occurrence = match (&d.probability, &d.rate_per_day) {
                 (Some(p), None) => self.c.probability(p, &format!("{path}.probability"), false).map(Occurrence::Once),
                 (None, Some(r)) if d.at.is_some() => self.c.err(
@@ -327,41 +308,31 @@ impl Compiler<'_> {
                     "give either `probability` or `rate_per_day`, not both",
                 ),
             };
-            let windows: Option<Vec<(f64, f64)>> = match (&d.window, &at) {
+            // Each window is a span of hours and the day it opens (which names it when the
+            // row has several: one per holiday, one per season).
+            let windows: Option<HourWindows> = match (&d.window, &at) {
                 (Some(w), None) if d.at.is_none() => match w.get_ref().as_slice() {
-                    [a, b] => {
-                        let (a, b) = (
-                            self.c.date(a, &format!("{path}.window[0]")),
-                            self.c.date(b, &format!("{path}.window[1]")),
-                        );
-                        match (a, b) {
-                            (Some(a), Some(b)) if a <= b => Some(vec![(self.hours(a), self.hours(b) + DAY)]),
-                            (Some(_), Some(_)) => {
-                                self.c.err(w.span(), format!("{path}.window"), "the window ends before it starts")
-                            }
-                            _ => None,
-                        }
-                    }
+                    [a, b] => self.day_windows(a.get_ref(), b.get_ref(), w.span(), &format!("{path}.window")).map(
+                        |(days, recurs)| {
+                            let hours =
+                                days.iter().map(|&(opens, a, b)| (self.hours(a), self.hours(b) + DAY, Some(opens)));
+                            (hours.collect(), recurs)
+                        },
+                    ),
                     _ => self.c.err(w.span(), format!("{path}.window"), "a window is two dates: [from, to]"),
                 },
                 (Some(w), _) => {
                     self.c.err(w.span(), format!("{path}.window"), "give either `window` or `at`, not both")
                 }
-                (None, Some(dates)) => Some(dates.iter().map(|&a| (self.hours(a), self.hours(a))).collect()),
+                (None, Some((days, recurs))) => {
+                    Some((days.iter().map(|&a| (self.hours(a), self.hours(a), Some(a))).collect(), *recurs))
+                }
                 (None, None) if d.at.is_some() => None,
-                (None, None) => Some(vec![(0.0, deadline_h)]),
+                (None, None) => Some((vec![(0.0, deadline_h, None)], false)),
             };
-            for &(a, b) in windows.iter().flatten() {
+            for &(a, b, _) in windows.iter().flat_map(|w| w.0.iter()) {
                 let span =
                     d.window.as_ref().map(Spanned::span).or(d.at.as_ref().map(Spanned::span)).unwrap_or(row.span());
-                if a < 0.0 || b > self.horizon_h {
-                    self.c.err::<()>(
-                        span.clone(),
-                        format!("{path}.window"),
-                        "the disruption must start between the order's start and its horizon",
-                    );
-                    break;
-                }
                 if let Some(Occurrence::Rate(r)) = &occurrence
                     && r * (b - a) > MAX_EXPECTED_OCCURRENCES
                 {
@@ -418,14 +389,16 @@ impl Compiler<'_> {
             if let (Some(targets), Some(occurrence), Some(windows), Some(duration), Some(effect)) =
                 (targets, occurrence, windows, duration, effect)
             {
-                // A row `at` several dates is one disruption per date, each with its own
-                // random stream (keyed by name).
-                let several = windows.len() > 1;
-                for (k, window) in windows.into_iter().enumerate() {
-                    let name = match (&at, several) {
-                        (Some(dates), true) => format!("{}@{}", d.name.get_ref(), dates[k]),
+                // A row `at` several dates, or recurring, is one disruption per date or
+                // season, each with its own random stream (keyed by its name and date).
+                let (windows, recurs) = windows;
+                let several = recurs || windows.len() > 1;
+                for (a, b, opens) in windows {
+                    let name = match opens {
+                        Some(day) if several => format!("{}@{day}", d.name.get_ref()),
                         _ => d.name.get_ref().clone(),
                     };
+                    let window = (a, b);
                     out.push(DisruptionSpec {
                         name,
                         targets: targets.clone(),

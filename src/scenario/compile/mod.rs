@@ -30,6 +30,7 @@ mod pools;
 mod routes;
 mod stages;
 mod uncertain;
+mod when;
 
 /// Default confidence levels for promises.
 pub const DEFAULT_CONFIDENCE: [f64; 3] = [0.90, 0.95, 0.99];
@@ -75,6 +76,8 @@ struct Compiler<'f> {
     sources: &'f super::Sources,
     c: Ctx,
     start: Date,
+    /// The order's start, deadline and horizon, to which relative dates refer.
+    anchors: crate::scenario::dates::Anchors,
     horizon_h: f64,
     week_hour_at_zero: f64,
     names: HashMap<String, (Entity, std::ops::Range<usize>)>,
@@ -104,6 +107,11 @@ impl<'f> Compiler<'f> {
             sources,
             c,
             start: Date::constant(2000, 1, 1),
+            anchors: crate::scenario::dates::Anchors {
+                start: Date::constant(2000, 1, 1),
+                deadline: Date::constant(2000, 1, 1),
+                horizon: Date::constant(2000, 1, 1),
+            },
             horizon_h: 0.0,
             week_hour_at_zero: 0.0,
             names: HashMap::new(),
@@ -174,7 +182,7 @@ pub(super) fn compile(
     f: &ScenarioFile,
     sources: &super::Sources,
     default_name: &str,
-) -> Result<World, Vec<Diagnostic>> {
+) -> Result<(World, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut c = Ctx::default();
     let o = f.order.get_ref();
     let name = order::name(f, default_name, &mut c);
@@ -182,6 +190,8 @@ pub(super) fn compile(
     let Some(dates) = order::dates(o, &mut c) else { return Err(c.diags) };
     let mut k = Compiler::ctx_only(f, sources, c);
     k.start = dates.start;
+    k.anchors =
+        crate::scenario::dates::Anchors { start: dates.start, deadline: dates.deadline, horizon: dates.horizon };
     k.horizon_h = k.hours(dates.horizon) + DAY;
     k.week_hour_at_zero = dates.start.weekday().to_monday_zero_offset() as f64 * DAY;
     let deadline_h = k.hours(dates.deadline) + DAY;
@@ -261,7 +271,7 @@ pub(super) fn compile(
     if k.c.diags.is_empty() {
         k.event_budget(&world);
     }
-    if k.c.diags.is_empty() { Ok(world) } else { Err(k.c.diags) }
+    if k.c.diags.is_empty() { Ok((world, k.c.notes)) } else { Err(k.c.diags) }
 }
 
 /// A map's entries in file order.

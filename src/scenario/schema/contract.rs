@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::scenario::json_schema::{Date, IncotermCode, NameOrNames, PriceOrPrices};
+use crate::scenario::json_schema::{DateRule, IncotermCode, NameOrNames, PriceOrPrices};
 
 /// `[contract]`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -62,8 +62,8 @@ pub(crate) struct InsuranceSpec {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CallOffSpec {
-    /// The date.
-    #[schemars(with = "Date")]
+    /// The day: a date, or days from the order's dates (`"deadline-30d"`).
+    #[schemars(with = "DateRule")]
     pub by: Spanned<toml::Value>,
     /// Tonnes due in this call-off.
     #[schemars(with = "Option<f64>")]

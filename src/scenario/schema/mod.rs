@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::json_schema::{Date, DateOrDates, NameOrNames};
+use super::json_schema::{Date, DateOrDates, DateRule, NameOrNames};
 
 mod contract;
 mod mills;
@@ -140,7 +140,8 @@ pub(crate) struct CalendarSpec {
     /// lists of `"HH:MM-HH:MM"`. Without it, open around the clock.
     #[schemars(with = "Option<BTreeMap<String, Vec<String>>>")]
     pub open: Option<Spanned<OpenHours>>,
-    /// Closed days: `"2025-12-08"` or `"2025-12-20..2025-12-25"` (inclusive).
+    /// Closed days: `"2025-12-08"` or `"2025-12-20..2025-12-25"` (inclusive), or days every
+    /// year (`"12-08"`, `"persian 01-01..persian 01-04"`, `"hijri 10-01"`).
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub closed: Vec<Spanned<String>>,
@@ -503,11 +504,16 @@ pub(crate) struct DisruptionSpecFile {
     /// Or: starts per day (a Poisson process) within the window.
     #[schemars(with = "Option<f64>")]
     pub rate_per_day: Option<Spanned<f64>>,
-    /// `[from, to]` dates in which it may start (default: start to deadline).
-    #[schemars(with = "Option<Vec<Date>>")]
+    /// `[from, to]` in which it may start, both days included (default: start to deadline):
+    /// dates (`2025-12-01`), days every year (`"12-01"`, `"persian 01-01"`, `"hijri 09-01"`:
+    /// one window a year, from each `from` to the next `to`), or days from the order's dates
+    /// (`"start"`, `"start+30d"`, `"deadline-7d"`, `"horizon"`). Clipped to the start and the
+    /// horizon.
+    #[schemars(with = "Option<Vec<DateRule>>")]
     pub window: Option<Spanned<Vec<Spanned<toml::Value>>>>,
-    /// Or: the date it starts, or a list of dates (one occurrence each, e.g. holidays);
-    /// probability defaults to 1.
+    /// Or: the day it starts, or a list of days (one occurrence each, e.g. holidays), each
+    /// written as in `window` (a day every year recurs over the horizon); probability
+    /// defaults to 1.
     #[schemars(with = "Option<DateOrDates>")]
     pub at: Option<Spanned<toml::Value>>,
     /// How long it lasts.
