@@ -70,12 +70,18 @@ pub struct PlanResult {
     pub replications: u64,
     /// Every value tried, last evaluation of each.
     pub evaluations: Vec<Evaluation>,
+    /// The values are dates (when to start): the answer is the latest that reaches the
+    /// target, and `below` the one a step later.
+    pub latest: bool,
 }
 
 /// The layout of `plan.json`: the outcome as a status and its two evaluations.
 #[derive(Serialize)]
 struct PlanFile {
     status: &'static str,
+    /// "smallest" (a resource: the smallest value reaching the target) or "latest" (a date:
+    /// the latest reaching it; `below` is then the next later date tried).
+    direction: &'static str,
     path: String,
     target: f64,
     at: Success,
@@ -94,6 +100,7 @@ impl From<PlanResult> for PlanFile {
         };
         PlanFile {
             status,
+            direction: if p.latest { "latest" } else { "smallest" },
             path: p.path,
             target: p.target,
             at: p.at,
@@ -154,8 +161,9 @@ impl Grid<'_> {
 }
 
 /// Searches `values` (ascending) for the smallest one whose on-time probability at
-/// `goal.at` reaches `goal.target` with confidence, starting at `plan.replications`
-/// replications per value and doubling up to `goal.max_replications` as needed.
+/// `goal.at` reaches `goal.target` with confidence (for dates: the latest), starting at
+/// `plan.replications` replications per value and doubling up to `goal.max_replications`
+/// as needed.
 pub fn plan(
     load: Loader<'_>,
     values: &Values,
@@ -167,17 +175,43 @@ pub fn plan(
     if !(target > 0.0 && target < 1.0) {
         return Err(StudyError::Usage(format!("--target {target}: a target probability lies between 0 and 1")));
     }
-    let nums: Vec<f64> = values.values.iter().map(|v| v.parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
-        StudyError::Usage(format!("--vary {}: plan varies a number; give LO..HI or LO..HI:STEP", values.path))
-    })?;
-    if nums.windows(2).any(|w| w[1] <= w[0]) {
+    // Dates (when to start) succeed less the later they are: searched latest first, the
+    // search for the smallest index that reaches the target finds the latest date.
+    let dates: Option<Vec<jiff::civil::Date>> = values.values.iter().map(|v| v.parse().ok()).collect();
+    let latest = dates.is_some();
+    let increasing = match &dates {
+        Some(d) => d.windows(2).all(|w| w[1] > w[0]),
+        None => {
+            let nums: Vec<f64> = values.values.iter().map(|v| v.parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+                StudyError::Usage(format!(
+                    "--vary {}: plan varies a number or a date; give LO..HI:STEP (dates: 2025-08-01..2025-09-15:7d)",
+                    values.path
+                ))
+            })?;
+            nums.windows(2).all(|w| w[1] > w[0])
+        }
+    };
+    if !increasing {
         return Err(StudyError::Usage("--vary: the values must increase".into()));
     }
-    let Some(last) = nums.len().checked_sub(1) else {
+    let reversed;
+    let values = if latest {
+        reversed = Values { path: values.path.clone(), values: values.values.iter().rev().cloned().collect() };
+        &reversed
+    } else {
+        values
+    };
+    let Some(last) = values.values.len().checked_sub(1) else {
         return Err(StudyError::Usage(format!("--vary {}: no values to try", values.path)));
     };
-    let mut grid =
-        Grid { scenarios: (0..nums.len()).map(|_| None).collect(), runs: BTreeMap::new(), values, load, plan, point };
+    let mut grid = Grid {
+        scenarios: (0..values.values.len()).map(|_| None).collect(),
+        runs: BTreeMap::new(),
+        values,
+        load,
+        plan,
+        point,
+    };
     let mut n = plan.replications.max(10);
     let mut evaluations: BTreeMap<usize, Evaluation> = BTreeMap::new();
     loop {
@@ -190,6 +224,7 @@ pub fn plan(
             at: point,
             replications: n,
             evaluations: evaluations.values().cloned().collect(),
+            latest,
         };
         if top.p_on_time_ci95[0] < target {
             if top.p_on_time < target || n * 2 > max {

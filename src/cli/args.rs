@@ -56,18 +56,22 @@ pub(crate) enum Command {
     #[command(
         after_help = "Examples:\n  steelsim sweep scenarios/baseline.toml --set pools.wagons_1435.units=800..1600:200\n  \
                             steelsim sweep scenarios/baseline.toml --set nodes.sarakhs.stages[0].capacity=2,3,4,5\n  \
-                            steelsim sweep scenarios/baseline.toml --tornado 20\n\n\
+                            steelsim sweep scenarios/baseline.toml --tornado 20\n  \
+                            steelsim sweep scenarios/baseline.toml --set order.start=2025-08-01..2025-09-15:7d\n\n\
                             A --set with several values (V1,V2,... or LO..HI:STEP) is swept; with one value it is fixed.\n\
                             Every point uses the same seeds (common random numbers). Writes sweep.csv and sweep.json, or\n\
                             tornado.csv and tornado.json."
     )]
     Sweep(SweepArgs),
-    /// Finds the smallest value of a resource that makes the on-time probability (or the contract's) reach a target.
+    /// Finds the smallest value of a resource (or the latest start date) that makes the on-time probability (or the contract's) reach a target.
     #[command(after_help = "Example:\n  steelsim plan scenarios/baseline.toml --target 0.95 --at handover \\\n      \
                             --vary pools.wagons_1435.units=800..2000:100\n\
                             The fewest wagons that meet every call-off of the contract at 95 %:\n  \
                             steelsim plan scenarios/baseline.toml --target 0.95 --at calloffs \\\n      \
-                            --vary pools.wagons_1435.units=400..1000:50\n\n\
+                            --vary pools.wagons_1435.units=400..1000:50\n\
+                            The latest start that still delivers everything on time at 90 % (dates: the latest value):\n  \
+                            steelsim plan scenarios/baseline.toml --target 0.9 --at destination \\\n      \
+                            --vary order.start=2025-07-01..2025-09-15:7d\n\n\
                             The answer is the smallest value whose 95 % interval lies at or above the target, with the value\n\
                             one step below shown not to reach it; replications double (up to --max-replications) until the\n\
                             two are told apart. Writes plan.json.")]
@@ -303,7 +307,8 @@ pub(crate) struct PlanArgs {
     /// Target probability of success (see --at), e.g. 0.95.
     #[arg(long)]
     pub(crate) target: f64,
-    /// The field and its candidate values: PATH=LO..HI:STEP (or V1,V2,... ascending).
+    /// The field and its candidate values: PATH=LO..HI:STEP (or V1,V2,... ascending); dates
+    /// step by days (order.start=2025-07-01..2025-09-15:7d) and the answer is then the latest.
     #[arg(long, value_name = "PATH=LO..HI:STEP", value_parser = parse_values)]
     pub(crate) vary: Values,
     /// What each replication must achieve: on time at a delivery point, or the contract met.

@@ -285,6 +285,9 @@ pub struct PoolSpec {
     pub return_share: f64,
     /// Extra carriers arriving over time.
     pub supply: Option<Supply>,
+    /// Dated changes of the fleet, in time order: at each (hours since the start), carriers
+    /// join (positive) or leave (negative) the pool.
+    pub changes: Vec<(f64, i64)>,
 }
 
 /// Carriers that join a pool over time (e.g. empties from backhaul traffic).
@@ -361,6 +364,15 @@ pub struct Route {
     /// The insurance premium of a lot on this route, a fraction of its insured value (the
     /// base rate and the war risk of each country it crosses insured; 0 uninsured).
     pub premium_rate: f64,
+    /// Hours since the start from which a lot may take it, and from which it may not.
+    pub open: (f64, f64),
+}
+
+impl Route {
+    /// Whether a lot leaving its mill at `hours` may take it.
+    pub fn open_at(&self, hours: f64) -> bool {
+        self.open.0 <= hours && hours < self.open.1
+    }
 }
 
 /// Traffic that competes for a server but is not part of the order.

@@ -332,10 +332,11 @@ pub fn plan(p: &crate::analysis::plan::PlanResult) -> String {
     };
     match &p.outcome {
         Outcome::Found { answer, below } => {
-            let _ = writeln!(out, "Smallest value reaching P({at}) >= {} with 95 % confidence:", p.target);
+            let (which, step) = if p.latest { ("Latest date", "later") } else { ("Smallest value", "below") };
+            let _ = writeln!(out, "{which} reaching P({at}) >= {} with 95 % confidence:", p.target);
             let _ = writeln!(out, "  {}", line(answer));
             if let Some(b) = below {
-                let _ = writeln!(out, "One step below does not reach it:\n  {}", line(b));
+                let _ = writeln!(out, "One step {step} does not reach it:\n  {}", line(b));
             }
         }
         Outcome::Unreachable => {
@@ -345,7 +346,8 @@ pub fn plan(p: &crate::analysis::plan::PlanResult) -> String {
             }
         }
         Outcome::Unresolved { answer, below } => {
-            let _ = writeln!(out, "Could not separate the answer from the value below within the replication cap:");
+            let step = if p.latest { "the next later date" } else { "the value below" };
+            let _ = writeln!(out, "Could not separate the answer from {step} within the replication cap:");
             for e in [below, answer] {
                 let _ = writeln!(out, "  {}", line(e));
             }

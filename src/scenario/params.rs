@@ -19,7 +19,8 @@ fn format_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
-/// Parses `PATH=V1,V2,...`, `PATH=LO..HI` (whole numbers) or `PATH=LO..HI:STEP`.
+/// Parses `PATH=V1,V2,...`, `PATH=LO..HI` (whole numbers) or `PATH=LO..HI:STEP`, where LO
+/// and HI may also be dates and STEP a number of days (`2025-08-01..2025-09-15:7d`).
 pub(crate) fn parse_values(text: &str) -> Result<Values, ArgumentError> {
     parse(text).map_err(ArgumentError)
 }
@@ -33,6 +34,9 @@ fn parse(text: &str) -> Result<Values, String> {
     }
     if let Some((lo, rest)) = spec.split_once("..") {
         let (hi, step) = rest.split_once(':').map_or((rest, None), |(h, s)| (h, Some(s)));
+        if let (Ok(lo), Ok(hi)) = (lo.trim().parse::<jiff::civil::Date>(), hi.trim().parse::<jiff::civil::Date>()) {
+            return date_range(text, path, lo, hi, step);
+        }
         let num = |s: &str, what: &str| -> Result<f64, String> {
             s.trim().parse::<f64>().map_err(|_| format!("`{text}`: the {what} `{s}` is not a number"))
         };
@@ -64,6 +68,36 @@ fn parse(text: &str) -> Result<Values, String> {
     if values.is_empty() {
         return Err(format!("`{text}`: no values"));
     }
+    Ok(Values { path, values })
+}
+
+/// Dates from `lo` to `hi` every `step` days (default 1).
+fn date_range(
+    text: &str,
+    path: String,
+    lo: jiff::civil::Date,
+    hi: jiff::civil::Date,
+    step: Option<&str>,
+) -> Result<Values, String> {
+    let days = match step.map(str::trim) {
+        None => 1,
+        Some(s) => s
+            .strip_suffix('d')
+            .and_then(|n| n.trim().parse::<i64>().ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("`{text}`: a step between dates is a number of days, like 7d"))?,
+    };
+    if hi < lo {
+        return Err(format!("`{text}`: a range needs LO <= HI"));
+    }
+    let span = lo.until(hi).map_err(|e| format!("`{text}`: {e}"))?.get_days() as i64;
+    if span / days + 1 > 10_000 {
+        return Err(format!("`{text}`: {} values; at most 10,000", span / days + 1));
+    }
+    let values = (0..=span / days)
+        .filter_map(|i| lo.checked_add(jiff::Span::new().days(i * days)).ok())
+        .map(|d| d.to_string())
+        .collect();
     Ok(Values { path, values })
 }
 
@@ -185,6 +219,21 @@ mod tests {
         assert!(parse_values("a.b=0.5..0.7").is_err());
         assert!(parse_values("a.b=3..1:1").is_err());
         assert!(parse_values("nothing").is_err());
+    }
+
+    /// When to start: dates are values too, listed or every so many days.
+    #[test]
+    fn date_ranges_step_by_days() {
+        let v = parse_values("order.start=2025-08-01..2025-08-29:7d").unwrap().values;
+        assert_eq!(v, ["2025-08-01", "2025-08-08", "2025-08-15", "2025-08-22", "2025-08-29"]);
+        assert_eq!(parse_values("order.start=2025-12-30..2026-01-01").unwrap().values.len(), 3);
+        for bad in [
+            "order.start=2025-08-01..2025-07-01:7d",
+            "order.start=2025-08-01..2025-09-01:1w",
+            "order.start=2025-08-01..2025-09-01:0d",
+        ] {
+            assert!(parse_values(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -92,3 +92,40 @@ fn a_winter_window_crossing_the_start_is_clipped() {
         [w("winter@2025-12-01", 0.0, 45.0), w("winter@2026-12-01", 320.0, 410.0), w("winter@2027-12-01", 685.0, 700.0)]
     );
 }
+
+/// When to start: `plan` over start dates answers the latest one whose interval lies at or
+/// above the target, and shows the next later date tried falling short.
+#[test]
+fn plan_finds_the_latest_start_that_keeps_the_promise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = repo().join("scenarios/baseline.toml");
+    let args = [
+        "plan",
+        baseline.to_str().unwrap(),
+        "--target",
+        "0.9",
+        "--at",
+        "destination",
+        "--vary",
+        "order.start=2025-07-01..2025-09-15:7d",
+        "-n",
+        "100",
+        "--max-replications",
+        "800",
+        "--seed",
+        "7",
+        "-q",
+        "--out",
+        "when",
+    ];
+    let printed = ok(&steelsim(&args, tmp.path()));
+    assert!(printed.contains("Latest date reaching"), "{printed}");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("when/plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["status"], "found", "{plan}");
+    assert_eq!(plan["direction"], "latest");
+    let (answer, later) = (&plan["answer"], &plan["below"]);
+    assert!(answer["p_on_time_ci95"][0].as_f64().unwrap() >= 0.9, "{answer}");
+    assert!(later["p_on_time"].as_f64().unwrap() < 0.9, "{later}");
+    assert!(later["value"].as_str().unwrap() > answer["value"].as_str().unwrap(), "the next date tried is later");
+}

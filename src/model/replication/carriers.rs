@@ -49,6 +49,14 @@ impl Replication<'_> {
 
     pub(super) fn carriers_returned(&mut self, pool: PoolId, units: u32, sched: &mut Scheduler<Ev>) {
         let now = sched.now();
+        let st = &mut self.pools[pool];
+        // Carriers a dated change took out while they were away leave as they come back.
+        let leaving = st.owed.min(units);
+        if leaving > 0 {
+            st.owed -= leaving;
+            st.retire(now, leaving);
+        }
+        let units = units - leaving;
         let mut grants = std::mem::take(&mut self.pool_grants);
         self.pools[pool].res.release(now, units, &mut grants);
         self.hand_out_carriers(pool, &mut grants, now, sched);
@@ -63,9 +71,33 @@ impl Replication<'_> {
     // arrival (bar exact ties), and a replication with nothing left to do but receive
     // carriers nobody needs now ends as stalled instead of running on to the horizon.
 
+    /// A pool's dated change `i`: carriers join it, or leave it (the free ones at once, the
+    /// others as they come back).
+    pub(super) fn pool_change(&mut self, pool: PoolId, i: usize, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let delta = self.w.pools[pool].changes[i].1;
+        let st = &mut self.pools[pool];
+        let mut grants = std::mem::take(&mut self.pool_grants);
+        if delta >= 0 {
+            st.res.add_units(now, u32::try_from(delta).unwrap_or(u32::MAX), &mut grants);
+        } else {
+            let leaving = u32::try_from(delta.unsigned_abs()).unwrap_or(u32::MAX);
+            let now_free = leaving.min(st.res.free());
+            let cap = st.res.capacity() - now_free;
+            st.res.set_capacity(now, cap, &mut grants);
+            st.owed = st.owed.saturating_add(leaving - now_free);
+        }
+        st.capacity.set(now, st.res.capacity() as f64);
+        self.hand_out_carriers(pool, &mut grants, now, sched);
+        self.pool_grants = grants;
+    }
+
     /// Draws every pool's first supply arrival.
-    pub(super) fn start_supplies(&mut self, now: Time) {
+    pub(super) fn start_supplies(&mut self, now: Time, sched: &mut Scheduler<Ev>) {
         for (p, spec) in self.w.pools.iter_ids() {
+            for (i, &(at, _)) in spec.changes.iter().enumerate() {
+                sched.schedule_at(Time::new(at).unwrap_or(Time::ZERO), Ev::PoolChange(p, i));
+            }
             let st = &mut self.pools[p];
             st.capacity.set(now, spec.units as f64);
             if let Some(supply) = &spec.supply {

@@ -46,7 +46,7 @@ impl Replication<'_> {
                 sched.schedule_in(Duration::saturating(h), Ev::Breakdown(Actor::Mill(m), true));
             }
         }
-        self.start_supplies(now);
+        self.start_supplies(now, sched);
         self.draw_disruptions(sched);
     }
 

@@ -204,7 +204,7 @@ impl Replication<'_> {
     }
 
     fn create_lot(&mut self, m: MillId, p: Pending, now: Time) {
-        let route = self.choose_route(m, p.lot.destination, p.lot.tonnes);
+        let route = self.choose_route(m, p.lot.destination, p.lot.tonnes, now);
         self.books.produced += p.lot.tonnes;
         // Each lot shipped is declared to the policy, and pays its premium, as it starts.
         let rate = self.w.routes[route].premium_rate;
@@ -218,19 +218,28 @@ impl Replication<'_> {
         self.ready.push_back(id);
     }
 
-    fn choose_route(&mut self, m: MillId, destination: DestinationId, tonnes: Tonnes) -> RouteId {
-        let candidates = &self.w.mills[m].routes[destination];
+    /// The route of a lot leaving mill `m` now, among those open (validation sees to it that
+    /// one is).
+    fn choose_route(&mut self, m: MillId, destination: DestinationId, tonnes: Tonnes, now: Time) -> RouteId {
+        let w = self.w;
+        let candidates = &w.mills[m].routes[destination];
         if candidates.len() == 1 {
             return candidates[0].0;
         }
-        match self.w.order.routing {
+        let open = |r: RouteId| w.routes[r].open_at(now.value());
+        let first_open = candidates.iter().position(|c| open(c.0)).unwrap_or(0);
+        match w.order.routing {
             RoutingPolicy::Shares => {
-                // Smooth weighted round-robin (as in nginx): deterministic, and after any
-                // number of lots each route's count is within one of its exact share.
+                // Smooth weighted round-robin (as in nginx) over the routes open now:
+                // deterministic, and after any number of lots each route's count is within
+                // one of its exact share.
                 let state = &mut self.mills[m].wrr[destination];
-                let total: f64 = candidates.iter().map(|c| c.1).sum();
-                let mut best = 0;
-                for (i, (_, weight)) in candidates.iter().enumerate() {
+                let total: f64 = candidates.iter().filter(|c| open(c.0)).map(|c| c.1).sum();
+                let mut best = first_open;
+                for (i, (r, weight)) in candidates.iter().enumerate() {
+                    if !open(*r) {
+                        continue;
+                    }
                     state[i] += weight;
                     if state[i] > state[best] {
                         best = i;
@@ -240,8 +249,8 @@ impl Replication<'_> {
                 candidates[best].0
             }
             RoutingPolicy::Fastest => {
-                let mut best = (f64::INFINITY, candidates[0].0);
-                for &(r, _) in candidates {
+                let mut best = (f64::INFINITY, candidates[first_open].0);
+                for &(r, _) in candidates.iter().filter(|c| open(c.0)) {
                     let t = self.expected_hours(r, tonnes);
                     if t < best.0 {
                         best = (t, r);

@@ -67,6 +67,8 @@ pub(crate) enum Ev {
     Calendar(Actor),
     /// A breakdown began (`true`) or was repaired (`false`).
     Breakdown(Actor, bool),
+    /// A pool's fleet changes (its dated change number `usize`).
+    PoolChange(PoolId, usize),
     /// A disruption occurrence started (`true`) or ended (`false`).
     Disruption(OccurrenceId, bool),
     /// The deadline: snapshot what has arrived.
@@ -328,6 +330,9 @@ pub(crate) struct PoolState {
     pub(crate) next_supply: Option<Time>,
     /// An `Ev::Supply` for `next_supply` is pending.
     pub(crate) supply_armed: bool,
+    /// Carriers a dated change took out of the pool while they were away: each leaves as it
+    /// comes back.
+    pub(crate) owed: u32,
 }
 
 impl PoolState {
@@ -340,6 +345,7 @@ impl PoolState {
             capacity: TimeWeighted::new(),
             next_supply: None,
             supply_armed: false,
+            owed: 0,
         }
     }
 

@@ -102,7 +102,13 @@ fn a_forged_lot_is_caught_at_the_next_event() {
 /// The world with `stock_t` in the mill's stock and `wagons` wagons; `mill`, `leg` and `dest`
 /// are extra lines for the mill, the leg and the destination node.
 fn world(stock_t: u32, wagons: u32, mill: &str, leg: &str, dest: &str) -> World {
-    let text = format!(
+    let text = world_text(stock_t, wagons, mill, leg, dest);
+    crate::scenario::load_str(&text, "unit.toml", "unit").unwrap_or_else(|e| panic!("{}", e.render(false)))
+}
+
+/// The text of [`world`].
+fn world_text(stock_t: u32, wagons: u32, mill: &str, leg: &str, dest: &str) -> String {
+    format!(
         r#"
 name = "unit"
 [order]
@@ -134,8 +140,7 @@ transit = "10h"
 [routes.rail]
 modes = ["rail"]
 "#
-    );
-    crate::scenario::load_str(&text, "unit.toml", "unit").unwrap_or_else(|e| panic!("{}", e.render(false)))
+    )
 }
 
 const UNLOAD: &str = r#"stages = [{ name = "unload", capacity = 3, service = "1h" }]"#;
@@ -451,4 +456,57 @@ fn an_uncertain_allocation_scales_the_order_s_share_not_the_mill() {
     };
     assert_eq!(first_lot("scales = \"allocation\""), 48.0);
     assert!((first_lot("") - 28.8).abs() < 1e-9);
+}
+
+/// A pool that changes on a date has that many carriers from then: when it grows, the new
+/// ones serve the lots waiting; when it shrinks, free carriers leave at once and the others as
+/// they come back.
+#[test]
+fn a_pool_has_its_dated_number_of_carriers_from_that_day() {
+    let acquired = |text: &str| -> Vec<f64> {
+        let w = crate::scenario::load_str(text, "pool.toml", "pool").unwrap_or_else(|e| panic!("{}", e.render(false)));
+        rows(&w, |s| matches!(s, Step::Acquire(_))).iter().map(|r| r.2).collect()
+    };
+    let grows = world_text(72, 1, "", "", UNLOAD)
+        .replace("empty_return = \"5h\"", "empty_return = \"5h\"\nchanges = [{ at = 2025-09-16, units = 3 }]");
+    // One wagon: lot 0 takes it at 0, lot 1 when it is back at 16; lot 2 gets one of the two
+    // that join at 24 h.
+    assert_eq!(acquired(&grows), [0.0, 16.0, 24.0]);
+    // Three wagons, nine lots in stock, 16 h a round trip: lots leave three at a time at 0,
+    // 16 and 32 h. Down to one wagon from 24 h (all three away): two leave as they come back
+    // at 32 h, and the one left carries lots 6, 7 and 8 at 32, 48 and 64 h.
+    let shrinks = world_text(216, 3, "", "", UNLOAD).replace("tonnes = 72", "tonnes = 216");
+    assert_eq!(acquired(&shrinks), [0.0, 0.0, 0.0, 16.0, 16.0, 16.0, 32.0, 32.0, 32.0]);
+    let shrinks =
+        shrinks.replace("empty_return = \"5h\"", "empty_return = \"5h\"\nchanges = [{ at = \"start+1d\", units = 1 }]");
+    assert_eq!(acquired(&shrinks), [0.0, 0.0, 0.0, 16.0, 16.0, 16.0, 32.0, 48.0, 64.0]);
+}
+
+/// A route taken only from the day it opens, or until the day it closes: lots are made at
+/// 24, 48 and 72 h and dealt to the routes open when they leave the mill.
+#[test]
+fn lots_take_only_the_routes_open_when_they_leave() {
+    let corridors = |w: &World| -> Vec<String> {
+        let r = Replication::new(w, 0, 1, true).with_checks(Checks::Full).run().unwrap();
+        let trace = r.trace.unwrap();
+        trace.lots.iter().map(|l| w.corridors[w.routes[l.route].corridor].clone()).collect()
+    };
+    let two = |rail: &str, late: &str| -> String {
+        world_text(0, 3, "", "", UNLOAD).replace(
+            "[routes.rail]\nmodes = [\"rail\"]",
+            &format!("[routes.rail]\nmodes = [\"rail\"]\nshare = 0.5\n{rail}\n[routes.late]\nmodes = [\"rail\"]\nshare = 0.5\n{late}"),
+        )
+    };
+    let load = |text: &str| crate::scenario::load_str(text, "r.toml", "r");
+    let w = load(&two("", "opens = \"start+2d\"")).unwrap();
+    // Only `rail` is open for the first lot; from 48 h the two share the lots, ties to the first.
+    assert_eq!(corridors(&w), ["rail", "rail", "late"]);
+    let w = load(&two("closes = \"start+2d\"", "")).unwrap();
+    assert_eq!(corridors(&w), ["rail", "late", "late"]);
+    // A day on which neither is open is refused: a lot made then would have nowhere to go.
+    let e = load(&two("closes = \"start+2d\"", "opens = \"start+3d\"")).unwrap_err();
+    let said = e.diagnostics().iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("\n");
+    assert!(said.contains("from 2025-09-17 until 2025-09-18 no route is open from `mill` to `dest`"), "{said}");
+    let e = load(&two("opens = \"start+3d\"\ncloses = \"start+2d\"", "")).unwrap_err();
+    assert!(e.diagnostics().iter().any(|d| d.path == "routes.rail.closes"), "{:?}", e.diagnostics());
 }

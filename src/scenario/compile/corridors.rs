@@ -26,6 +26,8 @@ struct Corridor {
     destinations: Option<Vec<DestinationId>>,
     share: Option<f64>,
     pools: HashMap<PoolId, PoolId>,
+    /// Hours since the start from which lots may take it, and from which they may not.
+    open: (f64, f64),
 }
 
 impl Compiler<'_> {
@@ -120,7 +122,18 @@ impl Compiler<'_> {
                 }
             }
         }
-        Corridor { name: name.get_ref().clone(), span: name.span(), modes, via, mills, destinations, share, pools }
+        let open = self.route_open(r, &path);
+        Corridor {
+            name: name.get_ref().clone(),
+            span: name.span(),
+            modes,
+            via,
+            mills,
+            destinations,
+            share,
+            pools,
+            open,
+        }
     }
 
     /// Compiles the corridors; fills each mill's per-destination route choices. Reports a
@@ -245,6 +258,7 @@ impl Compiler<'_> {
                         draws: Vec::new(),
                         nodes,
                         premium_rate: 0.0,
+                        open: c.open,
                     });
                     mill.routes[d].push((id, c.share.unwrap_or(1.0)));
                 }
@@ -318,5 +332,68 @@ impl Compiler<'_> {
             }
         }
         routes
+    }
+
+    /// `opens` and `closes`, in hours since the start.
+    fn route_open(&mut self, r: &crate::scenario::schema::RouteSpec, path: &str) -> (f64, f64) {
+        let day = |k: &mut Self, v: &Option<Spanned<toml::Value>>, field: &str| {
+            v.as_ref().and_then(|v| k.one_day(v, &format!("{path}.{field}")).map(|d| (d, v.span())))
+        };
+        let (opens, closes) = (day(self, &r.opens, "opens"), day(self, &r.closes, "closes"));
+        if let (Some((o, _)), Some((c, span))) = (&opens, &closes)
+            && c <= o
+        {
+            self.c.err::<()>(
+                span.clone(),
+                format!("{path}.closes"),
+                format!("the route closes ({c}) before it opens ({o})"),
+            );
+        }
+        (opens.map_or(0.0, |(d, _)| self.hours(d).max(0.0)), closes.map_or(f64::INFINITY, |(d, _)| self.hours(d)))
+    }
+
+    /// Every mill and destination has a route open at every moment from the start to the
+    /// horizon: a lot made when none is would have nowhere to go.
+    pub(super) fn routes_always_open(
+        &mut self,
+        mills: &IdVec<MillId, MillSpec>,
+        routes: &IdVec<RouteId, Route>,
+        dests: &[String],
+    ) {
+        for mill in mills.iter() {
+            for (d, candidates) in mill.routes.iter().enumerate() {
+                if candidates.is_empty() {
+                    continue;
+                }
+                let mut spans: Vec<(f64, f64)> = candidates.iter().map(|&(r, _)| routes[r].open).collect();
+                spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut covered = 0.0;
+                let mut gap = None;
+                for (a, b) in spans {
+                    if a > covered {
+                        gap = Some((covered, a));
+                        break;
+                    }
+                    covered = f64::max(covered, b);
+                }
+                let gap = gap.or((covered < self.horizon_h).then_some((covered, self.horizon_h)));
+                if let Some((a, b)) = gap {
+                    let date = |h: f64| crate::model::units::date_after(self.start, h / crate::model::units::DAY);
+                    let until = if b >= self.horizon_h { "the horizon".to_string() } else { date(b) };
+                    let span = in_file_order(&self.f.routes).first().map(|(k, _)| k.span()).unwrap_or_default();
+                    self.c.err_help::<()>(
+                        span,
+                        "routes",
+                        format!(
+                            "from {} until {until} no route is open from `{}` to `{}`: a lot made then would have nowhere to go",
+                            date(a),
+                            mill.name,
+                            dests[d]
+                        ),
+                        "open another route in that time (`opens`, `closes`), or leave one open throughout",
+                    );
+                }
+            }
+        }
     }
 }

@@ -215,6 +215,7 @@ pub(super) fn compile(
     if let (Some(tonnes), Some(supplies), false) = (tonnes, &supplies, demand.destinations.is_empty()) {
         k.plan_lots(&mut mills, &lot_sizes, supplies, &demand, tonnes, limits.max_lots);
         routes = k.compile_routes(&mut mills, &demand.destinations, &demand.destination_nodes, terms.routing, sound);
+        k.routes_always_open(&mills, &routes, &demand.destination_names());
     }
     let background = k.compile_background();
     let disruptions = k.compile_disruptions(deadline_h);

@@ -4,7 +4,7 @@ use super::routes::Release;
 use super::{Compiler, Entity};
 use crate::model::units::Tonnes;
 use crate::model::world::{PoolSpec, Supply};
-use crate::scenario::schema::in_file_order;
+use crate::scenario::schema::{PoolChangeSpec, in_file_order};
 use crate::scenario::values::Kind;
 
 impl Compiler<'_> {
@@ -52,6 +52,7 @@ impl Compiler<'_> {
                     ("after_stages", Release::AfterStages, ""),
                 ],
             );
+            let changes = self.pool_changes(&p.changes, units, &path);
             self.pool_release.push(release);
             self.pool_spans.push(p.units.span());
             self.pools.push(PoolSpec {
@@ -62,7 +63,41 @@ impl Compiler<'_> {
                     .unwrap_or_else(|| crate::engine::Dist::fixed(0.0).expect("zero is a valid fixed value")),
                 return_share,
                 supply,
+                changes,
             });
         }
+    }
+
+    /// `changes`: each day's new fleet as the difference from the one before, in hours since
+    /// the start (a change before the start applies from it; one after the horizon is a note).
+    fn pool_changes(&mut self, rows: &[toml::Spanned<PoolChangeSpec>], units: u32, path: &str) -> Vec<(f64, i64)> {
+        let mut out: Vec<(f64, i64)> = Vec::new();
+        let (mut before, mut last_day) = (i64::from(units), None);
+        for (i, row) in rows.iter().enumerate() {
+            let p = format!("{path}.changes[{i}]");
+            let c = row.get_ref();
+            let day = self.one_day(&c.at, &format!("{p}.at"));
+            let now = self.c.count(&c.units, &format!("{p}.units"), 0).map(i64::from);
+            let (Some(day), Some(now)) = (day, now) else { continue };
+            if last_day.is_some_and(|d| day <= d) {
+                self.c.err::<()>(c.at.span(), format!("{p}.at"), "changes must be in date order, one per day");
+                continue;
+            }
+            last_day = Some(day);
+            if day > self.anchors.horizon {
+                self.c.note(c.at.span(), format!("{p}.at"), format!("{day} is after the horizon: left out"));
+                continue;
+            }
+            if day < self.anchors.start {
+                self.c.note(
+                    c.at.span(),
+                    format!("{p}.at"),
+                    format!("{day} is before the order's start {}: in force from the start", self.anchors.start),
+                );
+            }
+            out.push((self.hours(day).max(0.0), now - before));
+            before = now;
+        }
+        out
     }
 }

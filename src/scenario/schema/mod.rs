@@ -172,6 +172,24 @@ pub(crate) struct PoolSpecFile {
     /// Carriers arriving over time.
     #[schemars(with = "Option<SupplySpec>")]
     pub supply: Option<Spanned<SupplySpec>>,
+    /// Dated changes of the fleet, e.g. `[{ at = 2025-11-01, units = 1300 }]`: from that
+    /// day the pool has `units` instead of what was written before (the difference joins
+    /// or leaves it).
+    #[serde(default)]
+    #[schemars(with = "Vec<PoolChangeSpec>")]
+    pub changes: Vec<Spanned<PoolChangeSpec>>,
+}
+
+/// One dated change of a pool.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PoolChangeSpec {
+    /// The day: a date or days from the order's dates (`"start+45d"`).
+    #[schemars(with = "DateRule")]
+    pub at: Spanned<toml::Value>,
+    /// Carriers from that day.
+    #[schemars(with = "i64")]
+    pub units: Spanned<i64>,
 }
 
 /// `supply = { every = ..., units = ... }`.
@@ -405,6 +423,13 @@ pub(crate) struct RouteSpec {
     /// Share of lots under the `shares` policy.
     #[schemars(with = "Option<f64>")]
     pub share: Option<Spanned<f64>>,
+    /// The first day lots may leave a mill on it (default: the start): a date or days from
+    /// the order's dates.
+    #[schemars(with = "Option<DateRule>")]
+    pub opens: Option<Spanned<toml::Value>>,
+    /// The day from which no lot leaves a mill on it (default: never).
+    #[schemars(with = "Option<DateRule>")]
+    pub closes: Option<Spanned<toml::Value>>,
     /// Pool substitutions along this corridor: leg pool name to pool name.
     #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub pools: Option<Spanned<BTreeMap<Name, Name>>>,
