@@ -179,3 +179,22 @@ fn the_caspian_row_quotes_what_the_runs_compute() {
     let readme = std::fs::read_to_string(repo().join("scenarios/README.md")).unwrap();
     assert!(readme.contains(&said), "scenarios/README.md should say: {said}");
 }
+
+/// The repeat order's row in `scenarios/README.md` quotes what its run computes.
+#[test]
+fn the_repeat_order_row_quotes_what_the_run_computes() {
+    use crate::common::{ok, repo, steelsim};
+    let tmp = tempfile::tempdir().unwrap();
+    let file = repo().join("scenarios/repeat_2027.toml");
+    ok(&steelsim(&["run", file.to_str().unwrap(), "--seed", "7", "-q", "--out", "r"], tmp.path()));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("r/summary.json")).unwrap()).unwrap();
+    let said = format!(
+        "P(all on time) {:.3} at the destinations, {:.3} at the borders, all at the destinations by {} at 95 % (`--seed 7`)",
+        s["p_on_time"].as_f64().unwrap(),
+        s["handover"]["p_on_time"].as_f64().unwrap(),
+        s["promise"][1]["date"].as_str().unwrap()
+    );
+    let readme = std::fs::read_to_string(repo().join("scenarios/README.md")).unwrap();
+    assert!(readme.contains(&said), "scenarios/README.md should say: {said}");
+}
