@@ -127,11 +127,17 @@ fn build(
     let tree = source::combine(sources, files, overrides).map_err(|d| invalid(sources, d))?;
     let resolved = resolved_text(&tree);
     let parsed = parse_tree(tree, sources).map_err(|d| invalid(sources, d))?;
+    let parsed_stand_ins = parsed.stand_ins;
     match (compile(&parsed.file, sources, default_name), parsed.misspelt) {
         (Ok((world, notes)), misspelt) if misspelt.is_empty() => Ok((world, resolved, notes)),
         (Ok(_), misspelt) => Err(invalid(sources, misspelt)),
-        (Err(mut semantic), mut misspelt) => {
-            misspelt.append(&mut semantic);
+        (Err(semantic), mut misspelt) => {
+            // A stand-in for a value of the wrong type is no value of the user's: what the
+            // compiler says about it is noise.
+            let stood_in = |d: &Diagnostic| {
+                parsed_stand_ins.iter().any(|s| s.start < d.span.end.max(d.span.start + 1) && d.span.start < s.end)
+            };
+            misspelt.extend(semantic.into_iter().filter(|d| !stood_in(d)));
             Err(invalid(sources, misspelt))
         }
     }
@@ -155,6 +161,8 @@ pub(crate) struct Parsed {
     pub file: schema::ScenarioFile,
     /// Misspelt fields that were read as their suggestion.
     pub misspelt: Vec<Diagnostic>,
+    /// Where values of the wrong type were replaced by stand-ins (each also in `misspelt`).
+    pub stand_ins: Vec<std::ops::Range<usize>>,
 }
 
 /// Most unknown fields reported from one file before giving up.
@@ -169,10 +177,11 @@ pub(crate) fn parse_tree(
     sources: &Sources,
 ) -> Result<Parsed, Vec<Diagnostic>> {
     let mut misspelt = Vec::new();
+    let mut stand_ins = Vec::new();
     loop {
         let de = toml::de::Deserializer::from(root.clone());
         let e = match serde_path_to_error::deserialize::<_, schema::ScenarioFile>(de) {
-            Ok(file) => return Ok(Parsed { file, misspelt }),
+            Ok(file) => return Ok(Parsed { file, misspelt, stand_ins }),
             Err(e) => e,
         };
         let span = e.inner().span();
@@ -184,6 +193,16 @@ pub(crate) fn parse_tree(
         let d = toml_diagnostic(e.inner(), path);
         let fixed = match (unknown_field(e.inner().message()), &span) {
             (Some((_, suggestion)), Some(s)) => rename_key(root.get_mut(), s, suggestion.as_deref()),
+            // A value of the wrong type is reported, and a stand-in of the right type put in
+            // its place so that the parse goes on to the next problem; the scenario is refused
+            // all the same, and what the compiler says about a stand-in is dropped.
+            (None, Some(s)) => {
+                let done = stand_in(e.inner().message()).is_some_and(|v| replace_value(root.get_mut(), s, v));
+                if done {
+                    stand_ins.push(s.clone());
+                }
+                done
+            }
             _ => false,
         };
         misspelt.push(d);
@@ -191,6 +210,48 @@ pub(crate) fn parse_tree(
             return Err(misspelt);
         }
     }
+}
+
+/// A value of the type serde's "invalid type: ..., expected T" asks for, if it is a plain one.
+fn stand_in(message: &str) -> Option<toml::de::DeValue<'static>> {
+    use toml::de::{DeArray, DeFloat, DeInteger, DeValue};
+    let (_, expected) = message.strip_prefix("invalid type: ")?.split_once(", expected ")?;
+    Some(match expected.trim() {
+        "i64" | "u64" | "i32" | "u32" | "usize" => DeValue::Integer(DeInteger::default()),
+        "f64" | "f32" => DeValue::Float(DeFloat::default()),
+        "a string" => DeValue::String(std::borrow::Cow::Borrowed("")),
+        "a boolean" | "bool" => DeValue::Boolean(false),
+        "a sequence" => DeValue::Array(DeArray::new()),
+        _ => return None,
+    })
+}
+
+/// Puts `value` in place of the value at `span`, wherever it sits in the tree.
+fn replace_value<'s>(
+    table: &mut toml::de::DeTable<'s>,
+    span: &std::ops::Range<usize>,
+    value: toml::de::DeValue<'s>,
+) -> bool {
+    fn walk<'s>(
+        v: &mut toml::Spanned<toml::de::DeValue<'s>>,
+        span: &std::ops::Range<usize>,
+        value: &mut Option<toml::de::DeValue<'s>>,
+    ) -> bool {
+        if v.span() == *span {
+            if let Some(new) = value.take() {
+                *v.get_mut() = new;
+                return true;
+            }
+            return false;
+        }
+        match v.get_mut() {
+            toml::de::DeValue::Table(t) => t.iter_mut().any(|(_, x)| walk(x, span, value)),
+            toml::de::DeValue::Array(a) => a.iter_mut().any(|x| walk(x, span, value)),
+            _ => false,
+        }
+    }
+    let mut value = Some(value);
+    table.iter_mut().any(|(_, x)| walk(x, span, &mut value))
 }
 
 /// Renames the key at `span` to `to` (if that name is free in its table), or removes it.
@@ -222,8 +283,15 @@ fn clean_path(raw: &str) -> String {
 pub(crate) fn toml_diagnostic(e: &toml::de::Error, path: String) -> Diagnostic {
     let message = plain_words(e.message().trim());
     let span = e.span().unwrap_or(0..0);
-    let help = unknown_field_help(&message);
     let path = if path == "?" || path == "." { String::new() } else { path };
+    let row = ["disruptions[", "uncertain["].iter().any(|t| path.starts_with(t));
+    let help = unknown_field_help(&message).or_else(|| {
+        (row && message.starts_with("missing field")).then(|| {
+            "a row named like one in the file it extends replaces that row whole: give all its fields \
+             (copy the base row and change what differs)"
+                .to_string()
+        })
+    });
     let d = Diagnostic::new(span, path, message);
     match help {
         Some(h) => d.help(h),

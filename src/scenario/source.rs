@@ -247,7 +247,13 @@ pub(super) fn combine<'s>(
         let mut t = sources.parse(i)?;
         let value = t.get_mut().remove("v").ok_or_else(|| vec![Diagnostic::new(0..0, &o.path, "empty override")])?;
         let at = sources.files[i].offset..sources.files[i].offset + sources.files[i].text.len();
-        set_path(tree.get_mut(), &o.path, value).map_err(|m| vec![Diagnostic::new(at, &o.path, m)])?;
+        set_path(tree.get_mut(), &o.path, value).map_err(|(m, help)| {
+            let d = Diagnostic::new(at, &o.path, m);
+            vec![match help {
+                Some(h) => d.help(h),
+                None => d,
+            }]
+        })?;
     }
     Ok(tree)
 }
@@ -333,9 +339,14 @@ fn segments(path: &str) -> Result<Vec<(String, Vec<usize>)>, String> {
     Ok(out)
 }
 
-/// Puts `value` at `path`, which must name a field of an existing table.
-fn set_path<'s>(root: &mut DeTable<'s>, path: &str, value: Spanned<DeValue<'s>>) -> Result<(), String> {
-    let segs = segments(path)?;
+/// Puts `value` at `path`, which must name a field of an existing table; a name that is not
+/// there comes back with the nearest that is.
+fn set_path<'s>(
+    root: &mut DeTable<'s>,
+    path: &str,
+    value: Spanned<DeValue<'s>>,
+) -> Result<(), (String, Option<String>)> {
+    let segs = segments(path).map_err(|m| (m, None))?;
     let mut table = root;
     for (n, (key, idx)) in segs.iter().enumerate() {
         let last = n + 1 == segs.len();
@@ -350,14 +361,21 @@ fn set_path<'s>(root: &mut DeTable<'s>, path: &str, value: Spanned<DeValue<'s>>)
             return Ok(());
         }
         let walked = segs[..=n].iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(".");
-        let mut v = table.get_mut(key.as_str()).ok_or_else(|| format!("`{walked}` does not exist in the scenario"))?;
+        if !table.contains_key(key.as_str()) {
+            let mut names: Vec<&str> = table.keys().map(|k| k.get_ref().as_ref()).collect();
+            names.sort_unstable();
+            let help = super::suggest::did_you_mean(key, "name", names.iter().copied());
+            return Err((format!("`{walked}` does not exist in the scenario"), Some(help)));
+        }
+        let mut v = table.get_mut(key.as_str()).expect("checked above");
         for (j, i) in idx.iter().enumerate() {
             let is_last_index = last && j + 1 == idx.len();
             let DeValue::Array(items) = v.get_mut() else {
-                return Err(format!("`{walked}` is not a list, so it has no item [{i}]"));
+                return Err((format!("`{walked}` is not a list, so it has no item [{i}]"), None));
             };
             let len = items.len();
-            let item = items.get_mut(*i).ok_or_else(|| format!("`{walked}` has {len} items; [{i}] is beyond them"))?;
+            let item =
+                items.get_mut(*i).ok_or_else(|| (format!("`{walked}` has {len} items; [{i}] is beyond them"), None))?;
             if is_last_index {
                 *item = value;
                 return Ok(());
@@ -366,7 +384,7 @@ fn set_path<'s>(root: &mut DeTable<'s>, path: &str, value: Spanned<DeValue<'s>>)
         }
         match v.get_mut() {
             DeValue::Table(t) => table = t,
-            _ => return Err(format!("`{walked}` is not a table, so `{}` cannot be set in it", segs[n + 1].0)),
+            _ => return Err((format!("`{walked}` is not a table, so `{}` cannot be set in it", segs[n + 1].0), None)),
         }
     }
     Ok(())

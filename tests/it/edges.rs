@@ -392,3 +392,73 @@ fn a_value_of_the_wrong_type_is_named_in_plain_words() {
         assert!(err.contains(says) && !err.contains("i64"), "{to}: {err}");
     }
 }
+
+/// One bad value inside a stage is one problem: the stage is still known to the rows that
+/// name it (background traffic, disruptions), which add no false "unknown stage" errors.
+#[test]
+fn a_bad_value_in_a_stage_is_one_problem_not_a_cascade() {
+    let tmp = tempfile::tempdir().unwrap();
+    let from = "capacity = 1, transload = true, service_per_carrier = \"1h\"";
+    for (to, field) in [
+        ("capacity = -1, transload = true, service_per_carrier = \"1h\"", "nodes.border.stages[0].capacity"),
+        (
+            "capacity = 1, transload = true, service_per_carrier = \"soon\"",
+            "nodes.border.stages[0].service_per_carrier",
+        ),
+    ] {
+        let path = tiny_with(tmp.path(), from, to);
+        let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(field) && err.contains("1 problem found"), "{to}: {err}");
+    }
+}
+
+/// A variant's row named like a base row replaces it whole; one given in part is told so.
+#[test]
+fn a_row_replacing_a_base_row_in_part_is_told_to_give_it_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("variant.toml");
+    let base = tiny();
+    std::fs::write(
+        &path,
+        format!("extends = {base:?}\nname = \"v\"\n[[disruptions]]\nname = \"strike\"\nprobability = 0.5\n"),
+    )
+    .unwrap();
+    let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("missing field `target`") && err.contains("replaces that row whole"), "{err}");
+}
+
+/// A `--set` path naming something that is not there says what is.
+#[test]
+fn a_set_path_that_names_nothing_suggests_the_nearest_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = steelsim(&["validate", &tiny(), "--set", "pools.narow.units=5"], tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("`pools.narow` does not exist") && err.contains("did you mean `narrow`?"), "{err}");
+}
+
+/// Every problem at once: values of the wrong type do not stop the check, and the problems
+/// found after them (an unknown node) are reported with them, without noise about the
+/// stand-ins the check put in their place.
+#[test]
+fn wrong_types_and_other_problems_are_reported_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(tiny())
+        .unwrap()
+        .replacen("units = 40", "units = \"forty\"", 1)
+        .replacen("capacity = 1, transload = true", "capacity = \"one\", transload = true", 1)
+        .replacen("from = \"north\"", "from = \"nowhere\"", 1);
+    let path = tmp.path().join("bad.toml");
+    std::fs::write(&path, text).unwrap();
+    let o = steelsim(&["validate", path.to_str().unwrap()], tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for said in ["found the text \"forty\"", "found the text \"one\"", "nowhere", "3 problems found"] {
+        assert!(err.contains(said), "{said}: {err}");
+    }
+    assert!(!err.contains("got 0"), "nothing about the stand-ins: {err}");
+}

@@ -86,7 +86,12 @@ impl Compiler<'_> {
                     self.c.err_help::<()>(span, format!("{path}.{field}"), format!("a dwell stage has no `{field}`"), "a stage with `dwell` only takes time (no capacity, no queue); remove `dwell` to make it a server");
                 }
             }
-            let time = self.c.dist(dwell, Kind::Duration, 1.0, &format!("{path}.dwell"))?;
+            // A bad time is reported, and the stage still registered with a stand-in (the
+            // scenario is refused anyway) so that references to it raise no false errors.
+            let time = self
+                .c
+                .dist(dwell, Kind::Duration, 1.0, &format!("{path}.dwell"))
+                .unwrap_or_else(|| crate::engine::Dist::fixed(0.0).expect("zero is a valid fixed value"));
             let id = self.dwells.next_id();
             self.dwells.push(DwellSpec { name: qualified.clone(), time });
             let r = StageRef::Dwell { id, ends_here };
@@ -157,7 +162,11 @@ impl Compiler<'_> {
             .as_ref()
             .and_then(|v| self.c.non_negative(v, &format!("{path}.cost_per_lot")))
             .unwrap_or(0.0);
-        let (capacity, service) = (capacity?, service?);
+        // A bad capacity or service is reported, and the stage still registered with stand-ins
+        // (the scenario is refused anyway) so that references to it raise no false errors.
+        let capacity = capacity.unwrap_or(1);
+        let service = service
+            .unwrap_or_else(|| Service::PerLot(crate::engine::Dist::fixed(1.0).expect("one is a valid fixed value")));
         let id = self.servers.next_id();
         self.servers.push(ServerSpec {
             name: qualified.clone(),
