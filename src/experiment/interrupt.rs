@@ -1,7 +1,7 @@
 //! A process-wide "please stop" flag, set by Ctrl-C (or SIGTERM) and polled by long loops.
 //!
-//! Replications check it before each one starts and an output folder checks it before it is
-//! renamed into place, so an interrupted command writes nothing and leaves earlier results
+//! Replications check it before each one starts and every few thousand events while they run,
+//! and an output folder checks it before it is renamed into place, so an interrupted command writes nothing and leaves earlier results
 //! as they were. Polling an atomic costs nothing next to a replication, and keeps signal
 //! handling out of the simulation code.
 
@@ -12,6 +12,11 @@ static STOP: AtomicBool = AtomicBool::new(false);
 /// Asks every running loop to stop at its next check.
 pub(crate) fn request_stop() {
     STOP.store(true, Ordering::SeqCst);
+}
+
+/// The flag itself, for a replication to poll while it runs.
+pub(crate) fn flag() -> &'static AtomicBool {
+    &STOP
 }
 
 /// Whether a stop was requested.
@@ -27,7 +32,7 @@ pub(crate) fn install_handler() -> Result<(), ctrlc::Error> {
         if stop_requested() {
             std::process::exit(130);
         }
-        eprintln!("\ninterrupted: stopping after the replications in progress; nothing will be written");
+        eprintln!("\ninterrupted: stopping the replications in progress; nothing will be written");
         request_stop();
     })
 }

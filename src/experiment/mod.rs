@@ -266,7 +266,14 @@ pub fn replicate_checked(
     trace: bool,
     checks: Checks,
 ) -> Result<ReplicationResult, RunError> {
-    let r = Replication::new(world, index, replication_seed(master, index), trace).with_checks(checks).run()?;
+    let r = Replication::new(world, index, replication_seed(master, index), trace)
+        .with_checks(checks)
+        .with_cancel(interrupt::flag())
+        .run()
+        .map_err(|e| match e {
+            ReplicationError::Cancelled { .. } => RunError::Interrupted { done: 0 },
+            other => RunError::Model(other),
+        })?;
     if r.outcome == Outcome::EventLimit {
         return Err(RunError::EventLimit { replication: index, events: r.events, day: days(r.end.value()) });
     }
@@ -372,7 +379,12 @@ impl<'w> Runner<'w> {
                     if interrupt::stop_requested() {
                         return Err(RunError::Interrupted { done });
                     }
-                    let r = replicate_checked(self.world, self.seed, i, self.tracing.traces(i), self.checks)?;
+                    let r = replicate_checked(self.world, self.seed, i, self.tracing.traces(i), self.checks).map_err(
+                        |e| match e {
+                            RunError::Interrupted { .. } => RunError::Interrupted { done },
+                            other => other,
+                        },
+                    )?;
                     let slot = rayon::current_thread_index().unwrap_or(0) % threads;
                     keep(&mut slots[slot].lock().unwrap_or_else(PoisonError::into_inner), r);
                     Ok(())

@@ -462,3 +462,19 @@ fn wrong_types_and_other_problems_are_reported_together() {
     }
     assert!(!err.contains("got 0"), "nothing about the stand-ins: {err}");
 }
+
+/// A horizon centuries away would fill memory with days on which nothing can happen: at most
+/// ten years after the deadline.
+#[test]
+fn a_horizon_more_than_ten_years_after_the_deadline_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let from = "deadline = 2025-10-15";
+    for (horizon, refused) in [
+        ("2035-10-15", None),
+        ("2035-10-16", Some(("order.horizon", "more than 10 years after the deadline"))),
+        ("9999-12-31", Some(("order.horizon", "more than 10 years after the deadline"))),
+    ] {
+        let path = tiny_with(tmp.path(), from, &format!("{from}\nhorizon = {horizon}"));
+        validates_or_refuses(tmp.path(), &path, horizon, refused);
+    }
+}

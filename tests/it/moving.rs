@@ -8,13 +8,7 @@ use crate::common::{ok, repo, stderr, steelsim};
 #[test]
 fn every_scenario_runs_with_its_order_moved_in_time() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut files: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 15, "{files:?}");
+    let files = crate::scenarios::scenario_files();
     for (start, deadline) in [("2026-09-15", "2026-12-31"), ("2026-12-15", "2027-03-31")] {
         for f in &files {
             let name = f.file_stem().unwrap().to_str().unwrap();

@@ -140,3 +140,59 @@ fn ctrl_c_stops_the_run_and_leaves_the_previous_results_whole() {
     assert!(hidden_entries(tmp.path()).is_empty(), "left behind: {:?}", hidden_entries(tmp.path()));
     assert!(hidden_entries(&out).is_empty(), "left behind: {:?}", hidden_entries(&out));
 }
+
+/// A replication that takes long (train timetables every 36 s for ten years, an order stalled
+/// for want of wagons) stops within moments of SIGTERM, not at its end: the flag is polled
+/// every few thousand events inside the replication too.
+#[test]
+fn one_long_replication_stops_soon_after_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("tiny.toml"))
+        .unwrap()
+        .replacen("deadline = 2025-10-15", "deadline = 2025-10-15\nhorizon = 2035-10-15", 1)
+        .replacen("departures = { size = 20, max_wait = \"1d\" }", "departures = { size = 20, every = \"0.01h\" }", 1)
+        .replacen(
+            "units = 40\npayload_t = 60\nempty_return = \"2d\"",
+            "units = 10\npayload_t = 60\nempty_return = \"2d\"\nreturn_share = 0.0",
+            1,
+        )
+        + "\n[limits]\nmax_events = 1_000_000_000\n";
+    // Timetables on the other legs too: about 35 million events, seconds of work with --check.
+    let text = ["north_yard", "south_yard", "border_dest"].iter().fold(text, |t, leg| {
+        t.replacen(
+            &format!("[legs.{leg}]"),
+            &format!("[legs.{leg}]\ndepartures = {{ size = 20, every = \"0.01h\" }}"),
+            1,
+        )
+    });
+    assert!(text.contains("every = \"0.01h\"") && text.contains("return_share = 0.0"), "the fixture changed");
+    let path = tmp.path().join("long.toml");
+    std::fs::write(&path, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(["run", path.to_str().unwrap(), "-n", "1", "-q", "--check", "--out", "long"])
+        .current_dir(tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(child.try_wait().unwrap().is_none(), "the replication should still be running");
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let began = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if began.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the run did not stop within 60 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stopped_in = began.elapsed();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(stopped_in < Duration::from_secs(2), "stopped {stopped_in:?} after SIGTERM: {err}");
+    assert!(!tmp.path().join("long").exists(), "nothing written");
+}

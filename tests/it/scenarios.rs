@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use steelsim::experiment::replicate_checked;
 use steelsim::model::Checks;
 
-fn scenario_files() -> Vec<PathBuf> {
+/// Every scenario in `scenarios/`.
+pub(crate) fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()

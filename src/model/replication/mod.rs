@@ -23,6 +23,7 @@ mod tests;
 mod yards;
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::random::component_key;
 use crate::engine::{Admitted, Boarded, Control, Duration, Grant, Model, Outcome, Scheduler, Time, run};
@@ -98,7 +99,14 @@ pub struct Replication<'w> {
     last_steps: Vec<u16>,
     /// The first invariant found broken.
     violation: Option<Violation>,
+    /// Polled every [`CANCEL_EVERY`] events: set, the replication stops where it is.
+    cancel: Option<&'w AtomicBool>,
+    cancelled: bool,
 }
+
+/// How many events pass between two looks at the cancel flag: a replication of millions of
+/// events still stops within milliseconds, and the look costs nothing next to the events.
+const CANCEL_EVERY: u64 = 1 << 14;
 
 impl std::fmt::Debug for Replication<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -149,7 +157,16 @@ impl<'w> Replication<'w> {
             last_event: Time::ZERO,
             last_steps: Vec::new(),
             violation: None,
+            cancel: None,
+            cancelled: false,
         }
+    }
+
+    /// Stops the replication (with [`ReplicationError::Cancelled`]) soon after `flag` is
+    /// set, rather than at its end (a user's Ctrl-C during a long replication).
+    pub fn with_cancel(mut self, flag: &'w AtomicBool) -> Self {
+        self.cancel = Some(flag);
+        self
     }
 
     /// Draws the uncertain figures from `seed` instead of the replication's own seed:
@@ -176,6 +193,9 @@ impl<'w> Replication<'w> {
             let (horizon, max_events) = (self.w.horizon, self.w.max_events);
             run(&mut Driver(&mut self), &mut sched, horizon, max_events)
         };
+        if self.cancelled {
+            return Err(ReplicationError::Cancelled { index: self.index });
+        }
         // Arrivals up to the end count in the pools' capacity, as if each had been an event.
         self.catch_up_supplies(&mut sched);
         if let Some(what) = self.violation.take() {
@@ -247,6 +267,13 @@ impl Model for Driver<'_, '_> {
     type Event = Ev;
 
     fn handle(&mut self, ev: Ev, sched: &mut Scheduler<Ev>) -> Control {
+        if sched.processed() % CANCEL_EVERY == 1
+            && let Some(flag) = self.0.cancel
+            && flag.load(Ordering::Relaxed)
+        {
+            self.0.cancelled = true;
+            return Control::Stop;
+        }
         self.0.handle(ev, sched)
     }
 }

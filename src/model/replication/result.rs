@@ -228,6 +228,12 @@ pub enum ReplicationError {
         /// Which invariant, and how.
         what: Violation,
     },
+    /// Stopped on request before its end.
+    #[error("replication {index}: stopped on request")]
+    Cancelled {
+        /// Replication index.
+        index: u64,
+    },
 }
 
 /// The books at the end, recomputed from the lots themselves rather than from running

@@ -510,3 +510,15 @@ fn lots_take_only_the_routes_open_when_they_leave() {
     let e = load(&two("opens = \"start+3d\"\ncloses = \"start+2d\"", "")).unwrap_err();
     assert!(e.diagnostics().iter().any(|d| d.path == "routes.rail.closes"), "{:?}", e.diagnostics());
 }
+
+/// A replication asked to stop stops at its next look at the flag (the first event here), with
+/// an error rather than a result; without the request it runs to its end.
+#[test]
+fn a_replication_stops_when_asked() {
+    let w = world(0, 3, "", "", UNLOAD);
+    let flag = std::sync::atomic::AtomicBool::new(false);
+    assert!(Replication::new(&w, 0, 1, false).with_cancel(&flag).run().is_ok());
+    flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    let stopped = Replication::new(&w, 0, 1, false).with_cancel(&flag).run();
+    assert!(matches!(stopped, Err(crate::model::ReplicationError::Cancelled { index: 0 })), "{stopped:?}");
+}

@@ -55,12 +55,25 @@ pub(super) fn dates(o: &OrderSpec, c: &mut Ctx) -> Option<Dates> {
         );
     }
     let horizon = horizon.unwrap_or_else(|| deadline.checked_add(365.days()).unwrap_or(deadline));
+    let span = o.horizon.as_ref().map_or(o.deadline.span(), Spanned::span);
     if horizon < deadline {
-        let span = o.horizon.as_ref().map_or(o.deadline.span(), Spanned::span);
         c.err::<()>(span, "order.horizon", format!("the horizon {horizon} is before the deadline {deadline}"));
+    } else if deadline.checked_add(MAX_HORIZON_YEARS.years()).is_ok_and(|limit| horizon > limit) {
+        // Every replication records each day up to the horizon: a horizon centuries away
+        // would fill memory with days on which nothing of the order can happen.
+        c.err_help::<()>(
+            span,
+            "order.horizon",
+            format!("the horizon {horizon} is more than {MAX_HORIZON_YEARS} years after the deadline {deadline}"),
+            "an order still incomplete years after its deadline is reported as not complete by the horizon; \
+             a horizon a year or two after the deadline says as much",
+        );
     }
     Some(Dates { start, deadline, horizon })
 }
+
+/// Most years the horizon may lie after the deadline.
+const MAX_HORIZON_YEARS: i16 = 10;
 
 /// How the order's results are judged and its lots routed.
 pub(super) struct Terms {
