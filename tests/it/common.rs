@@ -33,3 +33,16 @@ pub fn ok(o: &Output) -> String {
     assert!(o.status.success(), "{}", text(o));
     stdout(o)
 }
+
+/// Waits for a child at most `limit`, killing it if it runs on.
+pub fn within(mut child: std::process::Child, limit: std::time::Duration) -> Output {
+    let began = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if began.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("still running after {limit:?}: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}

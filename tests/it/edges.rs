@@ -3,26 +3,13 @@
 //! whole run, or gave a silently wrong answer.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{ok, repo, stderr, stdout, steelsim, text};
+use crate::common::{ok, repo, stderr, stdout, steelsim, text, within};
 
 fn tiny() -> String {
     repo().join("tests/fixtures/tiny.toml").to_string_lossy().into_owned()
-}
-
-/// Waits for a child at most `limit`, killing it if it runs on.
-fn within(mut child: Child, limit: Duration) -> Output {
-    let began = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if began.elapsed() > limit {
-            child.kill().unwrap();
-            panic!("still running after {limit:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
 }
 
 fn spawn(args: &[&str], cwd: &Path) -> Child {

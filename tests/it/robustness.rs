@@ -1,7 +1,7 @@
 //! Hostile conditions, end to end: runaway scenarios refused before running, interrupted
 //! runs, and the invariant-checking mode.
 
-use crate::common::{repo, stderr, steelsim};
+use crate::common::{repo, stderr, steelsim, within};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -104,7 +104,7 @@ fn ctrl_c_stops_the_run_and_leaves_the_previous_results_whole() {
     };
 
     // A run far too long to finish, interrupted once it is simulating.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_steelsim"))
+    let child = Command::new(env!("CARGO_BIN_EXE_steelsim"))
         .args(args("5000000"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -113,20 +113,9 @@ fn ctrl_c_stops_the_run_and_leaves_the_previous_results_whole() {
     std::thread::sleep(Duration::from_millis(1500));
     let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
-    let began = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if began.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("the run did not stop within 60 s of Ctrl-C");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut err = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
-    assert_eq!(status.code(), Some(130), "{err}");
+    let o = within(child, Duration::from_secs(60));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted after") && err.contains("nothing was written"), "{err}");
 
     let mut after: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
@@ -179,20 +168,10 @@ fn one_long_replication_stops_soon_after_sigterm() {
     assert!(child.try_wait().unwrap().is_none(), "the replication should still be running");
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     let began = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if began.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("the run did not stop within 60 s of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let o = within(child, Duration::from_secs(60));
     let stopped_in = began.elapsed();
-    let mut err = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
-    assert_eq!(status.code(), Some(130), "{err}");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(stopped_in < Duration::from_secs(2), "stopped {stopped_in:?} after SIGTERM: {err}");
     assert!(!tmp.path().join("long").exists(), "nothing written");
 }
