@@ -125,15 +125,16 @@ impl DateRule {
 
     /// Every day the rule names from `from` to `to` (inclusive), in order.
     pub(crate) fn days(&self, anchors: &Anchors, from: Date, to: Date) -> Vec<Date> {
+        let inside = |d: Date| (from..=to).contains(&d).then_some(d);
         match *self {
-            DateRule::Fixed(d) => vec![d],
+            DateRule::Fixed(d) => inside(d).into_iter().collect(),
             DateRule::Relative(anchor, n) => {
                 let base = match anchor {
                     Anchor::Start => anchors.start,
                     Anchor::Deadline => anchors.deadline,
                     Anchor::Horizon => anchors.horizon,
                 };
-                base.checked_add(n.days()).map(|d| vec![d]).unwrap_or_default()
+                base.checked_add(n.days()).ok().and_then(inside).into_iter().collect()
             }
             DateRule::Yearly(y) => {
                 // A Persian or Islamic year overlaps two Gregorian ones: look one year either side.
@@ -248,6 +249,9 @@ mod tests {
         assert_eq!(every("deadline - 7d", "2000-01-01", "2100-01-01"), ["2027-03-24"]);
         assert_eq!(every("horizon", "2000-01-01", "2100-01-01"), ["2028-03-31"]);
         assert_eq!(rule("2025-12-08"), DateRule::Fixed(d("2025-12-08")));
+        // Every kind keeps to the range asked for.
+        assert!(rule("2025-12-08").days(&ANCHORS, d("2026-01-01"), d("2026-12-31")).is_empty());
+        assert!(rule("start+30d").days(&ANCHORS, d("2027-01-01"), d("2027-12-31")).is_empty());
     }
 
     #[test]

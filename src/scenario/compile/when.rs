@@ -19,6 +19,13 @@ pub(super) type DayWindows = (Vec<(Date, Date, Date)>, bool);
 const LONGEST_WINDOW_DAYS: i32 = 366;
 
 impl Compiler<'_> {
+    /// A year before the order's start: recurring days count from there, so that a season
+    /// or a long disruption under way at the start is not lost.
+    fn year_before_start(&self) -> Date {
+        let start = self.anchors.start;
+        start.checked_sub(jiff::Span::new().days(LONGEST_WINDOW_DAYS)).unwrap_or(start)
+    }
+
     fn rule(&mut self, v: &toml::Value, span: Range<usize>, path: &str) -> Option<DateRule> {
         match DateRule::parse(v) {
             Ok(r) => Some(r),
@@ -64,9 +71,9 @@ impl Compiler<'_> {
             rules.push(r);
             recurs |= r.recurs();
             let a = self.anchors;
-            let year_before = a.start.checked_sub(jiff::Span::new().days(LONGEST_WINDOW_DAYS)).unwrap_or(a.start);
-            let named = r.days(&a, year_before.min(a.start), a.horizon);
-            if !r.recurs() {
+            if r.recurs() {
+                days.extend(r.days(&a, self.year_before_start(), a.horizon));
+            } else {
                 let fixed = r.days(&a, Date::MIN, Date::MAX);
                 if fixed.iter().any(|d| *d > a.horizon) {
                     self.c.note(
@@ -88,9 +95,7 @@ impl Compiler<'_> {
                     );
                 }
                 days.extend(fixed);
-                continue;
             }
-            days.extend(named);
         }
         days.sort();
         days.dedup();
@@ -114,10 +119,8 @@ impl Compiler<'_> {
         let anchors = self.anchors;
         let windows: Vec<(Date, Date)> = match (a.recurs(), b.recurs()) {
             (false, false) => {
-                let (x, y) = (
-                    a.days(&anchors, anchors.start, anchors.horizon),
-                    b.days(&anchors, anchors.start, anchors.horizon),
-                );
+                // The days as written: a window may open before the start (it is clipped below).
+                let (x, y) = (a.days(&anchors, Date::MIN, Date::MAX), b.days(&anchors, Date::MIN, Date::MAX));
                 let (Some(&x), Some(&y)) = (x.first(), y.first()) else { return None };
                 if y < x {
                     return self.c.err(span, path, format!("the window ends ({y}) before it starts ({x})"));
@@ -125,11 +128,8 @@ impl Compiler<'_> {
                 vec![(x, y)]
             }
             (true, true) => {
-                // Openings from a year before the start, so a season under way at the start counts.
-                let before =
-                    anchors.start.checked_sub(jiff::Span::new().days(LONGEST_WINDOW_DAYS)).unwrap_or(anchors.start);
                 let mut out = Vec::new();
-                for open in a.days(&anchors, before, anchors.horizon) {
+                for open in a.days(&anchors, self.year_before_start(), anchors.horizon) {
                     let limit = open.checked_add(jiff::Span::new().days(LONGEST_WINDOW_DAYS)).unwrap_or(open);
                     match b.days(&anchors, open, limit).first() {
                         Some(&close) => out.push((open, close)),
