@@ -92,7 +92,7 @@ impl Replication<'_> {
         self.pool_grants = grants;
     }
 
-    /// Draws every pool's first supply arrival.
+    /// Draws every pool's first supply arrival and schedules its dated changes.
     pub(super) fn start_supplies(&mut self, now: Time, sched: &mut Scheduler<Ev>) {
         for (p, spec) in self.w.pools.iter_ids() {
             for (i, &(at, _)) in spec.changes.iter().enumerate() {

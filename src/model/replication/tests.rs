@@ -108,25 +108,33 @@ fn world(stock_t: u32, wagons: u32, mill: &str, leg: &str, dest: &str) -> World 
 
 /// The text of [`world`].
 fn world_text(stock_t: u32, wagons: u32, mill: &str, leg: &str, dest: &str) -> String {
+    corridor(
+        "tonnes = 72\ndeadline = 2025-09-30",
+        &format!("units = {wagons}\npayload_t = 24\nempty_return = \"5h\""),
+        &format!("rate_t_per_day = 24\nlot_t = 24\nstock_t = {stock_t}\n{mill}"),
+        dest,
+        &format!("transit = \"10h\"\n{leg}"),
+    )
+}
+
+/// One mill making steel for one destination over one rail leg, with one wagon pool: each
+/// argument holds the lines of its table (`[order]` beyond its product and destination,
+/// `[pools.wagons]`, `[mills.mill]` beyond what it supplies, `[nodes.dest]`, `[legs.to_dest]`
+/// beyond its ends).
+fn corridor(order: &str, pool: &str, mill: &str, dest: &str, leg: &str) -> String {
     format!(
         r#"
 name = "unit"
 [order]
-tonnes = 72
 start = 2025-09-15
-deadline = 2025-09-30
 mix = {{ steel = 1.0 }}
 destinations = {{ dest = 1.0 }}
 handover = ["dest"]
+{order}
 [pools.wagons]
-units = {wagons}
-payload_t = 24
-empty_return = "5h"
+{pool}
 [mills.mill]
 supplies = {{ steel = 1.0 }}
-rate_t_per_day = 24
-lot_t = 24
-stock_t = {stock_t}
 {mill}
 [nodes.dest]
 {dest}
@@ -135,7 +143,6 @@ from = "mill"
 to = "dest"
 mode = "rail"
 pool = "wagons"
-transit = "10h"
 {leg}
 [routes.rail]
 modes = ["rail"]
@@ -252,36 +259,15 @@ fn the_order_s_allocation_follows_the_mill_s_priority() {
 /// interval of about +/- 4.5 h; the check is that 375 h lies inside it (fixed seeds).
 #[test]
 fn a_mill_with_breakdowns_finishes_when_the_theory_says() {
-    let text = r#"
-name = "mill_theory"
-[order]
-tonnes = 720
-start = 2025-09-15
-deadline = 2026-09-30
-mix = { steel = 1.0 }
-destinations = { dest = 1.0 }
-handover = ["dest"]
-[pools.wagons]
-units = 30
-payload_t = 24
-empty_return = "5h"
-[mills.mill]
-supplies = { steel = 1.0 }
-production_time = { dist = "exponential", mean = "10h" }
-lot_t = 24
-failures = { between = { dist = "exponential", mean = "40h" }, repair = { dist = "exponential", mean = "10h" } }
-[nodes.dest]
-stages = [{ name = "unload", capacity = 30, service = "1h" }]
-[legs.to_dest]
-from = "mill"
-to = "dest"
-mode = "rail"
-pool = "wagons"
-transit = "10h"
-[routes.rail]
-modes = ["rail"]
-"#;
-    let w = crate::scenario::load_str(text, "mill.toml", "mill").unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let text = corridor(
+        "tonnes = 720\ndeadline = 2026-09-30",
+        "units = 30\npayload_t = 24\nempty_return = \"5h\"",
+        "production_time = { dist = \"exponential\", mean = \"10h\" }\nlot_t = 24\n\
+         failures = { between = { dist = \"exponential\", mean = \"40h\" }, repair = { dist = \"exponential\", mean = \"10h\" } }",
+        r#"stages = [{ name = "unload", capacity = 30, service = "1h" }]"#,
+        "transit = \"10h\"",
+    );
+    let w = crate::scenario::load_str(&text, "mill.toml", "mill").unwrap_or_else(|e| panic!("{}", e.render(false)));
     let mut m = crate::stats::exact::Moments::default();
     for i in 0..2000 {
         let r = Replication::new(&w, i, 9000 + i, true).run().unwrap();
@@ -308,36 +294,14 @@ modes = ["rail"]
 /// 416.7 lies inside it (fixed seeds).
 #[test]
 fn a_carrier_pool_passes_its_units_over_its_mean_cycle() {
-    let text = r#"
-name = "pool_theory"
-[order]
-tonnes = 24000
-start = 2025-09-15
-deadline = 2026-06-30
-mix = { steel = 1.0 }
-destinations = { dest = 1.0 }
-handover = ["dest"]
-[pools.wagons]
-units = 5
-payload_t = 24
-empty_return = { dist = "exponential", mean = "13h" }
-[mills.mill]
-supplies = { steel = 1.0 }
-rate_t_per_day = 24
-lot_t = 24
-stock_t = 24000
-[nodes.dest]
-stages = [{ name = "unload", capacity = 100, service = "1h" }]
-[legs.to_dest]
-from = "mill"
-to = "dest"
-mode = "rail"
-pool = "wagons"
-transit = { dist = "exponential", mean = "10h" }
-[routes.rail]
-modes = ["rail"]
-"#;
-    let w = crate::scenario::load_str(text, "pool.toml", "pool").unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let text = corridor(
+        "tonnes = 24000\ndeadline = 2026-06-30",
+        "units = 5\npayload_t = 24\nempty_return = { dist = \"exponential\", mean = \"13h\" }",
+        "rate_t_per_day = 24\nlot_t = 24\nstock_t = 24000",
+        r#"stages = [{ name = "unload", capacity = 100, service = "1h" }]"#,
+        r#"transit = { dist = "exponential", mean = "10h" }"#,
+    );
+    let w = crate::scenario::load_str(&text, "pool.toml", "pool").unwrap_or_else(|e| panic!("{}", e.render(false)));
     let mut m = crate::stats::exact::Moments::default();
     for i in 0..200 {
         let r = Replication::new(&w, i, 7000 + i, true).run().unwrap();
