@@ -3,8 +3,10 @@
 
 Usage: scripts/refresh-readme.py [path/to/steelsim]   (default: target/release/steelsim)
 
-It rewrites two text blocks: the main command's summary (after "The run prints a summary like
-this") and the Incoterm comparison's contract rows (after "Its rows under the contract"). The
+It rewrites three text blocks: the main command's summary (after "The run prints a summary like
+this"), the Incoterm comparison's contract rows (after "Its rows under the contract") and the
+re-planning example's lines (after "the plan beside the new answer"); and the excerpt of a
+status file in docs/status.md. The
 prose around them quotes some of their numbers: tests/it/readme.rs checks those and says
 what to change. Run `cargo build --release` first.
 """
@@ -51,6 +53,23 @@ def main():
             if line.endswith(" minus baseline") or line.startswith("  point ") or line.startswith("  contract ")
         ]
         readme = replace_block(readme, "Its rows under the contract", "\n".join(rows))
+
+        section = readme.split("### Re-planning an order in flight")[1]
+        commands = re.findall(r"cargo run --release -- (.*)\n", section.split("```sh\n")[1].split("```")[0])
+        # As a user would: from the repository, into output/ (which git ignores).
+        for c in commands:
+            printed = run(binary, c.split(" "))
+        lines = printed.split("\n")
+        first = next(i for i, line in enumerate(lines) if line.startswith("Started from the shipment status"))
+        last = lines.index("", first)
+        readme = replace_block(readme, "the plan beside the new answer", "\n".join(lines[first:last]))
+        status = open(os.path.join(ROOT, "output/day35/status.csv"), encoding="utf-8").read().split("\n")
+        kinds = ["delivered", "in_service", "queued", "departed", "in_yard", "producing", "to_produce"]
+        kinds += ["carriers_away", "background"]
+        excerpt = [status[0]] + [next(l for l in status if f",{k}," in l) for k in kinds if any(f",{k}," in l for l in status)]
+        doc_path = os.path.join(ROOT, "docs/status.md")
+        doc = open(doc_path, encoding="utf-8").read()
+        open(doc_path, "w", encoding="utf-8").write(replace_block(doc, "writes:", "\n".join(excerpt)))
     open(README, "w", encoding="utf-8").write(readme)
     print("README.md refreshed; now run `cargo test --test it readme` for the prose around the blocks")
 

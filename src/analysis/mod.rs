@@ -15,6 +15,7 @@ pub mod contract;
 mod estimates;
 pub mod inputs;
 pub mod plan;
+pub mod replan;
 pub mod summary;
 pub mod sweep;
 pub mod tornado;

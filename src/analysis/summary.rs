@@ -78,6 +78,13 @@ pub struct Summary {
     /// What the scenario's uncertain figures do to completion (only when it has some).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<super::inputs::InputsSummary>,
+    /// Where the order stood at the shipment status the run started from (only for a run
+    /// from a status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<super::replan::StatusSummary>,
+    /// The run made before (the plan) beside this one (only with `--plan`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<super::replan::Replan>,
     /// Events handled in all replications.
     pub events: u64,
     /// Replications that did not deliver everything by the horizon, and where it was stuck.
@@ -493,6 +500,11 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
         corridors,
         bottleneck,
         inputs: agg.inputs.as_ref().and_then(|i| super::inputs::summarise(world, i)),
+        status: world.status.as_ref().map(|s| {
+            let as_of = crate::scenario::status::datetime(world, s.at).to_string();
+            super::replan::StatusSummary::of(s, as_of)
+        }),
+        replan: None,
         events: agg.events,
         incomplete: Incomplete { replications: incomplete, stuck },
         warnings,

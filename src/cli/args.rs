@@ -35,7 +35,12 @@ pub(crate) enum Command {
     /// Runs replications of a scenario and writes summary.json, replications.csv and shipments.csv.
     #[command(after_help = "Example:\n  steelsim run scenarios/baseline.toml --replications 1000 --seed 7\n\n\
                             Results go to output/<scenario name>/ (or --out), replacing earlier results of the same\n\
-                            scenario only once every file is complete.")]
+                            scenario only once every file is complete.\n\n\
+                            Re-planning an order in flight (the status format is in docs/status.md):\n  \
+                            steelsim run scenarios/baseline.toml --seed 7 --out output/plan\n  \
+                            steelsim run scenarios/baseline.toml --seed 7 --status status.csv --plan output/plan\n\
+                            A status to try it with: where replication 12 of a run is on 20 October:\n  \
+                            steelsim run scenarios/baseline.toml -n 1 --status-at 2025-10-20 --replication 12 --out day35")]
     Run(RunArgs),
     /// Combines the folders of a sharded run into the results of the whole run.
     #[command(after_help = "Example (4 shards, e.g. a Slurm job array or a Kubernetes Indexed Job):\n  \
@@ -220,6 +225,21 @@ pub(crate) struct RunArgs {
     /// to stderr; they are also in run.json.
     #[arg(short, long)]
     pub(crate) verbose: bool,
+    /// Start from a shipment status instead of the order's start: a CSV table of where every
+    /// tonne is on a date (see docs/status.md). It is copied into the results as start_status.csv.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) status: Option<PathBuf>,
+    /// Also write status.csv: where every tonne of one replication (--replication) is at this
+    /// date (2025-10-15, or 2025-10-15T08:00), in the format --status reads.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) status_at: Option<String>,
+    /// The replication --status-at writes down.
+    #[arg(long, value_name = "K", default_value_t = 0, requires = "status_at")]
+    pub(crate) replication: u64,
+    /// With --status: the results folder of the run made before (the plan), to set the new
+    /// promise beside its promise.
+    #[arg(long, value_name = "DIR", requires = "status")]
+    pub(crate) plan: Option<PathBuf>,
 }
 
 /// `steelsim merge`.

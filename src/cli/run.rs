@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::args::{MergeArgs, RunArgs};
 use super::{CliError, progress_bar, read};
+use crate::analysis::replan;
 use crate::analysis::summary::{Summary, build};
 use crate::experiment::precision::{Reached, Target, run_to_precision};
 use crate::experiment::{self, Aggregates, RunOutput, Runner, Tracing};
@@ -35,6 +36,9 @@ fn command_line(a: &RunArgs) -> String {
     for o in &a.set.overrides {
         c += &format!(" --set '{}={}'", o.path, o.value);
     }
+    if a.status.is_some() {
+        c += " --status start_status.csv";
+    }
     c
 }
 
@@ -47,8 +51,18 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
         ));
     }
     let began = Instant::now();
-    let sc = scenario::load_with(&a.scenario, &a.set.overrides)?;
+    let mut sc = scenario::load_with(&a.scenario, &a.set.overrides)?;
     eprint!("{}", sc.notes);
+    let start_status = match &a.status {
+        Some(path) => {
+            let (status, text) = scenario::status::load(&sc.world, path)?;
+            sc.world.start_from(status);
+            Some(text)
+        }
+        None => None,
+    };
+    let status_at = a.status_at.as_deref().map(|d| status_moment(&sc.world, d)).transpose()?;
+    let plan = a.plan.as_deref().map(|dir| read_plan(dir, &sc.world, &sc.source)).transpose()?;
     let load_s = began.elapsed().as_secs_f64();
     let world = &sc.world;
     let default_out = match a.shard {
@@ -77,9 +91,19 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
     };
     bar.finish_and_clear();
     let aggregating = Instant::now();
-    let summary = build(world, a.seed, &output);
+    let mut summary = build(world, a.seed, &output);
+    if let (Some((plan, same)), Some(dir)) = (&plan, &a.plan) {
+        summary.replan = Some(replan::compare(&dir.display().to_string(), plan, *same, &summary));
+    }
     let simulate_s = output.elapsed.as_secs_f64();
     let shipments = shipments_bytes(world, &output)?;
+    let status = match status_at {
+        Some(t) => {
+            let s = experiment::status_at(world, a.seed, a.replication, t)?;
+            Some(scenario::status::to_csv(world, &s).map_err(|e| CliError::Usage(format!("status.csv: {e}")))?)
+        }
+        None => None,
+    };
     let info = RunInfo {
         steelsim: env!("CARGO_PKG_VERSION").to_string(),
         scenario: world.name.clone(),
@@ -105,6 +129,8 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
         out: &output,
         summary: &summary,
         shipments: shipments.as_deref(),
+        start_status: start_status.as_ref().map(String::as_bytes),
+        status: status.as_deref(),
     };
     let (dir, info) = report::write_run(&out_dir, a.force, &files)?;
     let report =
@@ -114,6 +140,33 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
         print_performance(&report);
     }
     Ok(())
+}
+
+/// The summary of the run `--plan` names, and whether it ran the same scenario text; refused
+/// (before anything is simulated) if it is not a run of the same order.
+fn read_plan(dir: &Path, world: &crate::model::World, source: &str) -> Result<(Summary, bool), CliError> {
+    let bad = |why: String| CliError::Usage(format!("--plan {}: {why}", dir.display()));
+    let summary: Summary = serde_json::from_slice(&read(&dir.join(files::SUMMARY))?)
+        .map_err(|e| bad(format!("{} is not a steelsim summary: {e}", files::SUMMARY)))?;
+    let info: RunInfo = serde_json::from_slice(&read(&dir.join(files::RUN))?)
+        .map_err(|e| bad(format!("{} is not a steelsim run record: {e}", files::RUN)))?;
+    replan::check_plan(world, &summary).map_err(bad)?;
+    Ok((summary, info.scenario_hash == report::scenario_hash(source)))
+}
+
+/// The moment `--status-at` names, between the order's start and its deadline.
+fn status_moment(world: &crate::model::World, text: &str) -> Result<crate::engine::Time, CliError> {
+    let dt = scenario::status::parse_moment(text).map_err(|e| CliError::Usage(format!("--status-at: {e}")))?;
+    let h = scenario::status::hours(world, dt);
+    match crate::engine::Time::new(h) {
+        Some(t) if t <= world.deadline => Ok(t),
+        _ => Err(CliError::Usage(format!(
+            "--status-at {text}: the date must lie between the order's start ({}) and its deadline ({})",
+            world.start,
+            // The deadline is the end of its day.
+            (scenario::status::datetime(world, world.deadline) - jiff::SignedDuration::from_secs(1)).date()
+        ))),
+    }
 }
 
 fn shipments_bytes(world: &crate::model::World, out: &RunOutput) -> Result<Option<Vec<u8>>, CliError> {
@@ -197,6 +250,8 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         out: &merged,
         summary: &summary,
         shipments: shipments.as_deref(),
+        start_status: None,
+        status: None,
     };
     let (dir, _) = report::write_run(&a.out, a.force, &files)?;
     let report = RunReport { summary, out: dir, seconds: 0.0, precision: None, performance: None };

@@ -189,6 +189,18 @@ impl<E> EventQueue<E> {
         }
     }
 
+    /// The live pending events with their times, in no particular order: a look at what is
+    /// due (to write down the state of a model), not a way to drive it.
+    pub fn iter(&self) -> impl Iterator<Item = (Time, &E)> {
+        self.heap
+            .iter()
+            .filter(|e| {
+                let seq = e.key as u64;
+                seq & CANCELLABLE == 0 || self.pending_cancellable.contains(&seq)
+            })
+            .map(|e| (Time::from_order_bits((e.key >> 64) as u64), &e.event))
+    }
+
     /// Number of live pending events.
     pub fn len(&self) -> usize {
         self.heap.len() - self.dead
@@ -248,6 +260,18 @@ mod tests {
         assert!(!q.cancel(k3), "an event that fired cannot be cancelled");
         assert!(q.is_empty());
         assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn iter_shows_the_live_events_only() {
+        let mut q = EventQueue::new();
+        let k = q.push_cancellable(t(1.0), 1);
+        q.push(t(2.5), 2);
+        q.push_cancellable(t(3.0), 3);
+        q.cancel(k);
+        let mut seen: Vec<(f64, i32)> = q.iter().map(|(at, e)| (at.value(), *e)).collect();
+        seen.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert_eq!(seen, [(2.5, 2), (3.0, 3)]);
     }
 
     #[test]

@@ -150,6 +150,13 @@ impl<J: Copy + Hash + Eq> Resource<J> {
         None
     }
 
+    /// Takes `units` at once, whatever the capacity and the line: units found in use when a
+    /// model starts from a recorded state (held above a capacity cut meanwhile, as
+    /// [`set_capacity`](Self::set_capacity) allows).
+    pub fn occupy(&mut self, now: Time, units: u32) {
+        self.take(now, units);
+    }
+
     /// Changes the priority of a waiting job; `false` if it is not waiting (or the line is
     /// FIFO, where priorities do not apply).
     pub fn change_priority(&mut self, job: &J, priority: i64) -> bool {

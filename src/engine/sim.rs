@@ -64,6 +64,11 @@ impl<E> Scheduler<E> {
         self.queue.len()
     }
 
+    /// The live pending events with their times, in no particular order.
+    pub fn pending_events(&self) -> impl Iterator<Item = (Time, &E)> {
+        self.queue.iter()
+    }
+
     /// Schedules `event` after `delay`.
     pub fn schedule_in(&mut self, delay: Duration, event: E) {
         self.queue.push(self.now + delay, event);

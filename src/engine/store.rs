@@ -67,6 +67,13 @@ impl<J: Copy> Store<J> {
         }
     }
 
+    /// Adds `amount` at once, whatever the capacity: content found in the store when a model
+    /// starts from a recorded state.
+    pub fn occupy(&mut self, now: Time, amount: u64) {
+        self.level += amount;
+        self.level_monitor.set(now, self.level as f64);
+    }
+
     /// Removes `amount` and admits blocked puts that now fit, in order, into `admitted`.
     pub fn take(&mut self, now: Time, amount: u64, admitted: &mut Vec<Admitted<J>>) {
         debug_assert!(amount <= self.level, "took {amount} from a store holding {}", self.level);

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::engine::Outcome;
 use crate::engine::random::replication_seed;
+use crate::engine::{Outcome, Time};
+use crate::model::status::Status;
 use crate::model::units::days;
 use crate::model::{Checks, Replication, ReplicationError, ReplicationResult, Tonnes, Trace, World};
 
@@ -278,6 +279,18 @@ pub fn replicate_checked(
         return Err(RunError::EventLimit { replication: index, events: r.events, day: days(r.end.value()) });
     }
     Ok(r)
+}
+
+/// Where every tonne of replication `index` of a run seeded `master` is at `at` (or at its
+/// end, if it ends before).
+pub fn status_at(world: &World, master: u64, index: u64, at: Time) -> Result<Status, RunError> {
+    Replication::new(world, index, replication_seed(master, index), false)
+        .with_cancel(interrupt::flag())
+        .status_at(at)
+        .map_err(|e| match e {
+            ReplicationError::Cancelled { .. } => RunError::Interrupted { done: 0 },
+            other => RunError::Model(other),
+        })
 }
 
 /// A pool of `threads` workers (one per core if `None`).

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod mills;
 pub mod replication;
 pub mod stages;
+pub mod status;
 pub mod tally;
 pub mod units;
 pub mod world;

@@ -61,6 +61,9 @@ pub struct World {
     pub contract: Option<super::contract::Contract>,
     /// The reported stages.
     pub stages: Stages,
+    /// The state the replications start from, if not the order's start (see
+    /// [`World::start_from`]).
+    pub status: Option<super::status::Status>,
 }
 
 /// The order and how its results are judged.

@@ -53,6 +53,54 @@ figure{margin:2em 0}figure svg{width:100%;height:auto;border:1px solid #ddd}figc
 .warn{color:#a33}code,pre{background:#f5f5f5;padding:0.1em 0.3em}pre{padding:0.8em;overflow-x:auto}";
 
 /// Builds the report page of a run folder.
+/// A run from a shipment status: where the order stood, and the plan beside the new answer.
+fn replanning(o: &mut String, s: &crate::analysis::summary::Summary) {
+    let Some(st) = &s.status else { return };
+    let _ = writeln!(
+        o,
+        "<h2>Re-planned from the shipment status of {}</h2>\n<p>Then: {} t delivered, {} t on the way, {} t still to produce. \
+         Everything after that date is simulated from where the shipments were.</p>",
+        escape(&st.as_of),
+        thousands(st.delivered_t),
+        thousands(st.on_the_way_t),
+        thousands(st.to_produce_t)
+    );
+    let Some(r) = &s.replan else { return };
+    let same = if r.same_scenario {
+        ""
+    } else {
+        " The plan ran a different scenario text: part of the change is the scenario's."
+    };
+    let _ = writeln!(
+        o,
+        "<p>Beside the plan in <code>{}</code> ({}).{same}</p>\n<table><thead><tr><th>at</th><th></th><th>plan</th><th>now</th><th>change</th></tr></thead><tbody>",
+        escape(&r.plan),
+        escape(&r.plan_scenario)
+    );
+    for p in &r.points {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>P(all on time)</td><td>{:.3}</td><td>{:.3}</td><td>{:+.3}</td></tr>",
+            escape(&p.point),
+            p.p_on_time[0],
+            p.p_on_time[1],
+            p.p_on_time[1] - p.p_on_time[0]
+        );
+        for q in &p.promises {
+            let date = |d: &Option<String>| escape(d.as_deref().unwrap_or("beyond the horizon"));
+            let change = q.later_days.map_or_else(String::new, |d| format!("{d:+.1} days"));
+            let _ = writeln!(
+                o,
+                "<tr><td></td><td>promise at {:.0} %</td><td>{}</td><td>{}</td><td>{change}</td></tr>",
+                q.confidence * 100.0,
+                date(&q.plan),
+                date(&q.now)
+            );
+        }
+    }
+    let _ = writeln!(o, "</tbody></table>");
+}
+
 pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
     let s = &data.summary;
     let h = &s.handover.delivery;
@@ -80,6 +128,7 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
         s.replications,
         s.seed
     );
+    replanning(&mut o, s);
     if let Some(c) = &s.contract {
         contract(&mut o, c, &s.cost.currency, s.order_tonnes);
     }

@@ -105,6 +105,10 @@ pub mod files {
     pub const AGGREGATES: &str = "aggregates.json";
     /// The self-contained HTML report.
     pub const REPORT: &str = "report.html";
+    /// The shipment status a run started from.
+    pub const START_STATUS: &str = "start_status.csv";
+    /// The status of one replication at a date.
+    pub const STATUS: &str = "status.csv";
 }
 
 fn io(path: PathBuf) -> impl FnOnce(String) -> OutputError {
@@ -144,6 +148,10 @@ pub struct RunFiles<'a> {
     pub summary: &'a Summary,
     /// The trace as CSV, when the run traced a replication.
     pub shipments: Option<&'a [u8]>,
+    /// The shipment status the run started from, as read.
+    pub start_status: Option<&'a [u8]>,
+    /// The status of one replication at a date (`--status-at`), as CSV.
+    pub status: Option<&'a [u8]>,
 }
 
 /// Writes every result file of a run into `dir` (all or nothing); returns the folder and
@@ -158,6 +166,12 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     staging.write(files::REPLICATIONS, &reps)?;
     if let Some(ships) = run.shipments {
         staging.write(files::SHIPMENTS, ships)?;
+    }
+    if let Some(s) = run.start_status {
+        staging.write(files::START_STATUS, s)?;
+    }
+    if let Some(s) = run.status {
+        staging.write(files::STATUS, s)?;
     }
     let series =
         tables::timeseries_csv(run.world, &run.out.agg).map_err(|e| io(at(files::TIMESERIES))(e.to_string()))?;

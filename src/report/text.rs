@@ -197,6 +197,7 @@ pub fn render(s: &Summary) -> String {
             );
         }
     }
+    out.push_str(&replanning(s));
     if s.destination.completion_days.censored_replications == s.replications && s.replications > 0 {
         let _ = writeln!(
             out,
@@ -217,6 +218,49 @@ pub fn render(s: &Summary) -> String {
     }
     for warning in &s.warnings {
         let _ = writeln!(out, "\nwarning: {warning}");
+    }
+    out
+}
+
+/// Where a run from a shipment status started, and the plan beside it.
+fn replanning(s: &Summary) -> String {
+    let mut out = String::new();
+    let Some(st) = &s.status else { return out };
+    let _ = writeln!(
+        out,
+        "\nStarted from the shipment status of {}: {} t delivered, {} t on the way, {} t to produce",
+        st.as_of,
+        thousands(st.delivered_t),
+        thousands(st.on_the_way_t),
+        thousands(st.to_produce_t)
+    );
+    let Some(r) = &s.replan else { return out };
+    let same = if r.same_scenario {
+        "same scenario"
+    } else {
+        "a different scenario text: part of the change is the scenario's"
+    };
+    let _ = writeln!(out, "Re-planned against {} ({}, {same})", r.plan, r.plan_scenario);
+    let w = 34;
+    let _ = writeln!(out, "{:w$}{:24}now", "", "plan");
+    for p in &r.points {
+        let _ =
+            writeln!(out, "{:w$}{:<24.3}{:.3}", format!("P(all on time), {}", p.point), p.p_on_time[0], p.p_on_time[1]);
+        for q in &p.promises {
+            let change = match q.later_days {
+                Some(d) if d.abs() < 0.05 => " (unchanged)".to_string(),
+                Some(d) if d > 0.0 => format!(" ({d:.1} days later)"),
+                Some(d) => format!(" ({:.1} days earlier)", -d),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "{:w$}{:24}{}{change}",
+                format!("  promise at {:.0}%", q.confidence * 100.0),
+                q.plan.as_deref().unwrap_or("beyond the horizon"),
+                q.now.as_deref().unwrap_or("beyond the horizon")
+            );
+        }
     }
     out
 }

@@ -12,6 +12,7 @@ pub(crate) mod params;
 mod plan;
 mod schema;
 mod source;
+pub mod status;
 mod suggest;
 mod values;
 

@@ -22,6 +22,7 @@ mod robustness;
 mod scenarios;
 mod schema;
 mod sources;
+mod status;
 mod studies;
 mod uncertain;
 mod validation;

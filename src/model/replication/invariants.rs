@@ -241,7 +241,8 @@ impl Replication<'_> {
             .zip(w.mills.iter())
             .flat_map(|(mill, spec)| mill.lines.iter().zip(spec.lines.iter()).map(|(l, s)| l.unproduced(&s.plan).0))
             .sum();
-        if delivered + in_transit + unproduced != w.order.tonnes {
+        let in_status = self.status_tonnes_to_place();
+        if delivered + in_transit + unproduced + in_status != w.order.tonnes {
             return Err(Violation::Tonnes { delivered, in_transit, unproduced, ordered: w.order.tonnes });
         }
         Ok(())

@@ -14,7 +14,9 @@ use super::state::{Ev, Holder, LotState};
 use super::{Replication, site};
 
 impl Replication<'_> {
-    pub(super) fn join_leg(&mut self, leg: LegId, lot: LotId, now: Time, sched: &mut Scheduler<Ev>) {
+    /// `lot` joins leg `leg` at `now`, having waited for it since `joined` (earlier than
+    /// `now` only for a lot a run resumes with).
+    pub(super) fn join_leg(&mut self, leg: LegId, lot: LotId, joined: Time, now: Time, sched: &mut Scheduler<Ev>) {
         let l = &self.lots[lot];
         let units = match self.w.legs[leg].departures.as_ref().map(|d| d.unit) {
             Some(GroupUnit::Tonnes) => l.tonnes.t().ceil() as u32,
@@ -24,8 +26,8 @@ impl Replication<'_> {
         let open = st.cond.open();
         match &mut st.batcher {
             None if open => self.depart(leg, &[lot], now, sched),
-            None => st.waiting.push_back((lot, now)),
-            Some(b) => match b.add(now, lot, units) {
+            None => st.waiting.push_back((lot, joined)),
+            Some(b) => match b.add(joined, lot, units) {
                 Added::Opened => self.arm_max_wait(leg, sched),
                 Added::Waiting => {}
                 Added::Full | Added::Overflow if open => self.dispatch(leg, false, now, sched),
@@ -121,16 +123,12 @@ impl Replication<'_> {
         let first = &self.lots[lots[0]];
         let (group, step) = (first.key, w.routes[first.route].draw(first.step));
         let mut rng = keyed(st.key, group, site::at(site::TRANSIT, step, 0));
-        let mut h = match &spec.transit {
-            Transit::Time(d) => d.sample(&mut rng),
-            Transit::Speed { km, kmh } => km / kmh.sample(&mut rng).max(kmh.mean() * 0.01),
-        };
-        h /= st.cond.factor;
-        h += delay_effects(w, &self.occurrences, &st.cond.delays, &mut rng);
+        let h = self.transit_hours(leg, &mut rng);
         for &lot in lots {
             let l = &mut self.lots[lot];
             l.wait = now.since(l.step_since).value();
             l.service = h;
+            l.busy = true;
             self.books.charge(spec.cost_per_t * l.tonnes.t(), l.buyer_pays);
             sched.schedule_in(Duration::saturating(h), Ev::Arrived(lot));
         }
@@ -143,6 +141,17 @@ impl Replication<'_> {
                 h + pool.empty_return.sample(&mut rng) + delay_effects(w, &self.occurrences, &st.cond.delays, &mut rng);
             sched.schedule_in(Duration::saturating(back), Ev::Returned(fleet, 1));
         }
+    }
+
+    /// A transit time of leg `leg` as things stand (factors and delays in force included),
+    /// drawn from `rng`.
+    pub(super) fn transit_hours(&self, leg: LegId, rng: &mut crate::engine::Stream) -> f64 {
+        let (spec, st) = (&self.w.legs[leg], &self.legs[leg]);
+        let h = match &spec.transit {
+            Transit::Time(d) => d.sample(rng),
+            Transit::Speed { km, kmh } => km / kmh.sample(rng).max(kmh.mean() * 0.01),
+        };
+        h / st.cond.factor + delay_effects(self.w, &self.occurrences, &st.cond.delays, rng)
     }
 
     pub(super) fn arrived(&mut self, lot: LotId, sched: &mut Scheduler<Ev>) {

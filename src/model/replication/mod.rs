@@ -17,6 +17,7 @@ mod production;
 pub mod result;
 mod servers;
 mod state;
+mod status;
 mod steps;
 #[cfg(test)]
 mod tests;
@@ -102,6 +103,11 @@ pub struct Replication<'w> {
     /// Polled every [`CANCEL_EVERY`] events: set, the replication stops where it is.
     cancel: Option<&'w AtomicBool>,
     cancelled: bool,
+    /// When to write the state down and stop (see [`Replication::status_at`]).
+    capture_at: Option<Time>,
+    captured: Option<crate::model::status::Status>,
+    /// The status the world starts from has been put in place.
+    resumed: bool,
 }
 
 /// How many events pass between two looks at the cancel flag: a replication of millions of
@@ -159,6 +165,9 @@ impl<'w> Replication<'w> {
             violation: None,
             cancel: None,
             cancelled: false,
+            capture_at: None,
+            captured: None,
+            resumed: false,
         }
     }
 
@@ -204,12 +213,44 @@ impl<'w> Replication<'w> {
         Ok(self.finish(sched.now(), sched.processed(), outcome)?)
     }
 
+    /// Runs the replication up to `at` (or its end, if that comes first) and returns where
+    /// every tonne of the order is then.
+    pub fn status_at(mut self, at: Time) -> Result<crate::model::status::Status, ReplicationError> {
+        self.capture_at = Some(at);
+        let mut sched = Scheduler::new();
+        self.start(&mut sched);
+        if self.books.completion.is_none() {
+            let (horizon, max_events) = (self.w.horizon, self.w.max_events);
+            run(&mut Driver(&mut self), &mut sched, horizon, max_events);
+        }
+        if self.cancelled {
+            return Err(ReplicationError::Cancelled { index: self.index });
+        }
+        if let Some(what) = self.violation.take() {
+            return Err(ReplicationError::Invariant { index: self.index, hour: sched.now().value(), what });
+        }
+        self.catch_up_supplies(&mut sched);
+        Ok(match self.captured.take() {
+            Some(s) => s,
+            None => self.capture(&sched),
+        })
+    }
+
     fn start(&mut self, sched: &mut Scheduler<Ev>) {
+        // Scheduled first, so that they come before anything else due at the same moment.
+        if let Some(status) = &self.w.status {
+            sched.schedule_at(status.at, Ev::Resume);
+        }
+        if let Some(at) = self.capture_at {
+            sched.schedule_at(at, Ev::Capture);
+        }
         sched.schedule_at(self.w.deadline, Ev::Deadline);
         sched.schedule_at(Time::new(crate::model::units::DAY).unwrap_or(Time::ZERO), Ev::Day);
         self.start_effects(sched);
-        self.start_background(sched);
-        self.start_production(sched);
+        if self.w.status.is_none() {
+            self.start_background(None, sched);
+            self.start_production(sched);
+        }
         self.drain(sched);
         self.arm_supplies(sched);
     }
@@ -239,6 +280,11 @@ impl<'w> Replication<'w> {
             Ev::Calendar(actor) => self.calendar_changed(actor, sched),
             Ev::Breakdown(actor, down) => self.breakdown(actor, down, sched),
             Ev::Disruption(occ, start) => self.disruption(occ, start, sched),
+            Ev::Resume => self.resume(sched),
+            Ev::Capture => {
+                self.captured = Some(self.capture(sched));
+                return Control::Stop;
+            }
             Ev::Deadline => {
                 self.books.at_deadline = Some((self.books.delivered, self.books.handed_over));
                 self.books.served_at_deadline = Some(self.served_counts());

@@ -175,7 +175,7 @@ impl Replication<'_> {
 
     /// Brings the lot in progress on a line up to date and reschedules its completion at the
     /// rate the mill's current condition allows (none while it is down or closed).
-    fn retime_line(&mut self, m: MillId, line: LineId, now: Time, sched: &mut Scheduler<Ev>) {
+    pub(super) fn retime_line(&mut self, m: MillId, line: LineId, now: Time, sched: &mut Scheduler<Ev>) {
         let spec = &self.w.mills[m];
         let st = &mut self.mills[m];
         let open = st.cond.open();

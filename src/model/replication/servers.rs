@@ -41,36 +41,56 @@ fn draw_service(svc: &Service, units: u32, tonnes_t: f64, rng: &mut Stream) -> f
 impl Replication<'_> {
     /// Starts serving `job`, which was just granted a place at server `s`.
     pub(super) fn start_service(&mut self, s: ServerId, job: Job, now: Time, sched: &mut Scheduler<Ev>) {
-        let w = self.w;
-        let spec = &w.servers[s];
-        let st = &self.servers[s];
-        let (units, tonnes_t, through, mut rng) = match job {
-            Job::Lot(i) => {
-                let l = &mut self.lots[i];
-                l.wait = now.since(l.step_since).value();
-                let through = matches!(w.routes[l.route].step(l.step), Step::Serve { through: true, .. });
-                let rng = keyed(st.key, l.key, site::at(site::SERVICE, w.routes[l.route].draw(l.step), l.visit));
-                (l.carrier_units(), l.tonnes.t(), through, rng)
-            }
-            Job::Bg(j) => {
-                let b = self.bg_jobs[j];
-                let f = &w.background[b.flow];
-                let rng = keyed(st.key, b.key, site::SERVICE);
-                (f.units_per_job, f.tonnes_per_unit.t() * f.units_per_job as f64, false, rng)
-            }
-        };
-        let mut h = draw_service(w.service_at(s, through), units, tonnes_t, &mut rng);
-        if let (Job::Lot(_), Some(insp)) = (job, &spec.inspection)
-            && unit(&mut rng) < insp.p
-        {
-            h += insp.time.sample(&mut rng);
+        if let Job::Lot(i) = job {
+            let l = &mut self.lots[i];
+            l.wait = now.since(l.step_since).value();
+            l.busy = true;
         }
-        h /= st.cond.factor;
-        h += delay_effects(w, &self.occurrences, &st.cond.delays, &mut rng);
+        let mut rng = self.service_stream(s, job);
+        let h = self.service_hours(s, job, &mut rng);
         if let Job::Lot(i) = job {
             self.lots[i].service = h;
         }
         sched.schedule_in(Duration::saturating(h), Ev::ServiceDone(s, job));
+    }
+
+    /// The stream a job's service time at server `s` is drawn from.
+    pub(super) fn service_stream(&self, s: ServerId, job: Job) -> Stream {
+        let (w, st) = (self.w, &self.servers[s]);
+        match job {
+            Job::Lot(i) => {
+                let l = &self.lots[i];
+                keyed(st.key, l.key, site::at(site::SERVICE, w.routes[l.route].draw(l.step), l.visit))
+            }
+            Job::Bg(j) => keyed(st.key, self.bg_jobs[j].key, site::SERVICE),
+        }
+    }
+
+    /// A service time of `job` at server `s` as things stand (inspection, factors and
+    /// delays in force included), drawn from `rng`.
+    pub(super) fn service_hours(&self, s: ServerId, job: Job, rng: &mut Stream) -> f64 {
+        let w = self.w;
+        let spec = &w.servers[s];
+        let st = &self.servers[s];
+        let (units, tonnes_t, through) = match job {
+            Job::Lot(i) => {
+                let l = &self.lots[i];
+                let through = matches!(w.routes[l.route].step(l.step), Step::Serve { through: true, .. });
+                (l.carrier_units(), l.tonnes.t(), through)
+            }
+            Job::Bg(j) => {
+                let f = &w.background[self.bg_jobs[j].flow];
+                (f.units_per_job, f.tonnes_per_unit.t() * f.units_per_job as f64, false)
+            }
+        };
+        let mut h = draw_service(w.service_at(s, through), units, tonnes_t, rng);
+        if let (Job::Lot(_), Some(insp)) = (job, &spec.inspection)
+            && unit(rng) < insp.p
+        {
+            h += insp.time.sample(rng);
+        }
+        h /= st.cond.factor;
+        h + delay_effects(w, &self.occurrences, &st.cond.delays, rng)
     }
 
     /// Frees one place at server `s` and starts whoever is next.
@@ -156,11 +176,15 @@ impl Replication<'_> {
 
     // ----- background traffic ------------------------------------------------------------
 
-    /// Puts the backlog of every background flow in its queue and schedules each flow's
-    /// first arrival.
-    pub(super) fn start_background(&mut self, sched: &mut Scheduler<Ev>) {
+    /// Puts the backlog of every background flow in its queue (the scenario's, or the
+    /// `backlog` of a status) and schedules each flow's first arrival.
+    pub(super) fn start_background(&mut self, backlog: Option<&[(FlowId, u32)]>, sched: &mut Scheduler<Ev>) {
         for (f, spec) in self.w.background.iter_ids() {
-            for _ in 0..spec.initial_jobs {
+            let jobs = match backlog {
+                Some(b) => b.iter().filter(|(flow, _)| *flow == f).map(|(_, n)| n).sum(),
+                None => spec.initial_jobs,
+            };
+            for _ in 0..jobs {
                 self.background_arrives(f, sched);
             }
             if let Some(every) = &spec.every {

@@ -73,6 +73,10 @@ pub(crate) enum Ev {
     Disruption(OccurrenceId, bool),
     /// The deadline: snapshot what has arrived.
     Deadline,
+    /// The moment of the status the run starts from: put every lot where it says.
+    Resume,
+    /// The moment to write the state down (and stop).
+    Capture,
     /// The end of a simulated day: snapshot the day's series.
     Day,
 }
@@ -119,6 +123,8 @@ pub(crate) struct Lot {
     pub(crate) key: u64,
     /// Times the lot has been sent back to queue again at its current step.
     pub(crate) visit: u32,
+    /// In service, dwelling or travelling at its current step (rather than waiting).
+    pub(crate) busy: bool,
 }
 
 impl Lot {
@@ -146,6 +152,7 @@ impl Lot {
             created: now,
             key: p.key,
             visit: 0,
+            busy: false,
         }
     }
 
@@ -160,6 +167,7 @@ impl Lot {
         self.step_since = now;
         self.wait = 0.0;
         self.visit = 0;
+        self.busy = false;
     }
 
     /// Sent back to queue again at the same step (documents returned).
@@ -167,6 +175,7 @@ impl Lot {
         self.step_since = now;
         self.wait = 0.0;
         self.visit += 1;
+        self.busy = false;
     }
 
     /// Takes a set of carriers: the first set it holds, or a second one during a transload.

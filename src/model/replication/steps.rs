@@ -45,12 +45,13 @@ impl Replication<'_> {
                     let mut rng =
                         keyed(self.dwell_key[d], l.key, site::at(site::DWELL, self.w.routes[l.route].draw(l.step), 0));
                     let h = self.w.dwells[d].time.sample(&mut rng);
+                    self.lots[lot].busy = true;
                     sched.schedule_in(Duration::saturating(h), Ev::DwellDone(lot));
                     return;
                 }
                 Step::Leg(leg) => {
                     self.release_hold(lot, now, sched);
-                    self.join_leg(leg, lot, now, sched);
+                    self.join_leg(leg, lot, now, now, sched);
                     return;
                 }
                 Step::Acquire(pool) => {
@@ -101,7 +102,7 @@ impl Replication<'_> {
 
     /// Credits the lot's tonnes at the handover point (once, even if it is lost and made
     /// again afterwards).
-    fn hand_over(&mut self, lot: LotId, now: Time) {
+    pub(super) fn hand_over(&mut self, lot: LotId, now: Time) {
         let l = &mut self.lots[lot];
         if !l.handover_credited {
             l.handover_credited = true;

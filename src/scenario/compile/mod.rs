@@ -267,6 +267,7 @@ pub(super) fn compile(
         uncertain,
         max_events: limits.max_events,
         contract: handover.contract,
+        status: None,
     };
     k.feasibility(&world);
     if k.c.diags.is_empty() {
