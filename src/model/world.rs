@@ -179,6 +179,33 @@ pub struct ServerSpec {
     pub cost_per_t: f64,
     /// Cost per lot served.
     pub cost_per_lot: f64,
+    /// Dated changes of `capacity`: from each time (hours since the start), that many places.
+    pub changes: Vec<(f64, u32)>,
+}
+
+impl ServerSpec {
+    /// Its places at `hours` since the start.
+    pub fn capacity_at(&self, hours: f64) -> u32 {
+        self.changes.iter().take_while(|c| c.0 <= hours).last().map_or(self.capacity, |c| c.1)
+    }
+
+    /// The most places it ever has.
+    pub fn max_capacity(&self) -> u32 {
+        self.changes.iter().map(|c| c.1).fold(self.capacity, u32::max)
+    }
+
+    /// Its places averaged over the first `hours` since the start.
+    pub fn mean_capacity(&self, hours: f64) -> f64 {
+        if hours <= 0.0 || self.changes.is_empty() {
+            return f64::from(self.capacity);
+        }
+        let (mut area, mut from, mut places) = (0.0, 0.0, f64::from(self.capacity));
+        for &(at, next) in self.changes.iter().take_while(|c| c.0 < hours) {
+            area += places * (at - from);
+            (from, places) = (at, f64::from(next));
+        }
+        (area + places * (hours - from)) / hours
+    }
 }
 
 /// A stage that only takes time.

@@ -273,7 +273,7 @@ pub fn capacity(world: &World) -> Explanation {
                 spec.failures.as_ref(),
                 window_h,
             );
-            let hours_available = spec.capacity as f64 * DAY * avail;
+            let hours_available = spec.mean_capacity(window_h) * DAY * avail;
             let hours_per_t = t.hours[s] / t.tonnes[s];
             let order_t_per_day = t.tonnes[s] / window_days;
             StageLoad {

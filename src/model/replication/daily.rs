@@ -36,9 +36,9 @@ impl Replication<'_> {
         for (i, t) in self.w.tracked().enumerate() {
             let (busy, waiting, capacity) = match t {
                 Tracked::Server(s) => {
-                    let r = &self.servers[s].res;
-                    let nominal = self.w.servers[s].capacity as f64;
-                    (r.busy_monitor().area(now), r.queue_monitor().area(now), nominal * now.value())
+                    let st = &self.servers[s];
+                    let r = &st.res;
+                    (r.busy_monitor().area(now), r.queue_monitor().area(now), st.place_hours(now))
                 }
                 Tracked::Pool(p) => {
                     let p = &self.pools[p];

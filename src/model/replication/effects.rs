@@ -31,6 +31,9 @@ impl Replication<'_> {
                 let h = f.between.sample(&mut self.servers[s].fail_rng);
                 sched.schedule_in(Duration::saturating(h), Ev::Breakdown(Actor::Server(s), true));
             }
+            for (i, &(at, _)) in spec.changes.iter().enumerate() {
+                sched.schedule_at(Time::new(at).unwrap_or(Time::ZERO), Ev::ServerChange(s, i));
+            }
         }
         for (l, spec) in w.legs.iter_ids() {
             if let Some(c) = spec.calendar {

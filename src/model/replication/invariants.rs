@@ -162,11 +162,13 @@ impl Replication<'_> {
     fn check_capacities(&self) -> Result<(), Violation> {
         let w = self.w;
         for (s, st) in self.servers.iter_ids() {
-            if st.res.in_use() > w.servers[s].capacity {
+            // Places that go are kept by whoever holds them until done: at most the most
+            // places it ever has are in use.
+            if st.res.in_use() > w.servers[s].max_capacity() {
                 return Err(Violation::ServerOverfull {
                     name: w.servers[s].name.clone(),
                     jobs: st.res.in_use(),
-                    capacity: w.servers[s].capacity,
+                    capacity: w.servers[s].max_capacity(),
                 });
             }
         }

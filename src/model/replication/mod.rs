@@ -276,6 +276,7 @@ impl<'w> Replication<'w> {
             // The arrival itself was applied by `catch_up_supplies` above.
             Ev::Supply(pool) => self.pools[pool].supply_armed = false,
             Ev::PoolChange(pool, i) => self.pool_change(pool, i, sched),
+            Ev::ServerChange(s, i) => self.server_change(s, i, sched),
             Ev::Background(flow) => self.background_flow(flow, sched),
             Ev::Calendar(actor) => self.calendar_changed(actor, sched),
             Ev::Breakdown(actor, down) => self.breakdown(actor, down, sched),

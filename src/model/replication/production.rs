@@ -272,7 +272,6 @@ impl Replication<'_> {
         for step in &w.routes[r].steps {
             match *step {
                 Step::Serve { server, through } => {
-                    let spec = &w.servers[server];
                     let svc = w.service_at(server, through);
                     let own = svc.mean_hours(units, tonnes);
                     let res = &self.servers[server].res;
@@ -280,7 +279,7 @@ impl Replication<'_> {
                         Service::PerCarrier(d) => res.waiting_units() as f64 * d.mean(),
                         _ => res.waiting() as f64 * own,
                     };
-                    total += queued / spec.capacity.max(1) as f64 + own;
+                    total += queued / self.servers[server].places.max(1) as f64 + own;
                 }
                 Step::Dwell(d) => total += w.dwells[d].time.mean(),
                 Step::Leg(l) => {

@@ -381,8 +381,11 @@ impl Replication<'_> {
         let horizon_end = end.value().max(f64::MIN_POSITIVE);
         let mut utilisation: IdVec<StageId, Option<f64>> = (0..w.stages.len()).map(|_| None).collect();
         for (s, st) in self.servers.iter_ids() {
-            let nominal = w.servers[s].capacity as f64;
-            utilisation[w.stages.server(s)] = Some(st.res.busy_monitor().area(end) / (nominal * horizon_end));
+            let place_hours = match &st.places_over_time {
+                Some(t) => t.area(end).max(f64::MIN_POSITIVE),
+                None => f64::from(st.places) * horizon_end,
+            };
+            utilisation[w.stages.server(s)] = Some(st.res.busy_monitor().area(end) / place_hours);
         }
         for (p, st) in self.pools.iter_ids() {
             let capacity_area = st.capacity.area(end).max(f64::MIN_POSITIVE);

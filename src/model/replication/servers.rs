@@ -105,13 +105,24 @@ impl Replication<'_> {
 
     /// Sets server `s`'s capacity from its condition and starts whoever now fits.
     pub(super) fn apply_server(&mut self, s: ServerId, now: Time, sched: &mut Scheduler<Ev>) {
-        let cap = self.servers[s].capacity_now(&self.w.servers[s]);
+        let cap = self.servers[s].capacity_now();
         let mut grants = std::mem::take(&mut self.grants);
         self.servers[s].res.set_capacity(now, cap, &mut grants);
         for g in grants.drain(..) {
             self.start_service(s, g.job, now, sched);
         }
         self.grants = grants;
+    }
+
+    /// Server `s`'s dated change `i`: its places from now.
+    pub(super) fn server_change(&mut self, s: ServerId, i: usize, sched: &mut Scheduler<Ev>) {
+        let now = sched.now();
+        let st = &mut self.servers[s];
+        st.places = self.w.servers[s].changes[i].1;
+        if let Some(t) = &mut st.places_over_time {
+            t.set(now, f64::from(st.places));
+        }
+        self.apply_server(s, now, sched);
     }
 
     /// Frees the server a lot kept busy after its service (blocking), if any.

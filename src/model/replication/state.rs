@@ -69,6 +69,8 @@ pub(crate) enum Ev {
     Breakdown(Actor, bool),
     /// A pool's fleet changes (its dated change number `usize`).
     PoolChange(PoolId, usize),
+    /// A server's places change (its dated change number `usize`).
+    ServerChange(ServerId, usize),
     /// A disruption occurrence started (`true`) or ended (`false`).
     Disruption(OccurrenceId, bool),
     /// The deadline: snapshot what has arrived.
@@ -280,6 +282,10 @@ pub(crate) struct ServerState {
     pub(crate) cond: Condition,
     /// Carriers served so far (the order's and background traffic), for throughput checks.
     pub(crate) served: u64,
+    /// Its places now (its capacity, or the last dated change's).
+    pub(crate) places: u32,
+    /// Its places over time, kept only where they change on dates.
+    pub(crate) places_over_time: Option<TimeWeighted>,
 }
 
 impl ServerState {
@@ -290,12 +296,26 @@ impl ServerState {
             fail_rng: stream(seed, &format!("{}#failures", spec.name)),
             cond: Condition::new(),
             served: 0,
+            places: spec.capacity,
+            places_over_time: (!spec.changes.is_empty()).then(|| {
+                let mut t = TimeWeighted::new();
+                t.set(Time::ZERO, f64::from(spec.capacity));
+                t
+            }),
         }
     }
 
     /// The places it has now: its capacity while open, none while closed.
-    pub(crate) fn capacity_now(&self, spec: &ServerSpec) -> u32 {
-        if self.cond.open() { spec.capacity } else { 0 }
+    pub(crate) fn capacity_now(&self) -> u32 {
+        if self.cond.open() { self.places } else { 0 }
+    }
+
+    /// Area under its places up to `end` (place-hours).
+    pub(crate) fn place_hours(&self, end: Time) -> f64 {
+        match &self.places_over_time {
+            Some(t) => t.area(end),
+            None => f64::from(self.places) * end.value(),
+        }
     }
 }
 

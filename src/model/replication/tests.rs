@@ -446,6 +446,36 @@ fn a_pool_has_its_dated_number_of_carriers_from_that_day() {
     assert_eq!(acquired(&shrinks), [0.0, 0.0, 0.0, 16.0, 16.0, 16.0, 32.0, 48.0, 64.0]);
 }
 
+/// A stage whose places change on a date has that many from then: more places serve the
+/// lots waiting at once; fewer are not taken from lots in service, only not handed out again.
+#[test]
+fn a_stage_has_its_dated_number_of_places_from_that_day() {
+    let starts = |dest: &str| -> Vec<f64> {
+        let text = world_text(216, 9, "", "", dest).replace("tonnes = 72", "tonnes = 216");
+        let w =
+            crate::scenario::load_str(&text, "stage.toml", "stage").unwrap_or_else(|e| panic!("{}", e.render(false)));
+        rows(&w, |s| matches!(s, Step::Serve { .. })).iter().map(|r| r.2).collect()
+    };
+    let unload = |capacity: u32, changes: &str| {
+        format!("stages = [{{ name = \"unload\", capacity = {capacity}, service = \"8h\"{changes} }}]")
+    };
+    // Nine lots arrive at 10 h. One place until 24 h, three from then: lots 0 and 1 at 10 and
+    // 18; lots 2 and 3 take the two new places at 24; lot 4 when lot 1 is done at 26; then
+    // 5 and 6 at 32, 7 at 34, 8 at 40.
+    let grows = unload(1, ", changes = [{ at = \"start+1d\", capacity = 3 }]");
+    assert_eq!(starts(&grows), [10.0, 18.0, 24.0, 24.0, 26.0, 32.0, 32.0, 34.0, 40.0]);
+    // Three places until 24 h, one from then: lots 3, 4, 5 (started at 18) keep theirs to 26;
+    // then one at a time.
+    assert_eq!(starts(&unload(3, "")), [10.0, 10.0, 10.0, 18.0, 18.0, 18.0, 26.0, 26.0, 26.0]);
+    let shrinks = unload(3, ", changes = [{ at = \"start+1d\", capacity = 1 }]");
+    assert_eq!(starts(&shrinks), [10.0, 10.0, 10.0, 18.0, 18.0, 18.0, 26.0, 34.0, 42.0]);
+    // What the analyses read of it: the places on a date, and averaged over a window.
+    let w = crate::scenario::load_str(&world_text(216, 9, "", "", &grows), "s.toml", "s").unwrap();
+    let spec = &w.servers[crate::model::ids::ServerId::from_index(0)];
+    assert_eq!((spec.capacity_at(23.9), spec.capacity_at(24.0), spec.max_capacity()), (1, 3, 3));
+    assert_eq!(spec.mean_capacity(48.0), 2.0);
+}
+
 /// A route taken only from the day it opens, or until the day it closes: lots are made at
 /// 24, 48 and 72 h and dealt to the routes open when they leave the mill.
 #[test]

@@ -69,35 +69,17 @@ impl Compiler<'_> {
     }
 
     /// `changes`: each day's new fleet as the difference from the one before, in hours since
-    /// the start (a change before the start applies from it; one after the horizon is a note).
+    /// the start.
     fn pool_changes(&mut self, rows: &[toml::Spanned<PoolChangeSpec>], units: u32, path: &str) -> Vec<(f64, i64)> {
-        let mut out: Vec<(f64, i64)> = Vec::new();
-        let (mut before, mut last_day) = (i64::from(units), None);
-        for (i, row) in rows.iter().enumerate() {
-            let p = format!("{path}.changes[{i}]");
-            let c = row.get_ref();
-            let day = self.one_day(&c.at, &format!("{p}.at"));
-            let now = self.c.count(&c.units, &format!("{p}.units"), 0).map(i64::from);
-            let (Some(day), Some(now)) = (day, now) else { continue };
-            if last_day.is_some_and(|d| day <= d) {
-                self.c.err::<()>(c.at.span(), format!("{p}.at"), "changes must be in date order, one per day");
-                continue;
-            }
-            last_day = Some(day);
-            if day > self.anchors.horizon {
-                self.c.note(c.at.span(), format!("{p}.at"), format!("{day} is after the horizon: left out"));
-                continue;
-            }
-            if day < self.anchors.start {
-                self.c.note(
-                    c.at.span(),
-                    format!("{p}.at"),
-                    format!("{day} is before the order's start {}: in force from the start", self.anchors.start),
-                );
-            }
-            out.push((self.hours(day).max(0.0), now - before));
-            before = now;
-        }
-        out
+        let rows: Vec<_> = rows.iter().map(|r| (&r.get_ref().at, &r.get_ref().units)).collect();
+        let mut before = i64::from(units);
+        self.dated_values(&rows, path, "units", 0)
+            .into_iter()
+            .map(|(h, now)| {
+                let change = (h, i64::from(now) - before);
+                before = i64::from(now);
+                change
+            })
+            .collect()
     }
 }

@@ -65,7 +65,8 @@ impl Compiler<'_> {
         seen.push(sname.clone());
         let ends_here = s.ends_here.as_ref().is_some_and(|b| *b.get_ref());
         if let Some(dwell) = &s.dwell {
-            let extras: [(&str, Option<std::ops::Range<usize>>); 14] = [
+            let extras: [(&str, Option<std::ops::Range<usize>>); 15] = [
+                ("changes", s.changes.first().map(Spanned::span)),
                 ("cost_per_t", s.cost_per_t.as_ref().map(Spanned::span)),
                 ("cost_per_lot", s.cost_per_lot.as_ref().map(Spanned::span)),
                 ("capacity", s.capacity.as_ref().map(Spanned::span)),
@@ -162,6 +163,8 @@ impl Compiler<'_> {
             .as_ref()
             .and_then(|v| self.c.non_negative(v, &format!("{path}.cost_per_lot")))
             .unwrap_or(0.0);
+        let rows: Vec<_> = s.changes.iter().map(|r| (&r.get_ref().at, &r.get_ref().capacity)).collect();
+        let changes = self.dated_values(&rows, &path, "capacity", 1);
         // A bad capacity or service is reported, and the stage still registered with stand-ins
         // (the scenario is refused anyway) so that references to it raise no false errors.
         let capacity = capacity.unwrap_or(1);
@@ -181,6 +184,7 @@ impl Compiler<'_> {
             discipline,
             cost_per_t,
             cost_per_lot,
+            changes,
         });
         let through_only = s.through_only.as_ref().is_some_and(|b| *b.get_ref());
         if through_only && transload {

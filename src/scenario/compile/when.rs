@@ -46,6 +46,45 @@ impl Compiler<'_> {
         }
     }
 
+    /// Dated values (`changes = [{ at, FIELD }]` of a pool or a stage): each row's day, in
+    /// hours since the start, and its value (at least `min`). Rows must be in date order, one
+    /// per day; a day before the start applies from it, and one after the horizon is left out
+    /// (each with a note).
+    pub(super) fn dated_values(
+        &mut self,
+        rows: &[(&toml::Spanned<toml::Value>, &toml::Spanned<i64>)],
+        path: &str,
+        field: &str,
+        min: i64,
+    ) -> Vec<(f64, u32)> {
+        let mut out = Vec::new();
+        let mut last_day = None;
+        for (i, (at, value)) in rows.iter().enumerate() {
+            let p = format!("{path}.changes[{i}]");
+            let day = self.one_day(at, &format!("{p}.at"));
+            let value = self.c.count(value, &format!("{p}.{field}"), min);
+            let (Some(day), Some(value)) = (day, value) else { continue };
+            if last_day.is_some_and(|d| day <= d) {
+                self.c.err::<()>(at.span(), format!("{p}.at"), "changes must be in date order, one per day");
+                continue;
+            }
+            last_day = Some(day);
+            if day > self.anchors.horizon {
+                self.c.note(at.span(), format!("{p}.at"), format!("{day} is after the horizon: left out"));
+                continue;
+            }
+            if day < self.anchors.start {
+                self.c.note(
+                    at.span(),
+                    format!("{p}.at"),
+                    format!("{day} is before the order's start {}: in force from the start", self.anchors.start),
+                );
+            }
+            out.push((self.hours(day).max(0.0), value));
+        }
+        out
+    }
+
     /// `at`: one date rule or a list of them. Returns the days they name up to the horizon (in
     /// order, each once), and whether any rule recurs. A recurring rule counts from a year
     /// before the start, and a fixed date may lie before it: a disruption under way at the

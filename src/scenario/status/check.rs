@@ -443,11 +443,9 @@ impl Reader<'_> {
             if let (Step::Serve { server, .. }, true) = (w.routes[route].step(step), busy) {
                 let s: ServerId = server;
                 serving[s.index()] += 1;
-                if serving[s.index()] > w.servers[s].capacity {
-                    let message = format!(
-                        "more lots in service at `{}` than its {} places",
-                        w.servers[s].name, w.servers[s].capacity
-                    );
+                let places = w.servers[s].capacity_at(status.at.value());
+                if serving[s.index()] > places {
+                    let message = format!("more lots in service at `{}` than its {places} places", w.servers[s].name);
                     self.err(r.span("what"), "what", message);
                 }
             }
