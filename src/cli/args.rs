@@ -81,6 +81,13 @@ pub(crate) enum Command {
                             one step below shown not to reach it; replications double (up to --max-replications) until the\n\
                             two are told apart. Writes plan.json.")]
     Plan(PlanArgs),
+    /// Writes the per-lot trace of one replication of a results folder (re-run from its scenario and seed).
+    #[command(after_help = "Example:\n  steelsim run scenarios/baseline.toml --seed 7 --out output/baseline\n  \
+                            steelsim trace output/baseline 253\n\n\
+                            Re-runs replication 253 from the folder's scenario.toml, seed (run.json) and shipment status\n\
+                            (start_status.csv, if the run had one), and writes its shipments.csv to output/<scenario>-trace-253/\n\
+                            (or --out): byte for byte what `run --trace 253` would have written. Why was it late? Read it there.")]
+    Trace(TraceArgs),
     /// Redraws the figures (and report.html) of a results folder from its CSV and JSON files.
     #[command(after_help = "Example:\n  steelsim plot output/baseline\n\n\
                             Works on the folders of run, merge, compare, sweep and sweep --tornado. Nothing is re-run:\n\
@@ -225,6 +232,10 @@ pub(crate) struct RunArgs {
     /// to stderr; they are also in run.json.
     #[arg(short, long)]
     pub(crate) verbose: bool,
+    /// Replications whose per-lot trace goes into shipments.csv, e.g. `--trace 0,253`
+    /// (`steelsim trace DIR N` writes one later, from a results folder).
+    #[arg(long, value_name = "N[,M...]", value_delimiter = ',', default_value = "0")]
+    pub(crate) trace: Vec<u64>,
     /// Start from a shipment status instead of the order's start: a CSV table of where every
     /// tonne is on a date (see docs/status.md). It is copied into the results as start_status.csv.
     #[arg(long, value_name = "FILE")]
@@ -240,6 +251,21 @@ pub(crate) struct RunArgs {
     /// promise beside its promise.
     #[arg(long, value_name = "DIR", requires = "status")]
     pub(crate) plan: Option<PathBuf>,
+}
+
+/// `steelsim trace`.
+#[derive(Args, Debug)]
+pub(crate) struct TraceArgs {
+    /// A results folder of `steelsim run` (or `merge`).
+    pub(crate) dir: PathBuf,
+    /// The replication to trace.
+    pub(crate) replication: u64,
+    /// Output folder [default: output/<scenario name>-trace-<replication>].
+    #[arg(short, long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace results of a different scenario in the output folder.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 /// `steelsim merge`.

@@ -33,6 +33,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => run::run(&a),
         Command::Merge(a) => run::merge(&a),
+        Command::Trace(a) => run::trace(&a),
         Command::Compare(a) => study::compare(&a),
         Command::Sweep(a) => study::sweep(a),
         Command::Plan(a) => study::plan(&a),

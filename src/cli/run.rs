@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::args::{MergeArgs, RunArgs};
+use super::args::{MergeArgs, RunArgs, TraceArgs};
 use super::{CliError, progress_bar, read};
 use crate::analysis::replan;
 use crate::analysis::summary::{Summary, build};
@@ -39,6 +39,9 @@ fn command_line(a: &RunArgs) -> String {
     if a.status.is_some() {
         c += " --status start_status.csv";
     }
+    if a.trace != [0] {
+        c += &format!(" --trace {}", a.trace.iter().map(u64::to_string).collect::<Vec<_>>().join(","));
+    }
     c
 }
 
@@ -49,6 +52,10 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
             "--shard and --precision cannot be combined: a shard cannot know when the whole run is precise enough"
                 .into(),
         ));
+    }
+    let n = if a.precision.is_some() { a.max_replications } else { a.replications };
+    if let Some(t) = a.trace.iter().find(|&&t| t >= n) {
+        return Err(CliError::Usage(format!("--trace {t}: the run has replications 0 to {}", n - 1)));
     }
     let began = Instant::now();
     let mut sc = scenario::load_with(&a.scenario, &a.set.overrides)?;
@@ -72,7 +79,8 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
     let out_dir = a.out.clone().unwrap_or(default_out);
     // Refuse a folder we may not write before spending time simulating.
     let _reserved = report::output::check_destination(&out_dir, &world.name, a.force)?;
-    let runner = Runner::new(world, a.seed, a.threads.get())?.tracing(Tracing::One(0)).full_checks(a.check);
+    let runner =
+        Runner::new(world, a.seed, a.threads.get())?.tracing(Tracing::Only(a.trace.clone())).full_checks(a.check);
     let total = if a.precision.is_some() { a.max_replications } else { a.replications };
     let bar = progress_bar(total, a.quiet || a.json);
     let mut progress = |done: u64| bar.set_position(done);
@@ -170,12 +178,12 @@ fn status_moment(world: &crate::model::World, text: &str) -> Result<crate::engin
 }
 
 fn shipments_bytes(world: &crate::model::World, out: &RunOutput) -> Result<Option<Vec<u8>>, CliError> {
-    match &out.trace {
-        None => Ok(None),
-        Some(t) => report::tables::shipments_csv(world, 0, t).map(Some).map_err(|e| {
-            CliError::Output(OutputError::Render { path: files::SHIPMENTS.into(), reason: e.to_string() })
-        }),
+    if out.traces.is_empty() {
+        return Ok(None);
     }
+    report::tables::shipments_csv(world, &out.traces)
+        .map(Some)
+        .map_err(|e| CliError::Output(OutputError::Render { path: files::SHIPMENTS.into(), reason: e.to_string() }))
 }
 
 /// `steelsim merge`: combines shard folders into the results of the whole run, identical to
@@ -220,16 +228,27 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
     let source = String::from_utf8(read(&dirs[0].join(files::SCENARIO))?)
         .map_err(|_| CliError::Usage("scenario.toml is not UTF-8".into()))?;
     let world = scenario::load_str(&source, &dirs[0].join(files::SCENARIO).display().to_string(), &first.scenario)?;
+    let mut world = world;
+    // A run from a shipment status: every shard started from the same one.
+    let start_status = match dirs[0].join(files::START_STATUS) {
+        p if p.exists() => {
+            let (status, text) = scenario::status::load(&world, &p)?;
+            world.start_from(status);
+            Some(text)
+        }
+        _ => None,
+    };
+    let world = world;
     let mut merged = RunOutput::new(&world);
-    let mut shipments = None;
-    for (d, info) in dirs.iter().zip(&infos) {
+    let mut traced: Vec<Vec<u8>> = Vec::new();
+    for d in dirs {
         let rows = report::tables::read_replications_csv(&read(&d.join(files::REPLICATIONS))?)
             .map_err(|e| CliError::Usage(format!("{}: {e}", d.join(files::REPLICATIONS).display())))?;
         let agg: Aggregates = serde_json::from_slice(&read(&d.join(files::AGGREGATES))?)
             .map_err(|e| CliError::Usage(format!("{}: {e}", d.join(files::AGGREGATES).display())))?;
-        merged.merge(RunOutput { rows, agg, trace: None, elapsed: Default::default() });
-        if info.shard.is_some_and(|s| s.index == 0) && d.join(files::SHIPMENTS).exists() {
-            shipments = Some(read(&d.join(files::SHIPMENTS))?);
+        merged.merge(RunOutput { rows, agg, traces: Vec::new(), elapsed: Default::default() });
+        if d.join(files::SHIPMENTS).exists() {
+            traced.push(read(&d.join(files::SHIPMENTS))?);
         }
     }
     if merged.rows.len() as u64 != first.replications {
@@ -239,6 +258,7 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
             first.replications
         )));
     }
+    let shipments = merge_shipments(&traced)?;
     let summary = build(&world, first.seed, &merged);
     // The merged results are those of one run without --shard: that is what reproduces them.
     let command = unsharded(&first.command);
@@ -250,13 +270,38 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         out: &merged,
         summary: &summary,
         shipments: shipments.as_deref(),
-        start_status: None,
+        start_status: start_status.as_ref().map(String::as_bytes),
         status: None,
     };
     let (dir, _) = report::write_run(&a.out, a.force, &files)?;
     let report = RunReport { summary, out: dir, seconds: 0.0, precision: None, performance: None };
     print_report(&report, a.json, a.quiet);
     Ok(())
+}
+
+/// The shards' `shipments.csv` as one: every traced replication's rows, in replication order,
+/// as one run writes them.
+fn merge_shipments(files: &[Vec<u8>]) -> Result<Option<Vec<u8>>, CliError> {
+    let bad = |e: csv::Error| CliError::Usage(format!("{}: {e}", files::SHIPMENTS));
+    let mut header = None;
+    let mut rows: Vec<(u64, csv::ByteRecord)> = Vec::new();
+    for f in files {
+        let mut r = csv::Reader::from_reader(f.as_slice());
+        header = Some(r.byte_headers().map_err(bad)?.clone());
+        for rec in r.byte_records() {
+            let rec = rec.map_err(bad)?;
+            let replication = std::str::from_utf8(&rec[0]).ok().and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
+            rows.push((replication, rec));
+        }
+    }
+    let Some(header) = header else { return Ok(None) };
+    rows.sort_by_key(|r| r.0);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_byte_record(&header).map_err(bad)?;
+    for (_, rec) in &rows {
+        w.write_byte_record(rec).map_err(bad)?;
+    }
+    w.into_inner().map(Some).map_err(|e| CliError::Usage(format!("{}: {e}", files::SHIPMENTS)))
 }
 
 /// A shard's command without its `--shard I/N` (and any `--out`, which named the shard's
@@ -320,4 +365,51 @@ fn print_performance(report: &RunReport) {
         p.threads,
         p.events_per_second / 1e6
     );
+}
+
+/// `steelsim trace`: one replication of a results folder again, with its per-lot trace.
+pub(super) fn trace(a: &TraceArgs) -> Result<(), CliError> {
+    let info: RunInfo = serde_json::from_slice(&read(&a.dir.join(files::RUN))?).map_err(|e| {
+        CliError::Usage(format!("{}: not a steelsim run folder: {e}", a.dir.join(files::RUN).display()))
+    })?;
+    if a.replication >= info.replications {
+        return Err(CliError::Usage(format!(
+            "{} holds replications 0 to {}; there is no replication {}",
+            a.dir.display(),
+            info.replications.saturating_sub(1),
+            a.replication
+        )));
+    }
+    let path = a.dir.join(files::SCENARIO);
+    let source =
+        String::from_utf8(read(&path)?).map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
+    let mut world = scenario::load_str(&source, &path.display().to_string(), &info.scenario)?;
+    let status = a.dir.join(files::START_STATUS);
+    let start_status = if status.exists() {
+        let (s, text) = scenario::status::load(&world, &status)?;
+        world.start_from(s);
+        Some(text)
+    } else {
+        None
+    };
+    let out =
+        a.out.clone().unwrap_or_else(|| Path::new("output").join(format!("{}-trace-{}", world.name, a.replication)));
+    let _reserved = report::output::check_destination(&out, &world.name, a.force)?;
+    let r = experiment::replicate(&world, info.seed, a.replication, true)?;
+    let traces = [(a.replication, r.trace.unwrap_or_default())];
+    let shipments = report::tables::shipments_csv(&world, &traces)
+        .map_err(|e| CliError::Output(OutputError::Render { path: files::SHIPMENTS.into(), reason: e.to_string() }))?;
+    let dir = report::write_trace(&out, &world.name, a.force, &shipments, start_status.as_deref())?;
+    let completion = r.completion.map_or_else(
+        || "not complete by the horizon".to_string(),
+        |t| format!("complete on day {:.1}", crate::model::units::days(t.value())),
+    );
+    println!(
+        "Replication {} of {} (seed {}): {completion}. Its trace is in {}/",
+        a.replication,
+        info.scenario,
+        info.seed,
+        dir.display()
+    );
+    Ok(())
 }

@@ -194,8 +194,8 @@ pub struct RunOutput {
     pub rows: Vec<Row>,
     /// Totals over replications.
     pub agg: Aggregates,
-    /// The traced replication's per-lot trace.
-    pub trace: Option<Trace>,
+    /// The traced replications' per-lot traces, in replication order.
+    pub traces: Vec<(u64, Trace)>,
     /// Wall-clock time spent simulating.
     pub elapsed: Duration,
 }
@@ -203,7 +203,7 @@ pub struct RunOutput {
 impl RunOutput {
     /// An empty output for `world`.
     pub fn new(world: &World) -> Self {
-        RunOutput { rows: Vec::new(), agg: Aggregates::new(world), trace: None, elapsed: Duration::ZERO }
+        RunOutput { rows: Vec::new(), agg: Aggregates::new(world), traces: Vec::new(), elapsed: Duration::ZERO }
     }
 
     /// Adds the replications of another output (another batch, another shard).
@@ -211,9 +211,8 @@ impl RunOutput {
         self.rows.extend(other.rows);
         self.rows.sort_by_key(|r| r.index);
         self.agg.merge(&other.agg);
-        if other.trace.is_some() {
-            self.trace = other.trace;
-        }
+        self.traces.extend(other.traces);
+        self.traces.sort_by_key(|t| t.0);
         self.elapsed += other.elapsed;
     }
 }
@@ -306,21 +305,21 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
 const CHUNK_PER_THREAD: usize = 64;
 
 /// Which replications keep their per-lot trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tracing {
     /// None.
     Off,
-    /// This one (a run's `shipments.csv`).
-    One(u64),
+    /// These (a run's `shipments.csv`).
+    Only(Vec<u64>),
     /// Every one (for measures over lots, as calibration makes).
     All,
 }
 
 impl Tracing {
-    fn traces(self, index: u64) -> bool {
+    fn traces(&self, index: u64) -> bool {
         match self {
             Tracing::Off => false,
-            Tracing::One(i) => i == index,
+            Tracing::Only(these) => these.contains(&index),
             Tracing::All => true,
         }
     }
@@ -346,7 +345,8 @@ impl<'w> Runner<'w> {
 
     /// A runner for a plan's seed, threads and traced replication.
     pub fn for_plan(world: &'w World, plan: &Plan) -> Result<Self, RunError> {
-        Ok(Runner::new(world, plan.seed, plan.threads)?.tracing(plan.trace.map_or(Tracing::Off, Tracing::One)))
+        Ok(Runner::new(world, plan.seed, plan.threads)?
+            .tracing(plan.trace.map_or(Tracing::Off, |i| Tracing::Only(vec![i]))))
     }
 
     /// Which replications keep their per-lot trace.
@@ -420,8 +420,8 @@ impl<'w> Runner<'w> {
             |acc, mut r| {
                 acc.rows.push(Row::from(&r));
                 acc.agg.add(&r);
-                if r.trace.is_some() {
-                    acc.trace = r.trace.take();
+                if let Some(t) = r.trace.take() {
+                    acc.traces.push((r.index, t));
                 }
             },
         )?;

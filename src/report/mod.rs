@@ -197,6 +197,23 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     Ok((staging.commit()?, info))
 }
 
+/// Writes the trace of one replication (`steelsim trace`) into `dir` (all or nothing), with
+/// the shipment status its run started from, if any.
+pub fn write_trace(
+    dir: &Path,
+    scenario: &str,
+    force: bool,
+    shipments: &[u8],
+    start_status: Option<&str>,
+) -> Result<PathBuf, OutputError> {
+    let staging = Staging::new(dir, scenario, force)?;
+    staging.write(files::SHIPMENTS, shipments)?;
+    if let Some(s) = start_status {
+        staging.write(files::START_STATUS, s.as_bytes())?;
+    }
+    staging.commit()
+}
+
 /// Why `steelsim plot` cannot redraw a folder's figures.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {

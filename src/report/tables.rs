@@ -196,9 +196,9 @@ fn step_name(world: &World, step: Step, destination: &str) -> (&'static str, Str
     }
 }
 
-/// `shipments.csv`: for each lot of the traced replication, one row per step it completed,
-/// in the order steps completed. Times are hours since the start.
-pub(crate) fn shipments_csv(world: &World, replication: u64, trace: &Trace) -> Result<Vec<u8>, csv::Error> {
+/// `shipments.csv`: for each traced replication (in order) and each of its lots, one row per
+/// step it completed, in the order steps completed. Times are hours since the start.
+pub(crate) fn shipments_csv(world: &World, traces: &[(u64, Trace)]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "replication",
@@ -219,30 +219,32 @@ pub(crate) fn shipments_csv(world: &World, replication: u64, trace: &Trace) -> R
         "wait_hours",
         "service_hours",
     ])?;
-    for row in &trace.rows {
-        let lot = &trace.lots[row.lot];
-        let route = &world.routes[lot.route];
-        let destination = &world.order.destinations[lot.destination];
-        let (kind, stage) = step_name(world, route.step(row.step), destination);
-        w.write_record([
-            replication.to_string(),
-            row.lot.to_string(),
-            world.mills[lot.mill].name.clone(),
-            world.order.products[lot.product].clone(),
-            num(lot.tonnes.t()),
-            destination.clone(),
-            route.name.clone(),
-            lot.replaces.map(|r| r.to_string()).unwrap_or_default(),
-            lot.outcome.as_str().to_string(),
-            row.step.to_string(),
-            kind.to_string(),
-            stage,
-            num(row.entered),
-            num(row.started),
-            num(row.left),
-            num(row.started - row.entered),
-            num(row.left - row.started),
-        ])?;
+    for (replication, trace) in traces {
+        for row in &trace.rows {
+            let lot = &trace.lots[row.lot];
+            let route = &world.routes[lot.route];
+            let destination = &world.order.destinations[lot.destination];
+            let (kind, stage) = step_name(world, route.step(row.step), destination);
+            w.write_record([
+                replication.to_string(),
+                row.lot.to_string(),
+                world.mills[lot.mill].name.clone(),
+                world.order.products[lot.product].clone(),
+                num(lot.tonnes.t()),
+                destination.clone(),
+                route.name.clone(),
+                lot.replaces.map(|r| r.to_string()).unwrap_or_default(),
+                lot.outcome.as_str().to_string(),
+                row.step.to_string(),
+                kind.to_string(),
+                stage,
+                num(row.entered),
+                num(row.started),
+                num(row.left),
+                num(row.started - row.entered),
+                num(row.left - row.started),
+            ])?;
+        }
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

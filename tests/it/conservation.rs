@@ -28,7 +28,7 @@ fn heavy_losses_are_reproduced_and_the_books_balance_in_every_replication() {
     let se = 600.0 * (10.0f64 * 0.3125).sqrt() / (out.rows.len() as f64).sqrt();
     assert!((mean - 1500.0).abs() < 4.0 * se, "mean lost {mean} t, expected 1500 +- {:.0}", 4.0 * se);
     // The trace shows the replacements and what they replace.
-    let trace = out.trace.unwrap();
+    let trace = out.traces.into_iter().next().unwrap().1;
     let lost: Vec<LotId> = trace.lots.iter_ids().filter(|(_, l)| l.outcome == LotFate::Lost).map(|(i, _)| i).collect();
     let replaced: Vec<LotId> = trace.lots.iter().filter_map(|l| l.replaces).collect();
     assert_eq!(lost, replaced, "each lost lot is replaced exactly once");

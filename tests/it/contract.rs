@@ -74,7 +74,7 @@ fn world(contract: &str) -> World {
 /// When each lot was handed over (hours), in lot order.
 fn handovers(w: &World) -> Vec<f64> {
     let out = run(w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: Some(0) }, &mut |_| {}).unwrap();
-    let trace = out.trace.unwrap();
+    let trace = out.traces.into_iter().next().unwrap().1;
     let mut times: Vec<(usize, f64)> = trace
         .rows
         .iter()

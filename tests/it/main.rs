@@ -24,5 +24,6 @@ mod schema;
 mod sources;
 mod status;
 mod studies;
+mod traces;
 mod uncertain;
 mod validation;

@@ -23,7 +23,7 @@ fn world() -> steelsim::model::World {
 fn every_lot_follows_the_hand_computed_timeline() {
     let w = world();
     let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: Some(0) }, &mut |_| {}).unwrap();
-    let trace = out.trace.as_ref().unwrap();
+    let trace = &out.traces.first().unwrap().1;
     let route = &w.routes[trace.lots[LotId::from_index(0)].route];
     let mut timeline: Vec<(usize, String, f64, f64, f64)> = trace
         .rows
@@ -99,7 +99,7 @@ fn the_summary_reports_on_time_at_both_points() {
 fn parallel_lines_and_a_vessel_follow_the_hand_computed_timeline() {
     let w = scenario::load_str(include_str!("../fixtures/sea.toml"), "sea.toml", "sea").unwrap();
     let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: Some(0) }, &mut |_| {}).unwrap();
-    let trace = out.trace.as_ref().unwrap();
+    let trace = &out.traces.first().unwrap().1;
     let product = |lot: LotId| w.order.products[trace.lots[lot].product].clone();
     let mut sea: Vec<(String, f64, f64, f64)> = trace
         .rows
