@@ -86,7 +86,8 @@ pub(crate) enum Command {
                             steelsim trace output/baseline 253\n\n\
                             Re-runs replication 253 from the folder's scenario.toml, seed (run.json) and shipment status\n\
                             (start_status.csv, if the run had one), and writes its shipments.csv to output/<scenario>-trace-253/\n\
-                            (or --out): byte for byte what `run --trace 253` would have written. Why was it late? Read it there.")]
+                            (or --out), byte for byte what `run --trace 253` would have written, with timeline.svg and .png:\n\
+                            each lot through its route over the dates. Why was it late? Look there.")]
     Trace(TraceArgs),
     /// Redraws the figures (and report.html) of a results folder from its CSV and JSON files.
     #[command(after_help = "Example:\n  steelsim plot output/baseline\n\n\

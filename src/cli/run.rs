@@ -399,7 +399,7 @@ pub(super) fn trace(a: &TraceArgs) -> Result<(), CliError> {
     let traces = [(a.replication, r.trace.unwrap_or_default())];
     let shipments = report::tables::shipments_csv(&world, &traces)
         .map_err(|e| CliError::Output(OutputError::Render { path: files::SHIPMENTS.into(), reason: e.to_string() }))?;
-    let dir = report::write_trace(&out, &world.name, a.force, &shipments, start_status.as_deref())?;
+    let dir = report::write_trace(&out, &world, a.replication, a.force, &shipments, start_status.as_deref())?;
     let completion = r.completion.map_or_else(
         || "not complete by the horizon".to_string(),
         |t| format!("complete on day {:.1}", crate::model::units::days(t.value())),

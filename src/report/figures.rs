@@ -462,9 +462,12 @@ impl Chart for LeadTimes<'_> {
                     BLACK.stroke_width(3),
                 ))
                 .map_err(err)?;
+            // A filled bar, not a zero-height outline: SVG draws nothing for a rectangle
+            // without height, whatever its stroke.
+            let half = ymax * 0.003;
             let mut median = Rectangle::new(
-                [(SegmentValue::Exact(i), q[2]), (SegmentValue::Exact(i + 1), q[2])],
-                BLACK.stroke_width(5),
+                [(SegmentValue::Exact(i), q[2] - half), (SegmentValue::Exact(i + 1), q[2] + half)],
+                BLACK.filled(),
             );
             median.set_margin(0, 0, 60, 60);
             chart.draw_series([median]).map_err(err)?;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::chart::Figure;
 use super::rundata::RunData;
-use super::text::thousands;
+use super::text::{fixed, thousands};
 use crate::analysis::summary::{Delivery, Interval};
 
 /// Escapes text for HTML (and XML).
@@ -16,11 +16,11 @@ pub(crate) fn escape(s: &str) -> String {
 }
 
 fn num(v: Option<f64>, digits: usize) -> String {
-    v.map_or_else(|| "beyond horizon".into(), |x| format!("{x:.digits$}"))
+    v.map_or_else(|| "beyond horizon".into(), |x| fixed(x, digits))
 }
 
 fn interval(ci: &Interval, digits: usize) -> String {
-    let b = |v: Option<f64>| v.map_or_else(|| "?".into(), |x| format!("{x:.digits$}"));
+    let b = |v: Option<f64>| v.map_or_else(|| "?".into(), |x| fixed(x, digits));
     format!("[{}, {}]", b(ci[0]), b(ci[1]))
 }
 
@@ -266,7 +266,7 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
 
     let _ = writeln!(
         o,
-        "<h2>Losses and costs</h2><p>Lost or damaged: {} t per replication on average [{}], at most {} t; all produced again and re-shipped.</p>\
+        "<h2>Losses and costs</h2><p>Lost or damaged: {} t per replication on average {}, at most {} t; all produced again and re-shipped.</p>\
          <p>Costs: {} {:.2} per tonne {}; late-delivery penalties {} {} per replication {}.</p>",
         thousands(s.lost_tonnes.mean),
         interval(&s.lost_tonnes.mean_ci95, 0),

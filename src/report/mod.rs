@@ -11,6 +11,7 @@ pub(crate) mod studies;
 pub(crate) mod study_figures;
 pub(crate) mod tables;
 pub mod text;
+pub(crate) mod timeline;
 
 use std::path::{Path, PathBuf};
 
@@ -197,17 +198,24 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     Ok((staging.commit()?, info))
 }
 
-/// Writes the trace of one replication (`steelsim trace`) into `dir` (all or nothing), with
-/// the shipment status its run started from, if any.
+/// Writes the trace of replication `replication` of `world` (`steelsim trace`) into `dir`
+/// (all or nothing): its `shipments.csv`, its timeline drawn from it, and the shipment status
+/// its run started from, if any.
 pub fn write_trace(
     dir: &Path,
-    scenario: &str,
+    world: &World,
+    replication: u64,
     force: bool,
     shipments: &[u8],
     start_status: Option<&str>,
 ) -> Result<PathBuf, OutputError> {
-    let staging = Staging::new(dir, scenario, force)?;
+    let staging = Staging::new(dir, &world.name, force)?;
     staging.write(files::SHIPMENTS, shipments)?;
+    let deadline_days = crate::model::units::days(world.deadline.value());
+    let figure = timeline::timeline(shipments, replication, world.start, deadline_days)
+        .map_err(io(staging.path("timeline.svg")))?;
+    staging.write("timeline.svg", figure.svg.as_bytes())?;
+    staging.write("timeline.png", &figure.png)?;
     if let Some(s) = start_status {
         staging.write(files::START_STATUS, s.as_bytes())?;
     }

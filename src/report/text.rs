@@ -266,7 +266,17 @@ fn replanning(s: &Summary) -> String {
 }
 
 fn opt(v: Option<f64>, digits: usize) -> String {
-    v.map_or_else(|| "-".into(), |x| format!("{x:.digits$}"))
+    v.map_or_else(|| "-".into(), |x| fixed(x, digits))
+}
+
+/// `x` with `digits` decimals, never "-0.0": a value that rounds to zero is written as zero
+/// (an interval's lower end a rounding error below it, say).
+pub(crate) fn fixed(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
 }
 
 /// Renders a comparison: for each variant and metric, the paired difference and interval,

@@ -137,3 +137,30 @@ fn studies_draw_their_figures() {
         }
     }
 }
+
+/// The report's defects found by a reader, each kept fixed: a doubled bracket around an
+/// interval, a "-0.0" (an interval's end a rounding error below zero), and the lead-time box
+/// plot's median, which was a rectangle without height (drawn by PNG, dropped by SVG).
+#[test]
+fn the_report_prints_no_doubled_brackets_or_negative_zeros_and_the_svg_box_plot_has_its_medians() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = baseline_run(tmp.path());
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(!html.contains("[["), "doubled brackets");
+    assert!(!html.contains("-0.0") && !html.contains(">-0<"), "a negative zero");
+    let svg = std::fs::read_to_string(dir.join("figures/lead_times.svg")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let drawn = |c: &&serde_json::Value| c["quantiles_days"].as_array().unwrap().iter().all(|q| !q.is_null());
+    let corridors = summary["corridors"].as_array().unwrap().iter().filter(drawn).count();
+    // A black bar with height per corridor.
+    let medians = svg
+        .split("<rect")
+        .skip(1)
+        .filter_map(|r| r.split('>').next())
+        .filter(|r| r.contains("fill=\"#000000\""))
+        .filter_map(|r| r.split("height=\"").nth(1)?.split('"').next()?.parse::<f64>().ok())
+        .filter(|&h| h > 0.0)
+        .count();
+    assert_eq!(medians, corridors, "one visible median bar per corridor");
+}

@@ -262,4 +262,22 @@ fn readme_re_planning_example_is_what_its_commands_print() {
         (summary["deadline_days"].as_f64().unwrap(), summary["handover"]["completion_days"]["p50"].as_f64().unwrap());
     let at = |name: &str| completions(&plan, name)[253];
     assert!(at("handover_completion_days") < handover_median && at("completion_days") > deadline);
+    // And of its timeline: its last lot, made on 10 November, arrives on 16 January, more
+    // than three weeks after any other.
+    ok(&steelsim(&["trace", "output/plan", "253", "--out", "t253"], tmp.path()));
+    let mut spans: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+    let mut r = csv::Reader::from_path(tmp.path().join("t253/shipments.csv")).unwrap();
+    for rec in r.deserialize::<std::collections::HashMap<String, String>>() {
+        let rec = rec.unwrap();
+        let (e, l) =
+            (rec["entered_hours"].parse::<f64>().unwrap() / 24.0, rec["left_hours"].parse::<f64>().unwrap() / 24.0);
+        let s = spans.entry(rec["lot"].clone()).or_insert((f64::INFINITY, 0.0));
+        *s = (s.0.min(e), s.1.max(l));
+    }
+    let mut by_end: Vec<(f64, f64)> = spans.into_values().collect();
+    by_end.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (last, next) = (by_end[0], by_end[1]);
+    // Days from 15 September: 10 November is day 56, 16 January day 123.
+    assert!((56.0..57.0).contains(&last.0) && (123.0..124.0).contains(&last.1), "{last:?}");
+    assert!(last.1 - next.1 > 21.0, "{last:?} vs {next:?}");
 }

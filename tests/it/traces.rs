@@ -45,6 +45,17 @@ fn a_run_traces_the_replications_it_is_asked_for_and_trace_writes_the_same_later
     let printed = ok(&steelsim(&["trace", "all", "5", "--out", "later"], t));
     assert!(printed.starts_with("Replication 5 of tiny (seed 3): complete on day"), "{printed}");
     assert_eq!(read(&t.join("later"), "shipments.csv"), read(&t.join("five"), "shipments.csv"));
+    // With its timeline, drawn from that trace: a bar per step of every lot, the deadline.
+    let svg = read(&t.join("later"), "timeline.svg");
+    assert!(svg.contains("Replication 5: each lot through its route") && svg.contains("deadline"), "{svg:.300}");
+    let mut shipments = csv::Reader::from_path(t.join("five/shipments.csv")).unwrap();
+    let h = shipments.headers().unwrap().clone();
+    let (e, l) =
+        (h.iter().position(|c| c == "entered_hours").unwrap(), h.iter().position(|c| c == "left_hours").unwrap());
+    let timed =
+        shipments.records().map(Result::unwrap).filter(|r| r[l].parse::<f64>().unwrap() > r[e].parse::<f64>().unwrap());
+    assert!(svg.matches("<rect").count() >= timed.count(), "at least a bar per step that takes time");
+    assert!(std::fs::metadata(t.join("later/timeline.png")).unwrap().len() > 10_000);
     let past = steelsim(&["trace", "all", "8", "--out", "none"], t);
     assert_eq!(past.status.code(), Some(2), "{}", stderr(&past));
     assert!(stderr(&past).contains("holds replications 0 to 7; there is no replication 8"), "{}", stderr(&past));
