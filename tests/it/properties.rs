@@ -5,6 +5,8 @@
 //! `PROPTEST_SEED` (other cases) for a longer hunt. A failure found that way becomes a
 //! named regression test next to the code it broke.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use proptest::prelude::*;
 use steelsim::model::{Checks, Replication};
 use steelsim::scenario::{LoadError, load_str};
@@ -394,11 +396,12 @@ proptest! {
         for m in &mutations {
             mangled = apply(&mangled, m);
         }
-        match load_str(&mangled, label, "mangled") {
+        let outcome = match load_str(&mangled, label, "mangled") {
             Err(e @ LoadError::Invalid { .. }) => {
                 let rendered = e.render(false);
                 prop_assert!(!e.diagnostics().is_empty());
                 prop_assert!(has_location(&rendered, label), "no {label}:line:col in\n{rendered}");
+                &MUTANTS_REFUSED
             }
             Err(other) => return Err(TestCaseError::fail(format!("unexpected error kind: {other}"))),
             Ok(mut world) => {
@@ -409,7 +412,18 @@ proptest! {
                     Ok(r) => prop_assert_eq!(r.delivered + r.in_transit + r.unproduced, world.order.tonnes),
                     Err(e) => return Err(TestCaseError::fail(format!("{e}\n{mangled}"))),
                 }
+                &MUTANTS_RAN
             }
+        };
+        outcome.fetch_add(1, Ordering::Relaxed);
+        // The tally of a long run (docs/validation.md), printed once every case has passed.
+        let (refused, ran) = (MUTANTS_REFUSED.load(Ordering::Relaxed), MUTANTS_RAN.load(Ordering::Relaxed));
+        if refused + ran == u64::from(config().cases) {
+            eprintln!("mangled scenarios: {refused} refused with a located message, {ran} still valid and ran");
         }
     }
 }
+
+/// Mangled scenarios refused, and still valid (and run), so far.
+static MUTANTS_REFUSED: AtomicU64 = AtomicU64::new(0);
+static MUTANTS_RAN: AtomicU64 = AtomicU64::new(0);
