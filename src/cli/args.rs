@@ -51,7 +51,7 @@ pub(crate) enum Command {
     Merge(MergeArgs),
     /// Runs several scenarios on the same random numbers and reports paired differences.
     #[command(
-        after_help = "Example:\n  steelsim compare scenarios/baseline.toml scenarios/sarakhs_relief.toml -n 1000\n\n\
+        after_help = "Example:\n  steelsim compare scenarios/baseline.toml scenarios/sarakhs_relief_tracks.toml -n 1000\n\n\
                             Every scenario runs replications 0..N with the same seeds; each component draws from its own\n\
                             stream, so the differences are due to the change, not to luck. compare.json and compare.csv give\n\
                             each difference with its paired 95 % interval and the unpaired interval it improves on."

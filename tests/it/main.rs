@@ -13,6 +13,7 @@ mod edges;
 mod engine_timeline;
 mod estimators;
 mod figures;
+mod help;
 mod insurance;
 mod model_timeline;
 mod moving;

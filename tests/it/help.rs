@@ -1,0 +1,105 @@
+//! Every example `steelsim help COMMAND` gives names files that exist and runs as shown (with
+//! a few replications instead of thousands): an example that fails is worse than none.
+
+use std::path::Path;
+
+use crate::common::{repo, steelsim, text};
+
+const COMMANDS: [&str; 12] =
+    ["run", "merge", "compare", "sweep", "plan", "trace", "plot", "explain", "calibrate", "init", "schema", "validate"];
+
+/// The example command lines of `steelsim help COMMAND`, continuation lines joined and
+/// `a && b` split in two.
+fn examples(command: &str) -> Vec<Vec<String>> {
+    let help = crate::common::stdout(&steelsim(&["help", command], &repo()));
+    let mut out = Vec::new();
+    let mut lines = help.lines().map(str::trim).peekable();
+    while let Some(line) = lines.next() {
+        if !line.starts_with("steelsim ") {
+            continue;
+        }
+        let mut joined = line.to_string();
+        while joined.ends_with('\\') {
+            joined.pop();
+            joined += " ";
+            joined += lines.next().unwrap_or("").trim();
+        }
+        for part in joined.split("&&") {
+            // A shell redirect is the shell's business.
+            let part = part.split('>').next().unwrap();
+            out.push(part.split_whitespace().skip(1).map(String::from).collect());
+        }
+    }
+    out
+}
+
+/// `args` with scenario paths made absolute and replication counts cut to `n`.
+fn runnable(args: &[String], n: u64) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        if a == "-n" || a == "--replications" {
+            it.next();
+            continue;
+        }
+        if a.contains('*') {
+            let dir = repo().join(Path::new(a).parent().unwrap());
+            let mut all: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .map(|p| p.display().to_string())
+                .collect();
+            all.sort();
+            out.extend(all);
+            continue;
+        }
+        let in_repo = repo().join(a);
+        out.push(if a.starts_with("scenarios/") && in_repo.exists() {
+            in_repo.display().to_string()
+        } else {
+            a.clone()
+        });
+    }
+    if ["run", "compare", "sweep", "plan", "calibrate"].contains(&out[0].as_str()) {
+        out.extend(["-n".to_string(), n.to_string(), "-q".to_string()]);
+    }
+    if out[0] == "plan" {
+        out.extend(["--max-replications".to_string(), (4 * n).to_string()]);
+    }
+    out
+}
+
+#[test]
+fn every_help_example_names_files_that_exist_and_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ran = 0;
+    for command in COMMANDS {
+        for args in examples(command) {
+            for a in args.iter().filter(|a| a.starts_with("scenarios/") && !a.contains('*')) {
+                assert!(repo().join(a).exists(), "`steelsim help {command}` names {a}, which does not exist");
+            }
+            // Merging needs the shards of other machines, and calibrating with --write rewrites
+            // a document of the repository: their files are checked above, not run.
+            if command == "merge" || command == "calibrate" {
+                continue;
+            }
+            // The trace example traces replication 253: its run needs that many.
+            let n = if command == "trace" { 254 } else { 4 };
+            let args = runnable(&args, n);
+            // One folder for all, in the order of the commands: `plot` redraws what `run` wrote.
+            let here = tmp.path();
+            if let Some(i) = args.iter().position(|a| a == "--status") {
+                // Re-planning needs a status file: one written from a simulated replication.
+                let write = [&args[1], "-n", "1", "--status-at", "2025-10-20", "--out", "status-from"];
+                let o = steelsim(&[&["run"][..], &write[..]].concat(), here);
+                assert!(o.status.success(), "{}", text(&o));
+                std::fs::copy(here.join("status-from/status.csv"), here.join(&args[i + 1])).unwrap();
+            }
+            let o = steelsim(&args.iter().map(String::as_str).collect::<Vec<_>>(), here);
+            assert!(o.status.success(), "`steelsim {}` (from help {command}) failed:\n{}", args.join(" "), text(&o));
+            ran += 1;
+        }
+    }
+    assert!(ran >= 15, "only {ran} examples ran");
+}
