@@ -164,3 +164,22 @@ fn the_report_prints_no_doubled_brackets_or_negative_zeros_and_the_svg_box_plot_
         .count();
     assert_eq!(medians, corridors, "one visible median bar per corridor");
 }
+
+/// README says how `timeseries.csv`'s quantiles are made: the middle of one of 1,000 bins over
+/// the order, so 299,850 t for a whole 300,000 t order whose mean reads 300,000 t.
+#[test]
+fn timeseries_quantiles_are_the_bin_middles_readme_describes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = baseline_run(tmp.path());
+    let series = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+    let last: Vec<&str> = series.lines().filter(|l| l.contains(",delivered_tonnes,")).collect();
+    let last_day = last.last().unwrap().split(',').next().unwrap();
+    let value = |stat: &str| {
+        let prefix = format!("{last_day},");
+        let row = last.iter().find(|l| l.starts_with(&prefix) && l.contains(&format!(",{stat},"))).unwrap();
+        row.rsplit(',').next().unwrap().to_string()
+    };
+    assert_eq!((value("mean").as_str(), value("p95").as_str(), value("p05").as_str()), ("300000", "299850", "299850"));
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(readme.contains("the quantiles read 299,850 t while the mean reads 300,000 t"));
+}
