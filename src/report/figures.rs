@@ -228,7 +228,7 @@ impl Chart for Stages<'_> {
             * 1.08;
         let names: Vec<String> = stages.iter().map(|st| st.name.clone()).collect();
         let mut chart = ChartBuilder::on(root)
-            .caption(format!("{}: where the time goes (stages taking the most lot-hours)", s.scenario), (FONT, TITLE))
+            .caption(format!("{}: hours per lot at the stages that take the most time", s.scenario), (FONT, TITLE))
             .margin(30)
             .x_label_area_size(80)
             .y_label_area_size(420)
@@ -270,9 +270,11 @@ impl Chart for Stages<'_> {
             .legend(|(x, y)| Rectangle::new([(x, y - 8), (x + 20, y + 8)], BLUE.filled()));
         chart
             .draw_series(
+                // A stage where nine lots in ten do not wait at all has no dot on the axis.
                 stages
                     .iter()
                     .enumerate()
+                    .filter(|(_, st)| st.p90_wait_hours > 0.0)
                     .map(|(i, st)| Circle::new((st.p90_wait_hours, SegmentValue::CenterOf(i)), 8, BLACK.filled())),
             )
             .map_err(err)?
@@ -364,7 +366,7 @@ impl Chart for Bottlenecks<'_> {
             .map_err(err)?;
         q.configure_mesh()
             .x_desc("date")
-            .y_desc("waiting (mean)")
+            .y_desc("lots and jobs waiting (mean number)")
             .x_label_formatter(&|d| dates.label(*d))
             .x_labels(8)
             .label_style((FONT, LABEL))

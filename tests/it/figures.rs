@@ -183,3 +183,32 @@ fn timeseries_quantiles_are_the_bin_middles_readme_describes() {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     assert!(readme.contains("the quantiles read 299,850 t while the mean reads 300,000 t"));
 }
+
+/// The labels a reader found wrong, kept right: the stages chart draws hours per lot (its title
+/// said "lot-hours"), no 90th-percentile dot sits on the axis for a stage nobody waits at, and
+/// the queue chart says what it counts.
+#[test]
+fn the_figures_say_what_they_draw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = baseline_run(tmp.path());
+    let stages = std::fs::read_to_string(dir.join("figures/stages.svg")).unwrap();
+    assert!(stages.contains("hours per lot at the stages that take the most time") && !stages.contains("lot-hours"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let unwaited = summary["stages"].as_array().unwrap().iter().filter(|s| s["p90_wait_hours"].as_f64() == Some(0.0));
+    assert!(unwaited.count() > 0, "the check needs a stage nobody waits at");
+    // Dots are circles; the legend's is the only one at the legend's place, so every dot
+    // drawn is right of the axis's x.
+    let axis_x =
+        stages.split("<line").nth(1).and_then(|l| l.split("x1=\"").nth(1)?.split('"').next()?.parse::<f64>().ok());
+    let dots: Vec<f64> = stages
+        .split("<circle")
+        .skip(1)
+        .filter_map(|c| c.split("cx=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    if let Some(x) = axis_x {
+        assert!(dots.iter().all(|&cx| cx > x + 1.0), "a dot on the axis at {x}: {dots:?}");
+    }
+    let bottlenecks = std::fs::read_to_string(dir.join("figures/bottlenecks.svg")).unwrap();
+    assert!(bottlenecks.contains("lots and jobs waiting (mean number)"));
+}
