@@ -103,3 +103,18 @@ fn every_help_example_names_files_that_exist_and_runs() {
     }
     assert!(ran >= 15, "only {ran} examples ran");
 }
+
+#[test]
+fn every_document_the_help_names_exists() {
+    let mut named = 0;
+    for command in COMMANDS {
+        let help = crate::common::stdout(&steelsim(&["help", command], &repo()));
+        for word in help.split(|c: char| c.is_whitespace() || "(),;`".contains(c)) {
+            if let Some(doc) = word.strip_suffix('.').unwrap_or(word).strip_prefix("docs/") {
+                assert!(repo().join("docs").join(doc).exists(), "`steelsim help {command}` names docs/{doc}");
+                named += 1;
+            }
+        }
+    }
+    assert!(named >= 2, "the help names docs/status.md and docs/cluster.md");
+}
