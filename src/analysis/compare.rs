@@ -85,6 +85,12 @@ pub struct Comparison {
     pub interval_level: f64,
     /// Each variant.
     pub variants: Vec<VariantComparison>,
+    /// The base's order start: the completion figure counts its dates from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The base's deadline, days from its start (the end of the deadline's day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_days: Option<f64>,
 }
 
 /// Compares each variant's rows with the base's (same seeds, same replication indices).
@@ -146,6 +152,8 @@ pub fn compare(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64)
         replications: brows.len() as u64,
         interval_level: level,
         variants: out,
+        start: Some(bw.start.to_string()),
+        deadline_days: Some(crate::model::units::days(bw.deadline.value())),
     }
 }
 

@@ -30,6 +30,9 @@ pub(crate) type Completions = (String, Vec<Option<f64>>, Vec<Option<f64>>);
 pub(crate) struct CompareCdf {
     /// One entry per scenario.
     pub runs: Vec<Completions>,
+    /// The base's start (the axis then reads dates) and deadline (days), when known.
+    pub start: Option<jiff::civil::Date>,
+    pub deadline_days: Option<f64>,
 }
 
 impl Chart for CompareCdf {
@@ -41,6 +44,12 @@ impl Chart for CompareCdf {
         let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let (lo, hi) = if lo.is_finite() { (lo, hi.max(lo + 1.0)) } else { (0.0, 1.0) };
+        // The deadline in view, whether the curves reach it or not.
+        let (lo, hi) = match self.deadline_days {
+            Some(d) => (lo.min(d - 1.0), hi.max(d + 1.0)),
+            None => (lo, hi),
+        };
+        let start = self.start;
         let mut chart = ChartBuilder::on(root)
             .caption("Completion of the whole order: scenarios compared", (FONT, 44))
             .margin(30)
@@ -50,8 +59,17 @@ impl Chart for CompareCdf {
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc("days from the start until the last tonne arrives")
+            .x_desc(if start.is_some() {
+                "date the last tonne arrives"
+            } else {
+                "days from the start until the last tonne arrives"
+            })
             .y_desc("share of replications complete")
+            .x_label_formatter(&|d| match start {
+                Some(s) => crate::model::units::date_after(s, d.max(0.0)),
+                None => format!("{d:.0}"),
+            })
+            .x_labels(8)
             .y_label_formatter(&|p| format!("{:.0} %", p * 100.0))
             .label_style((FONT, 26))
             .axis_desc_style((FONT, 30))
@@ -70,6 +88,18 @@ impl Chart for CompareCdf {
                 .map_err(err)?
                 .label(format!("{name}, handover (dashed)"))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+        }
+        if let Some(d) = self.deadline_days {
+            let label = match start {
+                // The deadline is the end of its day.
+                Some(s) => format!("deadline {}", crate::model::units::date_after(s, (d - 1.0).max(0.0))),
+                None => format!("deadline (day {d:.0})"),
+            };
+            chart
+                .draw_series(LineSeries::new([(d, 0.0), (d, 1.02)], RED.stroke_width(4)))
+                .map_err(err)?
+                .label(label)
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(4)));
         }
         legend(&mut chart, SeriesLabelPosition::LowerRight, 24)?;
         Ok(())
@@ -319,7 +349,11 @@ pub(crate) fn compare_figures(dir: &Path) -> Result<Vec<Figure>, String> {
         render(
             "compare_cdf",
             "Share of replications complete by each day, for every scenario (solid: destinations; dashed: handover).",
-            &CompareCdf { runs },
+            &CompareCdf {
+                runs,
+                start: c.start.as_deref().and_then(|s| s.parse().ok()),
+                deadline_days: c.deadline_days,
+            },
         )?,
         render(
             "compare_difference",

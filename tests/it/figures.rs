@@ -212,3 +212,16 @@ fn the_figures_say_what_they_draw() {
     let bottlenecks = std::fs::read_to_string(dir.join("figures/bottlenecks.svg")).unwrap();
     assert!(bottlenecks.contains("lots and jobs waiting (mean number)"));
 }
+
+/// The comparison's completion curves are drawn over dates with the deadline marked (they
+/// counted days, with no deadline).
+#[test]
+fn the_comparison_curves_read_dates_and_show_the_deadline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tiny = repo().join("tests/fixtures/tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    ok(&steelsim(&["compare", tiny, tiny, "-n", "20", "--out", "cmp", "-q"], tmp.path()));
+    let svg = std::fs::read_to_string(tmp.path().join("cmp/figures/compare_cdf.svg")).unwrap();
+    assert!(svg.contains("date the last tonne arrives") && svg.contains("deadline 2025-10-15"), "{svg:.400}");
+    assert!(svg.matches("2025-").count() >= 4, "dates on the axis, and the deadline's");
+}
