@@ -229,7 +229,21 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         .map_err(|_| CliError::Usage("scenario.toml is not UTF-8".into()))?;
     let world = scenario::load_str(&source, &dirs[0].join(files::SCENARIO).display().to_string(), &first.scenario)?;
     let mut world = world;
-    // A run from a shipment status: every shard started from the same one.
+    // A run from a shipment status: every shard must have started from the same one (the
+    // scenario's hash does not cover it).
+    let statuses: Vec<Option<Vec<u8>>> = dirs
+        .iter()
+        .map(|d| d.join(files::START_STATUS))
+        .map(|p| if p.exists() { read(&p).map(Some) } else { Ok(None) })
+        .collect::<Result<_, _>>()?;
+    if let Some(k) = statuses.iter().position(|s| *s != statuses[0]) {
+        return Err(CliError::Usage(format!(
+            "{} and {} did not start from the same shipment status ({}): they are not shards of one run",
+            dirs[0].display(),
+            dirs[k].display(),
+            files::START_STATUS
+        )));
+    }
     let start_status = match dirs[0].join(files::START_STATUS) {
         p if p.exists() => {
             let (status, text) = scenario::status::load(&world, &p)?;

@@ -97,3 +97,24 @@ fn a_replication_of_a_run_from_a_status_is_traced_from_that_status() {
     assert_eq!(read(&t.join("later"), "shipments.csv"), read(&t.join("from"), "shipments.csv"));
     assert_eq!(read(&t.join("later"), "start_status.csv"), read(&t.join("at"), "status.csv"));
 }
+
+#[test]
+fn shards_started_from_different_statuses_are_not_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let fixture = repo().join("tests/fixtures/deterministic.toml");
+    let fixture = fixture.to_str().unwrap();
+    for (at, out) in [("2025-09-16T06:00", "a"), ("2025-09-16T10:30", "b")] {
+        ok(&steelsim(&["run", fixture, "-n", "1", "-q", "--status-at", at, "--out", out], t));
+    }
+    for (i, from) in ["a", "b"].iter().enumerate() {
+        let status = t.join(from).join("status.csv");
+        let (shard, out) = (format!("{i}/2"), format!("s{i}"));
+        let args = ["run", fixture, "-n", "4", "-q", "--shard", &shard, "--status", status.to_str().unwrap()];
+        ok(&steelsim(&[&args[..], &["--out", &out]].concat(), t));
+    }
+    let o = steelsim(&["merge", "s0", "s1", "--out", "merged"], t);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("did not start from the same shipment status"), "{}", stderr(&o));
+    assert!(!t.join("merged").exists());
+}
