@@ -186,17 +186,36 @@ fn shipments_bytes(world: &crate::model::World, out: &RunOutput) -> Result<Optio
         .map_err(|e| CliError::Output(OutputError::Render { path: files::SHIPMENTS.into(), reason: e.to_string() }))
 }
 
+/// A results folder's record of how it was made.
+fn read_run_info(dir: &Path) -> Result<RunInfo, CliError> {
+    let path = dir.join(files::RUN);
+    serde_json::from_slice(&read(&path)?)
+        .map_err(|e| CliError::Usage(format!("{}: not a steelsim run folder: {e}", path.display())))
+}
+
+/// The world a results folder was run with: its scenario (named `name`) as run, started from
+/// its shipment status if the run had one; with the scenario's text and the status's.
+fn results_world(dir: &Path, name: &str) -> Result<(crate::model::World, String, Option<String>), CliError> {
+    let path = dir.join(files::SCENARIO);
+    let source =
+        String::from_utf8(read(&path)?).map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
+    let mut world = scenario::load_str(&source, &path.display().to_string(), name)?;
+    let status = dir.join(files::START_STATUS);
+    let start_status = if status.exists() {
+        let (s, text) = scenario::status::load(&world, &status)?;
+        world.start_from(s);
+        Some(text)
+    } else {
+        None
+    };
+    Ok((world, source, start_status))
+}
+
 /// `steelsim merge`: combines shard folders into the results of the whole run, identical to
 /// running it on one machine.
 pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
     let dirs = &a.shards;
-    let mut infos = Vec::new();
-    for d in dirs {
-        let info: RunInfo = serde_json::from_slice(&read(&d.join(files::RUN))?).map_err(|e| {
-            CliError::Usage(format!("{}: not a steelsim run folder: {e}", d.join(files::RUN).display()))
-        })?;
-        infos.push(info);
-    }
+    let infos = dirs.iter().map(|d| read_run_info(d)).collect::<Result<Vec<_>, _>>()?;
     let first = infos.first().ok_or_else(|| CliError::Usage("give at least one shard folder".into()))?.clone();
     let Some(first_shard) = first.shard else {
         return Err(CliError::Usage(format!("{} is not a shard (it was not run with --shard)", dirs[0].display())));
@@ -225,34 +244,21 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
     if let Some(missing) = seen.iter().position(|s| !s) {
         return Err(CliError::Usage(format!("shard {missing} of {} is missing", first_shard.count)));
     }
-    let source = String::from_utf8(read(&dirs[0].join(files::SCENARIO))?)
-        .map_err(|_| CliError::Usage("scenario.toml is not UTF-8".into()))?;
-    let world = scenario::load_str(&source, &dirs[0].join(files::SCENARIO).display().to_string(), &first.scenario)?;
-    let mut world = world;
+    let (world, source, start_status) = results_world(&dirs[0], &first.scenario)?;
     // A run from a shipment status: every shard must have started from the same one (the
     // scenario's hash does not cover it).
-    let statuses: Vec<Option<Vec<u8>>> = dirs
-        .iter()
-        .map(|d| d.join(files::START_STATUS))
-        .map(|p| if p.exists() { read(&p).map(Some) } else { Ok(None) })
-        .collect::<Result<_, _>>()?;
-    if let Some(k) = statuses.iter().position(|s| *s != statuses[0]) {
-        return Err(CliError::Usage(format!(
-            "{} and {} did not start from the same shipment status ({}): they are not shards of one run",
-            dirs[0].display(),
-            dirs[k].display(),
-            files::START_STATUS
-        )));
-    }
-    let start_status = match dirs[0].join(files::START_STATUS) {
-        p if p.exists() => {
-            let (status, text) = scenario::status::load(&world, &p)?;
-            world.start_from(status);
-            Some(text)
+    for d in &dirs[1..] {
+        let path = d.join(files::START_STATUS);
+        let theirs = if path.exists() { Some(read(&path)?) } else { None };
+        if theirs.as_deref() != start_status.as_ref().map(String::as_bytes) {
+            return Err(CliError::Usage(format!(
+                "{} and {} did not start from the same shipment status ({}): they are not shards of one run",
+                dirs[0].display(),
+                d.display(),
+                files::START_STATUS
+            )));
         }
-        _ => None,
-    };
-    let world = world;
+    }
     let mut merged = RunOutput::new(&world);
     let mut traced: Vec<Vec<u8>> = Vec::new();
     for d in dirs {
@@ -383,9 +389,7 @@ fn print_performance(report: &RunReport) {
 
 /// `steelsim trace`: one replication of a results folder again, with its per-lot trace.
 pub(super) fn trace(a: &TraceArgs) -> Result<(), CliError> {
-    let info: RunInfo = serde_json::from_slice(&read(&a.dir.join(files::RUN))?).map_err(|e| {
-        CliError::Usage(format!("{}: not a steelsim run folder: {e}", a.dir.join(files::RUN).display()))
-    })?;
+    let info = read_run_info(&a.dir)?;
     if a.replication >= info.replications {
         return Err(CliError::Usage(format!(
             "{} holds replications 0 to {}; there is no replication {}",
@@ -394,18 +398,7 @@ pub(super) fn trace(a: &TraceArgs) -> Result<(), CliError> {
             a.replication
         )));
     }
-    let path = a.dir.join(files::SCENARIO);
-    let source =
-        String::from_utf8(read(&path)?).map_err(|_| CliError::Usage(format!("{} is not UTF-8", path.display())))?;
-    let mut world = scenario::load_str(&source, &path.display().to_string(), &info.scenario)?;
-    let status = a.dir.join(files::START_STATUS);
-    let start_status = if status.exists() {
-        let (s, text) = scenario::status::load(&world, &status)?;
-        world.start_from(s);
-        Some(text)
-    } else {
-        None
-    };
+    let (world, _, start_status) = results_world(&a.dir, &info.scenario)?;
     let out =
         a.out.clone().unwrap_or_else(|| Path::new("output").join(format!("{}-trace-{}", world.name, a.replication)));
     let _reserved = report::output::check_destination(&out, &world.name, a.force)?;

@@ -520,6 +520,22 @@ impl Step {
 }
 
 impl Route {
+    /// What a lot at step `step` holds from the steps behind it: the pools whose carriers it
+    /// took and has not given back (in the order taken), and the yard it is in.
+    pub fn held_at(&self, step: u16) -> (Vec<PoolId>, Option<StoreId>) {
+        let (mut pools, mut yard) = (Vec::new(), None);
+        for s in &self.steps[..usize::from(step)] {
+            match *s {
+                Step::Acquire(p) => pools.push(p),
+                Step::Release(p) => pools.retain(|&q| q != p),
+                Step::EnterStore(x) => yard = Some(x),
+                Step::LeaveStore(_) => yard = None,
+                _ => {}
+            }
+        }
+        (pools, yard)
+    }
+
     /// Step `i` of the route.
     pub fn step(&self, i: u16) -> Step {
         self.steps[usize::from(i)]

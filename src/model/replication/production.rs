@@ -108,10 +108,7 @@ impl Replication<'_> {
                 let Some((i, lot)) = st.to_start(&l_spec.plan).rev().find(|(_, p)| fits(p)) else { continue };
                 // What that line makes before it would finish lot `i`: the lot in hand, lost
                 // lots to replace, and its plan up to `i`.
-                let ahead = st
-                    .current
-                    .as_ref()
-                    .map_or(0.0, |work| (work.left - work.rate * now.since(work.since).value()).max(0.0))
+                let ahead = st.current.as_ref().map_or(0.0, |work| work.left_at(now))
                     + st.replacements.iter().map(|p| p.lot.tonnes.t()).sum::<f64>()
                     + st.to_start(&l_spec.plan).take_while(|&(k, _)| k <= i).map(|(_, p)| p.tonnes.t()).sum::<f64>();
                 let pace = self.pace(other, l);
@@ -181,7 +178,7 @@ impl Replication<'_> {
         let open = st.cond.open();
         let (factor, allocation) = (st.cond.factor, st.allocation);
         let Some(work) = &mut st.lines[line].current else { return };
-        work.left = (work.left - work.rate * now.since(work.since).value()).max(0.0);
+        work.left = work.left_at(now);
         work.since = now;
         work.rate = match work.lot_rate {
             _ if !open => 0.0,

@@ -381,10 +381,8 @@ impl Replication<'_> {
         let horizon_end = end.value().max(f64::MIN_POSITIVE);
         let mut utilisation: IdVec<StageId, Option<f64>> = (0..w.stages.len()).map(|_| None).collect();
         for (s, st) in self.servers.iter_ids() {
-            let place_hours = match &st.places_over_time {
-                Some(t) => t.area(end).max(f64::MIN_POSITIVE),
-                None => f64::from(st.places) * horizon_end,
-            };
+            // Nothing is busy before any time has passed: the floor only keeps 0 / 0 away.
+            let place_hours = st.place_hours(end).max(f64::MIN_POSITIVE);
             utilisation[w.stages.server(s)] = Some(st.res.busy_monitor().area(end) / place_hours);
         }
         for (p, st) in self.pools.iter_ids() {

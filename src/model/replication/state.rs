@@ -426,6 +426,13 @@ pub(crate) struct Work {
     pub(crate) key: Option<EventKey>,
 }
 
+impl Work {
+    /// Tonnes still to produce at `now`, at the rate in force since `since`.
+    pub(crate) fn left_at(&self, now: Time) -> f64 {
+        (self.left - self.rate * now.since(self.since).value()).max(0.0)
+    }
+}
+
 /// One production line's progress.
 pub(crate) struct LineState {
     /// Next lot of the plan.

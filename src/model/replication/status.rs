@@ -9,7 +9,7 @@
 
 use crate::engine::random::{Stream, component_key, keyed};
 use crate::engine::{Duration, Scheduler, Time};
-use crate::model::ids::{Id, LotId, PoolId, StoreId};
+use crate::model::ids::{Id, LotId};
 use crate::model::mills::PlannedLot;
 use crate::model::status::{CarriersAway, Place, Status, StatusLot};
 use crate::model::world::Step;
@@ -123,24 +123,14 @@ impl Replication<'_> {
         let pending = Pending { lot: sl.lot, replaces: None, handover_credited: false, key: status_key(&sl.id) };
         let id = self.lots.push(Lot::new(sl.mill, route, &pending, since));
         self.books.produced += sl.lot.tonnes;
-        let mut pools: Vec<PoolId> = Vec::new();
-        let mut store: Option<StoreId> = None;
-        for i in 0..step {
-            match w.routes[route].step(i) {
-                Step::Acquire(p) => pools.push(p),
-                Step::Release(p) => pools.retain(|&q| q != p),
-                Step::EnterStore(x) => store = Some(x),
-                Step::LeaveStore(_) => store = None,
-                Step::Handover => {
-                    // Handed over by the time it reached the place it is at.
-                    self.lots[id].buyer_risk = true;
-                    self.lots[id].step = i;
-                    self.hand_over(id, since);
-                }
-                Step::CostsPass => self.lots[id].buyer_pays = true,
-                _ => {}
-            }
+        let behind = &w.routes[route].steps[..usize::from(step)];
+        if behind.contains(&Step::Handover) {
+            // Handed over by the time it reached the place it is at.
+            self.lots[id].buyer_risk = true;
+            self.hand_over(id, since);
         }
+        self.lots[id].buyer_pays = behind.contains(&Step::CostsPass);
+        let (pools, store) = w.routes[route].held_at(step);
         for p in pools {
             let units = sl.lot.tonnes.carriers(w.pools[p].payload);
             self.pools[p].res.occupy(now, units);
@@ -207,8 +197,7 @@ impl Replication<'_> {
                     k += 1;
                 };
                 if let Some(work) = &st.current {
-                    let left = (work.left - work.rate * now.since(work.since).value()).max(0.0);
-                    push(work.pending.lot, (work.pending.lot.tonnes.t() - left).max(0.0));
+                    push(work.pending.lot, (work.pending.lot.tonnes.t() - work.left_at(now)).max(0.0));
                 }
                 st.replacements.iter().for_each(|p| push(p.lot, 0.0));
                 st.to_start(&line_spec.plan).for_each(|(_, p)| push(*p, 0.0));

@@ -9,7 +9,7 @@ use super::super::suggest::did_you_mean;
 use super::{COLUMNS, StatusRow, WHATS, What, hours, parse_moment, step_place};
 use crate::engine::Time;
 use crate::model::World;
-use crate::model::ids::{DestinationId, FlowId, Id, MillId, PoolId, ProductId, RouteId, ServerId, StoreId};
+use crate::model::ids::{DestinationId, FlowId, Id, MillId, PoolId, ProductId, RouteId, ServerId};
 use crate::model::mills::PlannedLot;
 use crate::model::status::{CarriersAway, Place, Status, StatusLot};
 use crate::model::units::Tonnes;
@@ -158,11 +158,17 @@ impl Reader<'_> {
         }
         let mut status = Status { at: as_of, lots: Vec::new(), carriers_away: Vec::new(), background: Vec::new() };
         let mut names: Vec<(String, u64)> = Vec::new();
+        // The row of each lot, in the order of `status.lots`.
+        let mut lot_rows: Vec<&Located> = Vec::new();
         for r in rows {
             if r.row.as_of.trim() != as_of_text {
                 self.err(r.span("as_of"), "as_of", format!("every row must be as of {as_of_text}"));
             }
+            let lots = status.lots.len();
             let _ = self.row(r, as_of, &mut status, &mut names);
+            if status.lots.len() > lots {
+                lot_rows.push(r);
+            }
         }
         if !self.diags.is_empty() {
             return None;
@@ -175,7 +181,7 @@ impl Reader<'_> {
                 format!("the lots add up to {total} but the order is {} (order.tonnes)", w.order.tonnes),
             );
         }
-        self.capacities(rows, &status);
+        self.capacities(&lot_rows, &status);
         self.diags.is_empty().then_some(status)
     }
 
@@ -411,25 +417,14 @@ impl Reader<'_> {
 
     /// No server holds more lots in service than its places, no yard more than its room, and
     /// no pool without supply has more carriers out than it has.
-    fn capacities(&mut self, rows: &[Located], status: &Status) {
+    fn capacities(&mut self, lot_rows: &[&Located], status: &Status) {
         let w = self.w;
         let mut serving: Vec<u32> = vec![0; w.servers.len()];
         let mut yards: Vec<Tonnes> = vec![Tonnes::ZERO; w.stores.len()];
         let mut out: Vec<u64> = vec![0; w.pools.len()];
-        let mut lots = status.lots.iter();
-        for r in rows.iter().filter(|r| WHATS.iter().any(|x| x.0 == r.row.what.trim() && x.1.is_lot())) {
-            let Some(l) = lots.next() else { break };
+        for (r, l) in lot_rows.iter().zip(&status.lots) {
             let Place::OnRoute { route, step, busy, .. } = l.place else { continue };
-            let (mut pools, mut yard): (Vec<PoolId>, Option<StoreId>) = (Vec::new(), None);
-            for s in &w.routes[route].steps[..usize::from(step)] {
-                match *s {
-                    Step::Acquire(p) => pools.push(p),
-                    Step::Release(p) => pools.retain(|&q| q != p),
-                    Step::EnterStore(x) => yard = Some(x),
-                    Step::LeaveStore(_) => yard = None,
-                    _ => {}
-                }
-            }
+            let (pools, yard) = w.routes[route].held_at(step);
             for p in pools {
                 out[p.index()] += u64::from(l.lot.tonnes.carriers(w.pools[p].payload));
             }

@@ -84,10 +84,6 @@ impl What {
         WHATS.iter().find(|w| w.1 == self).map_or("?", |w| w.0)
     }
 
-    fn is_lot(self) -> bool {
-        !matches!(self, What::CarriersAway | What::Background)
-    }
-
     /// The fields a row of this kind must fill (`as_of` and `what` aside); the others must
     /// be empty.
     fn fields(self) -> &'static [&'static str] {
