@@ -257,7 +257,7 @@ fn lot_spans(world: &World, trace: &Trace) -> IdVec<LotId, Option<(f64, f64)>> {
 
 fn median(mut xs: Vec<f64>) -> Option<f64> {
     xs.sort_by(f64::total_cmp);
-    quantile(&xs, 0.5)
+    quantile(xs.as_slice(), 0.5)
 }
 
 fn transit_days(world: &World, trace: &Trace, spans: &IdVec<LotId, Option<(f64, f64)>>, which: &Lots) -> Option<f64> {

@@ -6,12 +6,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::LEVEL;
-use super::summary::{Completion, Interval, completion, interval, mean_ci, moments};
-use crate::experiment::{Aggregates, Row};
+use super::estimates::{days_of, values_of};
+use super::summary::{Completion, Interval, completion, interval, mean_ci};
+use crate::experiment::{Aggregates, Row, Rows};
 use crate::model::World;
 use crate::model::units::{date_after, days};
+use crate::stats::exact::Moments;
 use crate::stats::proportion::wilson;
-use crate::stats::quantile::{Censored, quantile, quantile_censored, quantile_interval, sort_censored};
+use crate::stats::quantile::{quantile, quantile_censored, quantile_interval};
 
 /// The order under its contract.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -165,15 +167,16 @@ fn share(k: u64, n: u64) -> (f64, [f64; 2]) {
 }
 
 /// The contract's section of the summary (`None` without a contract).
-pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSummary> {
+pub fn build(world: &World, rows: &Rows, agg: &Aggregates) -> Option<ContractSummary> {
     let c = world.contract.as_ref()?;
     let a = agg.contract.as_ref()?;
-    let n = rows.len() as u64;
+    let n = rows.len();
     let last = c.calloffs.last()?;
     let due_days = days(last.due.value());
-    let mut done: Vec<Censored> = rows.iter().map(|r| r.contract.and_then(|k| k.completion_days)).collect();
-    sort_censored(&mut done);
-    let in_full = done.iter().filter(|d| d.is_some_and(|d| d <= due_days)).count() as u64;
+    let done = days_of(rows, &world.order.confidence, |r| r.contract.and_then(|k| k.completion_days));
+    let in_full =
+        rows.iter().filter(|r| r.contract.and_then(|k| k.completion_days).is_some_and(|d| d <= due_days)).count()
+            as u64;
     let (p_in_full, p_in_full_ci95) = share(in_full, n);
     let calloffs = c
         .calloffs
@@ -199,11 +202,10 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
     let all_met = rows.iter().filter(|r| r.contract.is_some_and(|k| k.calloffs_met == all)).count() as u64;
     let (p_all_calloffs_met, p_all_calloffs_met_ci95) = share(all_met, n);
     let damages = c.damages.as_ref().map(|d| {
-        let mut owed: Vec<f64> = rows.iter().map(|r| r.contract.map_or(0.0, |k| k.damages)).collect();
-        let m = moments(&owed);
+        let owed = |r: &Row| r.contract.map_or(0.0, |k| k.damages);
+        let (sorted, m) = values_of(rows, &[0.95], owed);
         // The mean as `replications.csv`'s column gives it: summed in replication order.
-        let mean = if n == 0 { 0.0 } else { owed.iter().sum::<f64>() / n as f64 };
-        owed.sort_by(f64::total_cmp);
+        let mean = if n == 0 { 0.0 } else { rows.iter().map(|r| owed(&r)).sum::<f64>() / n as f64 };
         let at_cap = rows.iter().filter(|r| r.contract.is_some_and(|k| k.damages_at_cap)).count() as u64;
         let (p_at_cap, p_at_cap_ci95) = share(at_cap, n);
         DamagesSummary {
@@ -213,16 +215,16 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
             cap_per_t: d.cap_per_t,
             mean,
             mean_ci95: mean_ci(&m),
-            p95: quantile(&owed, 0.95).unwrap_or(0.0),
-            p95_ci95: interval(quantile_interval(&owed, 0.95, LEVEL)),
+            p95: quantile(&sorted, 0.95).unwrap_or(0.0),
+            p95_ci95: interval(quantile_interval(&sorted, 0.95, LEVEL)),
             p_at_cap,
             p_at_cap_ci95,
             censored_replications: a.censored,
         }
     });
     let per_t = |f: fn(&crate::experiment::ContractRow) -> f64| {
-        let v: Vec<f64> = rows.iter().map(|r| r.contract.map_or(0.0, |k| f(&k)) / world.order.tonnes.t()).collect();
-        let m = moments(&v);
+        let mut m = Moments::default();
+        rows.iter().for_each(|r| m.add(r.contract.map_or(0.0, |k| f(&k)) / world.order.tonnes.t()));
         (m.mean().unwrap_or(0.0), mean_ci(&m))
     };
     let losses = c.price_per_t.map(|_| {
@@ -248,9 +250,11 @@ pub fn build(world: &World, rows: &[Row], agg: &Aggregates) -> Option<ContractSu
         .confidence
         .iter()
         .map(|&conf| {
-            let q = quantile_censored(&done, conf).flatten();
+            let q = quantile_censored(&done.sorted, conf).flatten();
             let ci = super::summary::interval_censored(crate::stats::quantile::quantile_interval_censored(
-                &done, conf, LEVEL,
+                &done.sorted,
+                conf,
+                LEVEL,
             ));
             // Signing the day that holds the quantile, due at its end: day `d` ends at
             // `d + 1` days, so a quantile of exactly 3.0 days is met by the end of day 2.

@@ -51,7 +51,7 @@ pub enum StudyError {
 
 /// Runs `plan.replications` replications of `world` (with no trace).
 pub(crate) fn run_world(world: &World, plan: &Plan) -> Result<RunOutput, RunError> {
-    Runner::for_plan(world, plan)?.run(&indices(plan.replications, None), &mut |_| {})
+    Runner::for_plan(world, plan)?.run(indices(plan.replications, None), &mut |_| {})
 }
 
 /// A delivery point.

@@ -141,15 +141,14 @@ impl Grid<'_> {
         }
         let sc = self.scenarios[i].as_ref().expect("loaded above");
         self.point.check(&sc.world)?;
-        let have = self.runs.get(&i).map_or(0, |r| r.rows.len() as u64);
+        let have = self.runs.get(&i).map_or(0, |r| r.rows.len());
         if have < n {
             progress(&self.values.values[i], n);
-            let more: Vec<u64> = (have..n).collect();
-            let batch = Runner::new(&sc.world, self.plan.seed, self.plan.threads)?.run(&more, &mut |_| {})?;
-            self.runs.entry(i).or_insert_with(|| RunOutput::new(&sc.world)).merge(batch);
+            let batch = Runner::new(&sc.world, self.plan.seed, self.plan.threads)?.run(have..n, &mut |_| {})?;
+            self.runs.entry(i).or_insert_with(|| RunOutput::new(&sc.world)).merge(batch)?;
         }
-        let rows = &self.runs[&i].rows[..n as usize];
-        let k = rows.iter().filter(|r| self.point.met(&sc.world, r)).count() as u64;
+        let rows = self.runs[&i].rows.iter().take(n as usize);
+        let k = rows.filter(|r| self.point.met(&sc.world, r)).count() as u64;
         let (lo, hi) = wilson(k, n, LEVEL);
         Ok(Evaluation {
             value: self.values.values[i].clone(),

@@ -11,13 +11,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::LEVEL;
-pub(crate) use super::estimates::{completion, interval, interval_censored, mean_ci, moments};
+pub(crate) use super::estimates::{completion, interval, interval_censored, mean_ci};
 use super::estimates::{delivery, guarantee_at, sample};
 use crate::experiment::RunOutput;
 use crate::model::Location;
 use crate::model::World;
 use crate::model::units::{date_after, days};
 use crate::model::world::Reallocation;
+use crate::stats::exact::Moments;
 use crate::stats::proportion::wilson;
 
 /// Version of this layout; bumped when a field changes meaning or disappears.
@@ -360,9 +361,9 @@ pub fn location_name(world: &World, loc: Location) -> String {
 pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
     let rows = &out.rows;
     let agg = &out.agg;
-    let n = rows.len() as u64;
-    let dest = sample(rows, |r| r.completion_days, |r| r.delivered_by_deadline.t());
-    let hand = sample(rows, |r| r.handover_completion_days, |r| r.handed_over_by_deadline.t());
+    let n = rows.len();
+    let dest = sample(world, rows, |r| r.completion_days, |r| r.delivered_by_deadline.t());
+    let hand = sample(world, rows, |r| r.handover_completion_days, |r| r.handed_over_by_deadline.t());
     let tolerance = world.order.lost_tolerance.t();
     let exceed = rows.iter().filter(|r| r.lost.t() > tolerance).count() as u64;
     let (elo, ehi) = wilson(exceed, n, LEVEL);
@@ -422,11 +423,13 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
                 mean_wait_hours: s.mean_wait_hours,
             }
         });
-    let lost = moments(rows.iter().map(|r| r.lost.t()).collect::<Vec<_>>().iter());
-    let per_tonne: Vec<f64> = rows.iter().map(|r| r.cost / world.order.tonnes.t()).collect();
-    let per_tonne = moments(&per_tonne);
-    let penalty = moments(rows.iter().map(|r| r.penalty).collect::<Vec<_>>().iter());
-    let incomplete = dest.days.iter().filter(|d| d.is_none()).count() as u64;
+    let (mut lost, mut per_tonne, mut penalty) = (Moments::default(), Moments::default(), Moments::default());
+    for r in rows.iter() {
+        lost.add(r.lost.t());
+        per_tonne.add(r.cost / world.order.tonnes.t());
+        penalty.add(r.penalty);
+    }
+    let incomplete = dest.days.censored;
     let mut stuck: Vec<StuckAt> = agg
         .stuck
         .iter()
@@ -481,7 +484,8 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
             tolerance,
         },
         reallocated_tonnes: (world.order.reallocation == Reallocation::WhenIdle).then(|| {
-            let moved = moments(rows.iter().map(|r| r.reallocated.t()).collect::<Vec<_>>().iter());
+            let mut moved = Moments::default();
+            rows.iter().for_each(|r| moved.add(r.reallocated.t()));
             Reallocated {
                 mean: moved.mean().unwrap_or(0.0),
                 mean_ci95: mean_ci(&moved),

@@ -55,7 +55,7 @@ pub struct Tornado {
 fn p_on_time(sc: &Scenario, plan: &Plan) -> Result<[f64; 2], StudyError> {
     let run = run_world(&sc.world, plan)?;
     let share =
-        |point| run.rows.iter().map(|r| on_time(&sc.world, point, r)).sum::<f64>() / run.rows.len().max(1) as f64;
+        |point| run.rows.iter().map(|r| on_time(&sc.world, point, &r)).sum::<f64>() / run.rows.len().max(1) as f64;
     Ok([share(Point::Destination), share(Point::Handover)])
 }
 

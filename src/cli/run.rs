@@ -9,7 +9,7 @@ use super::{CliError, progress_bar, read};
 use crate::analysis::replan;
 use crate::analysis::summary::{Summary, build};
 use crate::experiment::precision::{Reached, Target, run_to_precision};
-use crate::experiment::{self, Aggregates, RunOutput, Runner, Tracing};
+use crate::experiment::{self, Aggregates, Rows, RunOutput, Runner, Tracing};
 use crate::report::{self, OutputError, Performance, RunFiles, RunInfo, files};
 use crate::scenario;
 
@@ -79,8 +79,10 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
     let out_dir = a.out.clone().unwrap_or(default_out);
     // Refuse a folder we may not write before spending time simulating.
     let _reserved = report::output::check_destination(&out_dir, &world.name, a.force)?;
-    let runner =
-        Runner::new(world, a.seed, a.threads.get())?.tracing(Tracing::Only(a.trace.clone())).full_checks(a.check);
+    let runner = Runner::new(world, a.seed, a.threads.get())?
+        .tracing(Tracing::Only(a.trace.clone()))
+        .full_checks(a.check)
+        .rows_in_memory(rows_in_memory()?);
     let total = if a.precision.is_some() { a.max_replications } else { a.replications };
     let bar = progress_bar(total, a.quiet || a.json);
     let mut progress = |done: u64| bar.set_position(done);
@@ -95,7 +97,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
             let (o, r) = run_to_precision(world, &runner, &target, &mut progress)?;
             (o, Some(r))
         }
-        None => (runner.run(&experiment::indices(a.replications, a.shard), &mut progress)?, None),
+        None => (runner.run(experiment::indices(a.replications, a.shard), &mut progress)?, None),
     };
     bar.finish_and_clear();
     let aggregating = Instant::now();
@@ -259,19 +261,24 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
             )));
         }
     }
-    let mut merged = RunOutput::new(&world);
+    let in_memory = rows_in_memory()?;
+    let mut merged = RunOutput { rows: Rows::new(in_memory), ..RunOutput::new(&world) };
     let mut traced: Vec<Vec<u8>> = Vec::new();
     for d in dirs {
-        let rows = report::tables::read_replications_csv(&read(&d.join(files::REPLICATIONS))?)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", d.join(files::REPLICATIONS).display())))?;
+        let path = d.join(files::REPLICATIONS);
+        let file =
+            std::fs::File::open(&path).map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
+        let mut rows = Rows::new(in_memory);
+        report::tables::read_replications(std::io::BufReader::new(file), |r| rows.push(r).map_err(|e| e.to_string()))
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
         let agg: Aggregates = serde_json::from_slice(&read(&d.join(files::AGGREGATES))?)
             .map_err(|e| CliError::Usage(format!("{}: {e}", d.join(files::AGGREGATES).display())))?;
-        merged.merge(RunOutput { rows, agg, traces: Vec::new(), elapsed: Default::default() });
+        merged.merge(RunOutput { rows, agg, traces: Vec::new(), elapsed: Default::default() })?;
         if d.join(files::SHIPMENTS).exists() {
             traced.push(read(&d.join(files::SHIPMENTS))?);
         }
     }
-    if merged.rows.len() as u64 != first.replications {
+    if merged.rows.len() != first.replications {
         return Err(CliError::Usage(format!(
             "the shards hold {} replications, not the {} of the run",
             merged.rows.len(),
@@ -419,4 +426,15 @@ pub(super) fn trace(a: &TraceArgs) -> Result<(), CliError> {
         dir.display()
     );
     Ok(())
+}
+
+/// Rows a run holds in memory before it keeps them on disk: `STEELSIM_ROWS_IN_MEMORY`, or
+/// the default. Results are the same either way, to the last bit (tested by setting it low).
+fn rows_in_memory() -> Result<usize, CliError> {
+    match std::env::var("STEELSIM_ROWS_IN_MEMORY") {
+        Err(_) => Ok(experiment::rows::IN_MEMORY),
+        Ok(v) => v.trim().parse::<usize>().ok().filter(|&n| n > 0).ok_or_else(|| {
+            CliError::Usage(format!("STEELSIM_ROWS_IN_MEMORY={v:?}: expected a whole number of rows, at least 1"))
+        }),
+    }
 }

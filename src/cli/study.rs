@@ -65,8 +65,10 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
         }
         outputs.push(analysis::run_world(&sc.world, &plan)?);
     }
+    // Studies hold their rows: they compare replication by replication.
+    let held: Vec<Vec<_>> = outputs.iter().map(|o| o.rows.to_vec()).collect();
     let rows: Vec<(&str, &[_])> =
-        scenarios.iter().zip(&outputs).map(|(sc, o)| (sc.world.name.as_str(), o.rows.as_slice())).collect();
+        scenarios.iter().zip(&held).map(|(sc, r)| (sc.world.name.as_str(), r.as_slice())).collect();
     let base = (&scenarios[0].world, rows[0].1);
     let variants: Vec<_> = scenarios[1..].iter().zip(&rows[1..]).map(|(sc, r)| (&sc.world, r.1)).collect();
     let comparison = analysis::compare::compare(base, &variants, s.seed);

@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub(crate) mod interrupt;
 pub mod precision;
+pub mod rows;
 
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ use crate::model::units::days;
 use crate::model::{Checks, Replication, ReplicationError, ReplicationResult, Tonnes, Trace, World};
 
 pub use aggregate::Aggregates;
+pub use rows::Rows;
 
 /// Which replications a run covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,7 +48,7 @@ pub struct Plan {
 }
 
 /// The row kept for each replication.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Row {
     /// Replication index.
     pub index: u64,
@@ -188,10 +190,10 @@ impl Row {
 }
 
 /// Everything a run produced.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct RunOutput {
     /// One row per replication, in replication order.
-    pub rows: Vec<Row>,
+    pub rows: Rows,
     /// Totals over replications.
     pub agg: Aggregates,
     /// The traced replications' per-lot traces, in replication order.
@@ -203,17 +205,17 @@ pub struct RunOutput {
 impl RunOutput {
     /// An empty output for `world`.
     pub fn new(world: &World) -> Self {
-        RunOutput { rows: Vec::new(), agg: Aggregates::new(world), traces: Vec::new(), elapsed: Duration::ZERO }
+        RunOutput { rows: Rows::default(), agg: Aggregates::new(world), traces: Vec::new(), elapsed: Duration::ZERO }
     }
 
     /// Adds the replications of another output (another batch, another shard).
-    pub fn merge(&mut self, other: RunOutput) {
-        self.rows.extend(other.rows);
-        self.rows.sort_by_key(|r| r.index);
+    pub fn merge(&mut self, other: RunOutput) -> Result<(), RunError> {
+        self.rows.merge(other.rows)?;
         self.agg.merge(&other.agg);
         self.traces.extend(other.traces);
         self.traces.sort_by_key(|t| t.0);
         self.elapsed += other.elapsed;
+        Ok(())
     }
 }
 
@@ -242,6 +244,9 @@ pub enum RunError {
         /// Replications finished before the stop.
         done: u64,
     },
+    /// The rows could not be kept.
+    #[error(transparent)]
+    Rows(#[from] rows::SpillError),
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {reason}")]
     Threads {
@@ -304,6 +309,12 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
 /// Replications simulated between progress reports, per thread.
 const CHUNK_PER_THREAD: usize = 64;
 
+/// Called between chunks of replications with every worker's accumulator.
+type Between<'a, A> = &'a mut dyn FnMut(&mut [Mutex<A>]) -> Result<(), RunError>;
+
+/// What a worker folds its replications into: the rows of the chunk under way, and totals.
+type Acc = (Vec<Row>, Aggregates, Vec<(u64, Trace)>);
+
 /// Which replications keep their per-lot trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tracing {
@@ -334,13 +345,21 @@ pub struct Runner<'w> {
     tracing: Tracing,
     pool: rayon::ThreadPool,
     checks: Checks,
+    in_memory: usize,
 }
 
 impl<'w> Runner<'w> {
     /// A runner for `world` with master seed `seed` on `threads` workers (one per core if
     /// `None`), tracing no replication.
     pub fn new(world: &'w World, seed: u64, threads: Option<usize>) -> Result<Self, RunError> {
-        Ok(Runner { world, seed, tracing: Tracing::Off, pool: thread_pool(threads)?, checks: Checks::for_build() })
+        Ok(Runner {
+            world,
+            seed,
+            tracing: Tracing::Off,
+            pool: thread_pool(threads)?,
+            checks: Checks::for_build(),
+            in_memory: rows::IN_MEMORY,
+        })
     }
 
     /// A runner for a plan's seed, threads and traced replication.
@@ -360,6 +379,18 @@ impl<'w> Runner<'w> {
         self.pool.current_num_threads()
     }
 
+    /// Holds at most `rows` replications' rows in memory, the others on disk (by default
+    /// [`rows::IN_MEMORY`]).
+    pub fn rows_in_memory(mut self, rows: usize) -> Self {
+        self.in_memory = rows;
+        self
+    }
+
+    /// An empty output that keeps rows as this runner does.
+    pub fn output(&self) -> RunOutput {
+        RunOutput { rows: Rows::new(self.in_memory), ..RunOutput::new(self.world) }
+    }
+
     /// Checks every invariant after every event (`--check`).
     pub fn full_checks(mut self, on: bool) -> Self {
         if on {
@@ -369,24 +400,30 @@ impl<'w> Runner<'w> {
     }
 
     /// Runs the replications `indices` (in any order, on any thread), giving each result to
-    /// `keep` with the accumulator of the worker that ran it, and calling `progress` with
-    /// the number finished after each chunk. Returns the accumulators.
+    /// `keep` with the accumulator of the worker that ran it; after each chunk of consecutive
+    /// indices, calls `between` with every accumulator and `progress` with the number
+    /// finished. Returns the accumulators.
     fn each<A: Send>(
         &self,
-        indices: &[u64],
+        indices: &mut dyn Iterator<Item = u64>,
         progress: &mut dyn FnMut(u64),
         new: impl Fn() -> A,
         keep: impl Fn(&mut A, ReplicationResult) + Sync,
+        between: Between<'_, A>,
     ) -> Result<Vec<A>, RunError> {
         let threads = self.pool.current_num_threads().max(1);
         // One accumulator per worker for the whole run, merged once at the end: folding into
         // fresh accumulators per chunk made the main thread merge (and the workers regrow)
         // every daily series while the other cores idled. A worker only ever locks its own
         // slot, so the locks are never contended.
-        let slots: Vec<Mutex<A>> = (0..threads).map(|_| Mutex::new(new())).collect();
+        let mut slots: Vec<Mutex<A>> = (0..threads).map(|_| Mutex::new(new())).collect();
         let chunk = CHUNK_PER_THREAD * threads;
         let mut done = 0;
-        for part in indices.chunks(chunk) {
+        loop {
+            let part: Vec<u64> = (&mut *indices).take(chunk).collect();
+            if part.is_empty() {
+                break;
+            }
             self.pool.install(|| {
                 part.par_iter().try_for_each(|&i| -> Result<(), RunError> {
                     if interrupt::stop_requested() {
@@ -403,32 +440,53 @@ impl<'w> Runner<'w> {
                     Ok(())
                 })
             })?;
+            between(&mut slots)?;
             done += part.len() as u64;
             progress(done);
         }
         Ok(slots.into_iter().map(|s| s.into_inner().unwrap_or_else(PoisonError::into_inner)).collect())
     }
 
-    /// Runs the replications `indices` and folds them into rows and exact totals. Totals are
-    /// exact, so which worker added which replication does not change a bit of the result.
-    pub fn run(&self, indices: &[u64], progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
+    /// Runs the replications `indices` (ascending) and folds them into rows and exact totals.
+    /// Totals are exact, so which worker added which replication does not change a bit of
+    /// the result; rows go to the run's store chunk by chunk, in replication order, so that
+    /// a run of any size holds only a chunk of them in memory.
+    pub fn run(
+        &self,
+        indices: impl IntoIterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<RunOutput, RunError> {
         let began = Instant::now();
+        let mut out = self.output();
+        let rows = &mut out.rows;
         let slots = self.each(
-            indices,
+            &mut indices.into_iter(),
             progress,
-            || RunOutput::new(self.world),
-            |acc, mut r| {
-                acc.rows.push(Row::from(&r));
-                acc.agg.add(&r);
+            || (Vec::new(), Aggregates::new(self.world), Vec::new()),
+            |(rows, agg, traces): &mut Acc, mut r| {
+                rows.push(Row::from(&r));
+                agg.add(&r);
                 if let Some(t) = r.trace.take() {
-                    acc.traces.push((r.index, t));
+                    traces.push((r.index, t));
                 }
             },
+            &mut |slots: &mut [Mutex<Acc>]| {
+                let mut chunk: Vec<Row> = Vec::new();
+                for slot in slots {
+                    chunk.append(&mut slot.get_mut().unwrap_or_else(PoisonError::into_inner).0);
+                }
+                chunk.sort_by_key(|r| r.index);
+                for r in chunk {
+                    rows.push(r)?;
+                }
+                Ok(())
+            },
         )?;
-        let mut out = RunOutput::new(self.world);
-        for slot in slots {
-            out.merge(slot);
+        for (_, agg, traces) in slots {
+            out.agg.merge(&agg);
+            out.traces.extend(traces);
         }
+        out.traces.sort_by_key(|t| t.0);
         out.elapsed = began.elapsed();
         Ok(out)
     }
@@ -440,7 +498,13 @@ impl<'w> Runner<'w> {
         progress: &mut dyn FnMut(u64),
         f: impl Fn(&ReplicationResult) -> T + Sync,
     ) -> Result<Vec<T>, RunError> {
-        let slots = self.each(indices, progress, Vec::new, |acc: &mut Vec<(u64, T)>, r| acc.push((r.index, f(&r))))?;
+        let slots = self.each(
+            &mut indices.iter().copied(),
+            progress,
+            Vec::new,
+            |acc: &mut Vec<(u64, T)>, r| acc.push((r.index, f(&r))),
+            &mut |_| Ok(()),
+        )?;
         let mut all: Vec<(u64, T)> = slots.into_iter().flatten().collect();
         let position: std::collections::HashMap<u64, usize> =
             indices.iter().enumerate().map(|(k, i)| (*i, k)).collect();
@@ -451,14 +515,14 @@ impl<'w> Runner<'w> {
 
 /// The replication indices a (possibly sharded) run of `n` covers: all of them, or
 /// `index, index + count, ...`.
-pub fn indices(n: u64, shard: Option<Shard>) -> Vec<u64> {
+pub fn indices(n: u64, shard: Option<Shard>) -> std::iter::StepBy<std::ops::Range<u64>> {
     match shard {
-        None => (0..n).collect(),
-        Some(s) => (s.index..n).step_by(s.count.max(1) as usize).collect(),
+        None => (0..n).step_by(1),
+        Some(s) => (s.index.min(n)..n).step_by(usize::try_from(s.count.max(1)).unwrap_or(usize::MAX)),
     }
 }
 
 /// Runs the plan. `progress` is called with the number of replications finished so far.
 pub fn run(world: &World, plan: &Plan, progress: &mut dyn FnMut(u64)) -> Result<RunOutput, RunError> {
-    Runner::for_plan(world, plan)?.run(&indices(plan.replications, None), progress)
+    Runner::for_plan(world, plan)?.run(indices(plan.replications, None), progress)
 }

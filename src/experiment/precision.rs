@@ -4,11 +4,12 @@
 //! Replication `r` has the same seed whatever the batch it runs in, so a precision-driven
 //! run that stops at N replications gives exactly the results of a plain run of N.
 
-use super::{Row, RunError, RunOutput, Runner};
+use super::{Row, Rows, RunError, RunOutput, Runner};
 use crate::model::World;
 use crate::model::units::days;
 use crate::stats::proportion::wilson;
-use crate::stats::quantile::{Censored, quantile_interval_censored, sort_censored};
+use crate::stats::quantile::quantile_interval_censored;
+use crate::stats::select::{ranks_for, select_censored};
 
 /// What "precise enough" means.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,16 +36,18 @@ pub struct Reached {
     pub half_widths: [Option<f64>; 4],
 }
 
-fn half_widths(rows: &[Row], world: &World) -> [Option<f64>; 4] {
+fn half_widths(rows: &Rows, world: &World) -> [Option<f64>; 4] {
     let deadline = days(world.deadline.value());
+    let n = rows.len() as usize;
     let p_half = |done: &dyn Fn(&Row) -> Option<f64>| {
         let k = rows.iter().filter(|r| done(r).is_some_and(|d| d <= deadline)).count() as u64;
-        let (lo, hi) = wilson(k, rows.len() as u64, 0.95);
+        let (lo, hi) = wilson(k, n as u64, 0.95);
         Some((hi - lo) / 2.0)
     };
     let promise_half = |done: &dyn Fn(&Row) -> Option<f64>| {
-        let mut days: Vec<Censored> = rows.iter().map(done).collect();
-        sort_censored(&mut days);
+        let censored = rows.iter().filter(|r| done(r).is_none()).count();
+        let ranks = ranks_for(n, &[0.95], 0.95);
+        let days = select_censored(n, censored, &ranks, &mut |keep| rows.iter().for_each(|r| keep(done(&r))));
         match quantile_interval_censored(&days, 0.95, 0.95) {
             (Some(Some(lo)), Some(Some(hi))) => Some((hi - lo) / 2.0),
             _ => None,
@@ -62,13 +65,12 @@ pub fn run_to_precision(
     target: &Target,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(RunOutput, Reached), RunError> {
-    let mut out = RunOutput::new(world);
+    let mut out = runner.output();
     let mut next = 0u64;
     loop {
         let end = (next + target.batch.max(1)).min(target.max.max(1));
-        let batch: Vec<u64> = (next..end).collect();
         let base = next;
-        out.merge(runner.run(&batch, &mut |done| progress(base + done))?);
+        out.merge(runner.run(next..end, &mut |done| progress(base + done))?)?;
         next = end;
         let hw = half_widths(&out.rows, world);
         let ok = hw[0].is_some_and(|h| h <= target.p_half_width)

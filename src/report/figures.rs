@@ -6,7 +6,7 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use super::chart::{
-    AXIS, BLUE, Chart, FONT, Figure, GREY, HEIGHT, LABEL, ORANGE, PALETTE, TITLE, ecdf, err, legend, padded, render,
+    AXIS, BLUE, Chart, FONT, Figure, GREY, HEIGHT, LABEL, ORANGE, PALETTE, TITLE, err, legend, padded, render,
 };
 use super::rundata::{Band, RunData};
 use crate::model::units::date_after;
@@ -43,9 +43,8 @@ impl Chart for CompletionCdf<'_> {
     {
         let s = &self.data.summary;
         let dates = Dates(start_date(self.data));
-        let dest: Vec<Option<f64>> = self.data.rows.iter().map(|r| r.completion_days).collect();
-        let hand: Vec<Option<f64>> = self.data.rows.iter().map(|r| r.handover_completion_days).collect();
-        let all: Vec<f64> = dest.iter().chain(&hand).flatten().copied().chain([s.deadline_days]).collect();
+        let [dest, hand] = &self.data.curves;
+        let all: Vec<f64> = dest.iter().chain(hand).map(|p| p.0).chain([s.deadline_days]).collect();
         let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut chart = ChartBuilder::on(root)
@@ -66,10 +65,10 @@ impl Chart for CompletionCdf<'_> {
             .axis_desc_style((FONT, AXIS))
             .draw()
             .map_err(err)?;
-        for (days, color, label) in [(&dest, BLUE, "at destination"), (&hand, ORANGE, "at handover")] {
+        for (points, color, label) in [(dest, BLUE, "at destination"), (hand, ORANGE, "at handover")] {
             let style = color.stroke_width(4);
             chart
-                .draw_series(LineSeries::new(ecdf(days), style))
+                .draw_series(LineSeries::new(points.iter().copied(), style))
                 .map_err(err)?
                 .label(label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));

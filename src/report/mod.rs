@@ -163,8 +163,11 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     let at = |name: &str| staging.path(name);
     let summary = json_bytes(run.summary).map_err(io(at(files::SUMMARY)))?;
     staging.write(files::SUMMARY, &summary)?;
-    let reps = tables::replications_csv(&run.out.rows).map_err(|e| io(at(files::REPLICATIONS))(e.to_string()))?;
-    staging.write(files::REPLICATIONS, &reps)?;
+    // Streamed: a run's rows may be many more than memory holds.
+    staging.write_stream(files::REPLICATIONS, |w| {
+        tables::write_replications(run.out.rows.iter(), w)?;
+        Ok(())
+    })?;
     if let Some(ships) = run.shipments {
         staging.write(files::SHIPMENTS, ships)?;
     }
@@ -180,8 +183,16 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     staging.write(files::SCENARIO, run.source.as_bytes())?;
     if run.info.shard.is_none() {
         // Drawn from the files' contents, exactly as `steelsim plot` will redraw them.
-        let data = rundata::RunData::from_bytes(&summary, &reps, &series, run.info.clone(), run.source)
-            .map_err(io(at(files::SUMMARY)))?;
+        let reps = std::fs::File::open(at(files::REPLICATIONS))
+            .map_err(|e| OutputError::Io { path: at(files::REPLICATIONS), source: e })?;
+        let data = rundata::RunData::from_parts(
+            &summary,
+            std::io::BufReader::new(reps),
+            &series,
+            run.info.clone(),
+            run.source,
+        )
+        .map_err(io(at(files::SUMMARY)))?;
         let figures = figures::run_figures(&data).map_err(io(at("figures")))?;
         write_figures(&staging, &figures)?;
         staging.write(files::REPORT, html::report(&data, &figures).as_bytes())?;

@@ -238,6 +238,19 @@ impl Staging {
         fs::write(&p, bytes).map_err(io_err(&p))
     }
 
+    /// Writes a file into the staging folder as `fill` produces it (a file too large to
+    /// hold in memory first).
+    pub(crate) fn write_stream(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        use std::io::Write;
+        let p = self.path(name);
+        let mut w = std::io::BufWriter::new(fs::File::create(&p).map_err(io_err(&p))?);
+        fill(&mut w).and_then(|()| w.flush()).map_err(io_err(&p))
+    }
+
     /// Moves the staged files into place, replacing the previous results; returns the
     /// folder as the user named it.
     pub(crate) fn commit(mut self) -> Result<PathBuf, OutputError> {

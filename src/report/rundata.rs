@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::chart::ecdf;
 use super::{RunInfo, files};
 use crate::analysis::summary::Summary;
-use crate::experiment::Row;
 
 /// Quantile bands of a daily series.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -49,8 +49,9 @@ pub(crate) struct Series {
 pub(crate) struct RunData {
     /// `summary.json`.
     pub summary: Summary,
-    /// `replications.csv`.
-    pub rows: Vec<Row>,
+    /// From `replications.csv`: the empirical distribution of the completion day at the
+    /// destinations and at the handover, as the points of a curve.
+    pub curves: [Vec<(f64, f64)>; 2],
     /// `timeseries.csv`.
     pub series: Series,
     /// `run.json`.
@@ -99,33 +100,145 @@ pub(crate) fn read_series(bytes: &[u8]) -> Result<Series, String> {
     Ok(series)
 }
 
+/// Replications up to which a completion curve steps through every replication; beyond,
+/// it joins the exact empirical distribution at this many evenly spaced times (a curve of
+/// ten million steps would not be seen, only weigh megabytes).
+pub(crate) const CURVE_POINTS: usize = 4096;
+
+/// One completion curve, built as the rows are read.
+enum Curve {
+    /// Every completion day (none: not complete by the horizon).
+    Exact(Vec<Option<f64>>),
+    /// Counts of completion days in `CURVE_POINTS` bins of `width` days from 0, and of all.
+    Binned { counts: Vec<u64>, width: f64, n: u64 },
+}
+
+impl Curve {
+    fn new(replications: u64, horizon_days: f64) -> Curve {
+        if replications as usize <= CURVE_POINTS {
+            Curve::Exact(Vec::with_capacity(replications as usize))
+        } else {
+            Curve::Binned { counts: vec![0; CURVE_POINTS], width: horizon_days.max(1.0) / CURVE_POINTS as f64, n: 0 }
+        }
+    }
+
+    fn add(&mut self, day: Option<f64>) {
+        match self {
+            Curve::Exact(v) => v.push(day),
+            Curve::Binned { counts, width, n } => {
+                *n += 1;
+                if let Some(d) = day {
+                    // Bin b holds the days in (b w, (b + 1) w]: the count up to a bin's end is
+                    // the empirical distribution at that time, exactly.
+                    let b = ((d / *width).ceil() as usize).saturating_sub(1).min(CURVE_POINTS - 1);
+                    counts[b] += 1;
+                }
+            }
+        }
+    }
+
+    fn points(self) -> Vec<(f64, f64)> {
+        match self {
+            Curve::Exact(v) => ecdf(&v),
+            Curve::Binned { counts, width, n } => {
+                let (Some(first), Some(last)) =
+                    (counts.iter().position(|&c| c > 0), counts.iter().rposition(|&c| c > 0))
+                else {
+                    return Vec::new();
+                };
+                let below: u64 = counts[..first].iter().sum();
+                let mut done = below;
+                let mut pts = vec![(first as f64 * width, done as f64 / n as f64)];
+                for (b, c) in counts.iter().enumerate().take(last + 1).skip(first) {
+                    done += c;
+                    pts.push(((b + 1) as f64 * width, done as f64 / n as f64));
+                }
+                pts
+            }
+        }
+    }
+}
+
+/// Days from `start` to the end of the day `horizon` (both ISO dates), if both parse.
+fn horizon_days(start: &str, horizon: &str) -> Option<f64> {
+    let (s, h): (jiff::civil::Date, jiff::civil::Date) = (start.parse().ok()?, horizon.parse().ok()?);
+    Some(s.until(h).ok()?.get_days() as f64 + 1.0)
+}
+
 impl RunData {
     /// Reads a run folder.
     pub(crate) fn read(dir: &Path) -> Result<RunData, String> {
         let info: RunInfo = serde_json::from_slice(&read(dir, files::RUN)?)
             .map_err(|e| format!("{}: {e}", dir.join(files::RUN).display()))?;
         let scenario = std::fs::read_to_string(dir.join(files::SCENARIO)).unwrap_or_default();
-        Self::from_bytes(
+        let path = dir.join(files::REPLICATIONS);
+        let replications = std::fs::File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::from_parts(
             &read(dir, files::SUMMARY)?,
-            &read(dir, files::REPLICATIONS)?,
+            std::io::BufReader::new(replications),
             &read(dir, files::TIMESERIES)?,
             info,
             &scenario,
         )
     }
 
-    /// Parses the contents of a run folder's files.
-    pub(crate) fn from_bytes(
+    /// Parses the contents of a run folder's files (`replications.csv` read as a stream).
+    pub(crate) fn from_parts(
         summary: &[u8],
-        replications: &[u8],
+        replications: impl std::io::Read,
         timeseries: &[u8],
         info: RunInfo,
         scenario: &str,
     ) -> Result<RunData, String> {
         let summary: Summary = serde_json::from_slice(summary).map_err(|e| format!("{}: {e}", files::SUMMARY))?;
-        let rows =
-            super::tables::read_replications_csv(replications).map_err(|e| format!("{}: {e}", files::REPLICATIONS))?;
+        let horizon = horizon_days(&summary.start, &summary.horizon).unwrap_or(summary.deadline_days * 2.0);
+        let [mut dest, mut hand] = [0, 1].map(|_| Curve::new(summary.replications, horizon));
+        super::tables::read_replications(replications, |r| {
+            dest.add(r.completion_days);
+            hand.add(r.handover_completion_days);
+            Ok(())
+        })
+        .map_err(|e| format!("{}: {e}", files::REPLICATIONS))?;
         let series = read_series(timeseries)?;
-        Ok(RunData { summary, rows, series, info, scenario: toml::from_str(scenario).ok() })
+        Ok(RunData {
+            summary,
+            curves: [dest.points(), hand.points()],
+            series,
+            info,
+            scenario: toml::from_str(scenario).ok(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_curve_of_many_replications_is_the_exact_distribution_at_its_points() {
+        // 10,000 replications over a 100-day horizon, 4,096 bins of 100/4096 days: replication
+        // i completes on day (i % 97) + 0.3, and one in ten never does.
+        let days = |i: u64| (!i.is_multiple_of(10)).then_some((i % 97) as f64 + 0.3);
+        let mut curve = Curve::new(10_000, 100.0);
+        (0..10_000).for_each(|i| curve.add(days(i)));
+        let points = curve.points();
+        let width = 100.0 / CURVE_POINTS as f64;
+        assert!(points.len() > 2 && points.len() <= CURVE_POINTS + 1);
+        for &(x, share) in &points {
+            let at_or_before = (0..10_000).filter(|&i| days(i).is_some_and(|d| d <= x)).count();
+            assert_eq!(share, at_or_before as f64 / 10_000.0, "at {x}");
+        }
+        // From the last bin before the first completion to the bin of the last one.
+        assert!(points[0].0 <= 0.3 && points[0].0 > 0.3 - width && points[0].1 == 0.0);
+        assert!(points.last().unwrap().0 >= 96.3 && points.last().unwrap().0 < 96.3 + width);
+        assert_eq!(points.last().unwrap().1, 0.9);
+    }
+
+    #[test]
+    fn a_curve_of_few_replications_steps_through_each() {
+        let mut curve = Curve::new(3, 100.0);
+        [Some(2.0), None, Some(1.0)].into_iter().for_each(|d| curve.add(d));
+        assert_eq!(curve.points(), ecdf(&[Some(2.0), None, Some(1.0)]));
+        assert_eq!(horizon_days("2025-09-01", "2025-09-30"), Some(30.0));
     }
 }

@@ -50,7 +50,15 @@ pub(crate) const REPLICATION_COLUMNS: [&str; 26] = [
 /// completion means "not complete by the horizon". Numbers are written so that they read
 /// back as exactly the same values.
 pub(crate) fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    write_replications(rows.iter().copied(), Vec::new())
+}
+
+/// Writes `replications.csv` to `out` as the rows come (a run's rows may be on disk).
+pub(crate) fn write_replications<W: std::io::Write>(
+    rows: impl IntoIterator<Item = Row>,
+    out: W,
+) -> Result<W, csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
     w.write_record(REPLICATION_COLUMNS)?;
     for r in rows {
         w.write_record([
@@ -87,12 +95,24 @@ pub(crate) fn replications_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
 
 /// Reads `replications.csv` back (for merging shards): the exact rows that were written.
 pub(crate) fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
-    let mut r = csv::Reader::from_reader(bytes);
+    let mut rows = Vec::new();
+    read_replications(bytes, |r| {
+        rows.push(r);
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// Reads `replications.csv` from `input`, giving each row to `each` as it is read.
+pub(crate) fn read_replications(
+    input: impl std::io::Read,
+    mut each: impl FnMut(Row) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut r = csv::Reader::from_reader(input);
     let header: Vec<String> = r.headers().map_err(|e| e.to_string())?.iter().map(str::to_string).collect();
     if header != REPLICATION_COLUMNS {
         return Err(format!("unexpected columns {header:?}"));
     }
-    let mut rows = Vec::new();
     for (line, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| e.to_string())?;
         let bad = |what: &str| format!("row {}: bad {what}", line + 2);
@@ -103,7 +123,7 @@ pub(crate) fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
             f(i).and_then(|v| Tonnes::from_t(v).ok_or_else(|| bad(REPLICATION_COLUMNS[i])))
         };
         let u = |i: usize| -> Result<u64, String> { rec[i].parse::<u64>().map_err(|_| bad(REPLICATION_COLUMNS[i])) };
-        rows.push(Row {
+        each(Row {
             index: u(0)?,
             seed: u(1)?,
             completion_days: of(3)?,
@@ -135,9 +155,9 @@ pub(crate) fn read_replications_csv(bytes: &[u8]) -> Result<Vec<Row>, String> {
                     buyer_loss: f(24)?,
                 })
             },
-        });
+        })?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// `timeseries.csv`, tidy: one value per row (`day`, `date`, `quantity`, `resource`,

@@ -6,6 +6,7 @@ pub mod mean;
 pub mod paired;
 pub mod proportion;
 pub mod quantile;
+pub mod select;
 
 /// The standard normal quantile function (P. J. Acklam's rational approximation; relative
 /// error below 1.2e-9 over (0, 1), far below anything an interval bound needs).

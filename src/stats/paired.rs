@@ -66,7 +66,7 @@ pub fn means(base: &[f64], variant: &[f64], level: f64) -> Difference {
 fn q(xs: &[Censored], p: f64) -> Option<f64> {
     let mut v = xs.to_vec();
     sort_censored(&mut v);
-    quantile_censored(&v, p).flatten()
+    quantile_censored(v.as_slice(), p).flatten()
 }
 
 /// Percentile-bootstrap interval of a statistic's resampled values.

@@ -1,6 +1,8 @@
 //! Empirical quantiles of samples that may be right-censored (a replication that had not
 //! finished by the horizon only tells us its completion time is later than the horizon).
 
+pub use super::select::Ordered;
+
 /// A sample value, or "later than the horizon".
 pub type Censored = Option<f64>;
 
@@ -22,19 +24,19 @@ pub fn rank(p: f64, n: usize) -> usize {
 
 /// The `p` quantile of a sorted censored sample: `Some(Some(v))` a value, `Some(None)`
 /// censored (it lies beyond the horizon; we do not invent it), `None` an empty sample.
-pub fn quantile_censored(sorted: &[Censored], p: f64) -> Option<Censored> {
-    if sorted.is_empty() {
+pub fn quantile_censored<S: Ordered<Item = Censored> + ?Sized>(sorted: &S, p: f64) -> Option<Censored> {
+    if sorted.size() == 0 {
         return None;
     }
-    Some(sorted[rank(p, sorted.len()) - 1])
+    Some(sorted.nth(rank(p, sorted.size())))
 }
 
 /// The `p` quantile of a sorted uncensored sample.
-pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
-    if sorted.is_empty() {
+pub fn quantile<S: Ordered<Item = f64> + ?Sized>(sorted: &S, p: f64) -> Option<f64> {
+    if sorted.size() == 0 {
         return None;
     }
-    Some(sorted[rank(p, sorted.len()) - 1])
+    Some(sorted.nth(rank(p, sorted.size())))
 }
 
 #[cfg(test)]
@@ -111,15 +113,23 @@ pub fn order_statistic_interval(n: usize, p: f64, level: f64) -> (Option<usize>,
 
 /// The interval for the `p` quantile of a sorted censored sample at `level`: each bound is
 /// `Some(Some(v))`, `Some(None)` (censored: beyond the horizon) or `None` (not enough data).
-pub fn quantile_interval_censored(sorted: &[Censored], p: f64, level: f64) -> (Option<Censored>, Option<Censored>) {
-    let (l, u) = order_statistic_interval(sorted.len(), p, level);
-    (l.map(|r| sorted[r - 1]), u.map(|r| sorted[r - 1]))
+pub fn quantile_interval_censored<S: Ordered<Item = Censored> + ?Sized>(
+    sorted: &S,
+    p: f64,
+    level: f64,
+) -> (Option<Censored>, Option<Censored>) {
+    let (l, u) = order_statistic_interval(sorted.size(), p, level);
+    (l.map(|r| sorted.nth(r)), u.map(|r| sorted.nth(r)))
 }
 
 /// The interval for the `p` quantile of a sorted sample at `level`.
-pub fn quantile_interval(sorted: &[f64], p: f64, level: f64) -> (Option<f64>, Option<f64>) {
-    let (l, u) = order_statistic_interval(sorted.len(), p, level);
-    (l.map(|r| sorted[r - 1]), u.map(|r| sorted[r - 1]))
+pub fn quantile_interval<S: Ordered<Item = f64> + ?Sized>(
+    sorted: &S,
+    p: f64,
+    level: f64,
+) -> (Option<f64>, Option<f64>) {
+    let (l, u) = order_statistic_interval(sorted.size(), p, level);
+    (l.map(|r| sorted.nth(r)), u.map(|r| sorted.nth(r)))
 }
 
 #[cfg(test)]

@@ -120,7 +120,7 @@ fn each_incoterm_splits_the_costs_where_its_rule_says() {
     ] {
         let w = world(terms);
         let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: None }, &mut |_| {}).unwrap();
-        let (r, k) = (&out.rows[0], out.rows[0].contract.unwrap());
+        let (r, k) = (&out.rows.to_vec()[0], out.rows.to_vec()[0].contract.unwrap());
         assert_eq!((r.cost, k.seller_cost, k.buyer_cost), (1116.0, seller, 1116.0 - seller), "{terms}");
     }
 }

@@ -15,7 +15,7 @@ fn one_run(terms: &str, leg: &str, losses: &str) -> (Row, ContractRow) {
     let t = t.replace(&header, &format!("{header}country = \"IR\"\n{losses}\n"));
     let w = scenario::load_str(&t, "i.toml", "i").unwrap_or_else(|e| panic!("{}", e.render(false)));
     let out = run(&w, &Plan { replications: 1, seed: 1, threads: Some(1), trace: None }, &mut |_| {}).unwrap();
-    let row = out.rows[0].clone();
+    let row = out.rows.to_vec()[0];
     let k = row.contract.expect("a contract row");
     (row, k)
 }

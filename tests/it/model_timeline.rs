@@ -58,7 +58,7 @@ fn every_lot_follows_the_hand_computed_timeline() {
     let got: Vec<(usize, &str, f64, f64, f64)> =
         timeline.iter().map(|(l, k, a, b, c)| (*l, k.as_str(), *a, *b, *c)).collect();
     assert_eq!(got, expected);
-    let row = &out.rows[0];
+    let row = &out.rows.to_vec()[0];
     assert_eq!(row.completion_days, Some(71.0 / 24.0));
     assert_eq!(row.handover_completion_days, Some(64.0 / 24.0));
     assert_eq!(row.delivered.t(), 48.0);
@@ -117,6 +117,6 @@ fn parallel_lines_and_a_vessel_follow_the_hand_computed_timeline() {
             ("a".to_string(), 50.0, 66.0, 76.0),
         ]
     );
-    assert_eq!(out.rows[0].handover_completion_days, Some(50.0 / 24.0));
-    assert_eq!(out.rows[0].completion_days, Some(76.0 / 24.0));
+    assert_eq!(out.rows.to_vec()[0].handover_completion_days, Some(50.0 / 24.0));
+    assert_eq!(out.rows.to_vec()[0].completion_days, Some(76.0 / 24.0));
 }

@@ -199,7 +199,7 @@ fn restarts_from_mid_run_average_out_to_the_plain_run() {
     let deadline = plain_world.deadline.value() / 24.0;
     let on_time = |d: Option<f64>| d.is_some_and(|d| d <= deadline);
     let n_plain = 1000;
-    let plain = Runner::new(&plain_world, 7, None).unwrap().run(&indices(n_plain, None), &mut |_| {}).unwrap();
+    let plain = Runner::new(&plain_world, 7, None).unwrap().run(indices(n_plain, None), &mut |_| {}).unwrap();
     let p_plain = plain.rows.iter().filter(|r| on_time(r.completion_days)).count() as f64 / n_plain as f64;
     let at = steelsim::engine::Time::new(35.0 * 24.0).unwrap(); // 20 October, day 35 of the order
     let mut shares = Vec::new();
@@ -211,7 +211,7 @@ fn restarts_from_mid_run_average_out_to_the_plain_run() {
         let again = steelsim::scenario::status::to_csv(&world, &read).unwrap();
         assert_eq!(again, text, "replication {k}: the status reads back as written");
         world.start_from(read);
-        let out = Runner::new(&world, 1000 + k, None).unwrap().run(&indices(R, None), &mut |_| {}).unwrap();
+        let out = Runner::new(&world, 1000 + k, None).unwrap().run(indices(R, None), &mut |_| {}).unwrap();
         shares.push(out.rows.iter().filter(|r| on_time(r.completion_days)).count() as f64 / R as f64);
     }
     let mean = shares.iter().sum::<f64>() / K as f64;

@@ -1,7 +1,7 @@
 //! Studies across runs: shards merged, paired comparisons, sweeps, tornado charts, plans,
 //! precision-driven runs, and scenario variants.
 
-use crate::common::{ok, repo, steelsim};
+use crate::common::{ok, repo, stderr, steelsim, text};
 use std::path::Path;
 
 fn baseline() -> String {
@@ -305,4 +305,81 @@ fn a_sweep_reports_the_contract_measures() {
         assert_eq!(row[col("p_all_calloffs_met")].parse::<f64>().unwrap(), c["p_all_calloffs_met"].as_f64().unwrap());
         assert_eq!(row[col("damages_mean")], *"", "no damages terms: empty");
     }
+}
+
+/// Every file of a results folder (relative path, bytes), but the run record, whose timings
+/// differ by nature.
+fn folder(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != "run.json") {
+                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn rows_kept_on_disk_give_the_results_of_rows_kept_in_memory() {
+    // A run holds at most STEELSIM_ROWS_IN_MEMORY rows and keeps the others in a temporary
+    // file; with 5 (so nearly every row goes to disk, in many pieces) every file of the
+    // results, figures and report included, must be the in-memory run's, byte for byte. A
+    // contract scenario carries every field of a row; shards and their merge go to disk too.
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let spilled = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_steelsim"))
+            .args(args)
+            .current_dir(t)
+            .env("STEELSIM_ROWS_IN_MEMORY", "5")
+            .output()
+            .unwrap()
+    };
+    let contract = repo().join("scenarios/contract_dap_destinations.toml").display().to_string();
+    for (scenario, n) in [(baseline(), "150"), (contract, "90")] {
+        let common = ["run", &scenario, "-n", n, "--seed", "11", "-q", "--trace", "3,40"];
+        ok(&steelsim(&[&common[..], &["--out", "memory"]].concat(), t));
+        ok(&spilled(&[&common[..], &["--out", "disk"]].concat()));
+        let (memory, disk) = (folder(&t.join("memory")), folder(&t.join("disk")));
+        assert!(memory.len() > 5 && memory.keys().eq(disk.keys()), "{:?} vs {:?}", memory.keys(), disk.keys());
+        for (name, bytes) in &memory {
+            assert!(disk[name] == *bytes, "{name} of {scenario} differs when its rows are kept on disk");
+        }
+        for i in 0..3 {
+            let shard = format!("{i}/3");
+            ok(&spilled(&[&common[..], &["--shard", &shard, "--out", &format!("s{i}")]].concat()));
+        }
+        ok(&spilled(&["merge", "s1", "s0", "s2", "--out", "merged", "--quiet"]));
+        // The report's "Reproduce" line names the command: compare the data.
+        let merged = folder(&t.join("merged"));
+        for name in ["summary.json", "replications.csv", "timeseries.csv", "shipments.csv"] {
+            assert!(merged[name] == memory[name], "{name} of {scenario}'s merged shards differs from the single run");
+        }
+        for d in ["memory", "disk", "s0", "s1", "s2", "merged"] {
+            std::fs::remove_dir_all(t.join(d)).unwrap();
+        }
+    }
+    // A run to a precision adds batches: kept on disk, they stop where those in memory do.
+    let precise = ["run", &baseline(), "--precision", "0.08", "-n", "40", "--max-replications", "200", "-q"];
+    ok(&steelsim(&[&precise[..], &["--out", "memory"]].concat(), t));
+    ok(&spilled(&[&precise[..], &["--out", "disk"]].concat()));
+    assert_eq!(
+        std::fs::read(t.join("memory/summary.json")).unwrap(),
+        std::fs::read(t.join("disk/summary.json")).unwrap()
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(["run", &baseline(), "-n", "2", "-q", "--out", "y"])
+        .current_dir(t)
+        .env("STEELSIM_ROWS_IN_MEMORY", "0")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(stderr(&o).contains("STEELSIM_ROWS_IN_MEMORY"), "{}", text(&o));
+    assert!(!t.join("y").exists());
 }
