@@ -6,14 +6,14 @@ Usage: scripts/refresh-readme.py [path/to/steelsim]   (default: target/release/s
 It rewrites three text blocks: the main command's summary (after "The run prints a summary like
 this"), the Incoterm comparison's contract rows (after "Its rows under the contract") and the
 re-planning example's lines (after "the plan beside the new answer"); the excerpt of a
-status file in docs/status.md; and docs/img/timeline.png. The
+status file in docs/status.md. (The pictures README shows, the timeline of replication 253
+among them, are made by scripts/screenshots.sh.) The
 prose around them quotes some of their numbers: tests/it/readme.rs checks those and says
 what to change. Run `cargo build --release` first.
 """
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,9 +65,6 @@ def main():
         last = lines.index("", first)
         readme = replace_block(readme, "the plan beside the new answer", "\n".join(lines[first:last]))
         status = open(os.path.join(ROOT, "output/day35/status.csv"), encoding="utf-8").read().split("\n")
-        # The timeline README shows: replication 253 of the plan, traced again.
-        run(binary, ["trace", "output/plan", "253", "--out", f"{tmp}/t253"])
-        shutil.copy(f"{tmp}/t253/timeline.png", os.path.join(ROOT, "docs/img/timeline.png"))
         kinds = ["delivered", "in_service", "queued", "departed", "in_yard", "producing", "to_produce"]
         kinds += ["carriers_away", "background"]
         excerpt = [status[0]] + [next(l for l in status if f",{k}," in l) for k in kinds if any(f",{k}," in l for l in status)]

@@ -35,7 +35,9 @@ pub(crate) enum Command {
     /// Runs replications of a scenario and writes summary.json, replications.csv and shipments.csv.
     #[command(after_help = "Example:\n  steelsim run scenarios/baseline.toml --replications 1000 --seed 7\n\n\
                             Results go to output/<scenario name>/ (or --out), replacing earlier results of the same\n\
-                            scenario only once every file is complete.\n\n\
+                            scenario only once every file is complete (every file is described in docs/outputs.md).\n\n\
+                            The same results as one workbook for a spreadsheet (results.xlsx), beside the others:\n  \
+                            steelsim run scenarios/baseline.toml --seed 7 --xlsx\n\n\
                             Re-planning an order in flight (the status format is in docs/status.md):\n  \
                             steelsim run scenarios/baseline.toml --seed 7 --out output/plan\n  \
                             steelsim run scenarios/baseline.toml --seed 7 --status status.csv --plan output/plan\n\
@@ -51,7 +53,7 @@ pub(crate) enum Command {
     Merge(MergeArgs),
     /// Runs several scenarios on the same random numbers and reports paired differences.
     #[command(
-        after_help = "Example:\n  steelsim compare scenarios/baseline.toml scenarios/sarakhs_relief_tracks.toml -n 1000\n\n\
+        after_help = "Example:\n  steelsim compare scenarios/sarakhs_backlog.toml scenarios/sarakhs_relief_tracks.toml -n 1000\n\n\
                             Every scenario runs replications 0..N with the same seeds; each component draws from its own\n\
                             stream, so the differences are due to the change, not to luck. compare.json and compare.csv give\n\
                             each difference with its paired 95 % interval and the unpaired interval it improves on."
@@ -252,6 +254,10 @@ pub(crate) struct RunArgs {
     /// promise beside its promise.
     #[arg(long, value_name = "DIR", requires = "status")]
     pub(crate) plan: Option<PathBuf>,
+    /// Also write results.xlsx: the summary, promises, guarantees, stages, call-offs and every
+    /// replication in one workbook (at most 1,048,575 replications, a worksheet's limit).
+    #[arg(long, conflicts_with = "shard")]
+    pub(crate) xlsx: bool,
 }
 
 /// `steelsim trace`.
@@ -287,6 +293,9 @@ pub(crate) struct MergeArgs {
     /// No summary on the terminal.
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    /// Also write results.xlsx (see `steelsim help run`).
+    #[arg(long)]
+    pub(crate) xlsx: bool,
 }
 
 /// Options shared by the study commands.

@@ -84,6 +84,9 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
         .full_checks(a.check)
         .rows_in_memory(rows_in_memory()?);
     let total = if a.precision.is_some() { a.max_replications } else { a.replications };
+    if a.xlsx {
+        workbook_fits(total)?;
+    }
     let bar = progress_bar(total, a.quiet || a.json);
     let mut progress = |done: u64| bar.set_position(done);
     let (output, reached) = match a.precision {
@@ -141,6 +144,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
         shipments: shipments.as_deref(),
         start_status: start_status.as_ref().map(String::as_bytes),
         status: status.as_deref(),
+        xlsx: a.xlsx,
     };
     let (dir, info) = report::write_run(&out_dir, a.force, &files)?;
     let report =
@@ -261,6 +265,9 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
             )));
         }
     }
+    if a.xlsx {
+        workbook_fits(first.replications)?;
+    }
     let in_memory = rows_in_memory()?;
     let mut merged = RunOutput { rows: Rows::new(in_memory), ..RunOutput::new(&world) };
     let mut traced: Vec<Vec<u8>> = Vec::new();
@@ -299,6 +306,7 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         shipments: shipments.as_deref(),
         start_status: start_status.as_ref().map(String::as_bytes),
         status: None,
+        xlsx: a.xlsx,
     };
     let (dir, _) = report::write_run(&a.out, a.force, &files)?;
     let report = RunReport { summary, out: dir, seconds: 0.0, precision: None, performance: None };
@@ -437,4 +445,16 @@ fn rows_in_memory() -> Result<usize, CliError> {
             CliError::Usage(format!("STEELSIM_ROWS_IN_MEMORY={v:?}: expected a whole number of rows, at least 1"))
         }),
     }
+}
+
+/// Refuses `--xlsx` for more replications than a worksheet holds, before any work is done.
+fn workbook_fits(replications: u64) -> Result<(), CliError> {
+    let most = report::workbook::MAX_REPLICATIONS;
+    if replications > most {
+        return Err(CliError::Usage(format!(
+            "--xlsx: a worksheet holds at most {most} replications, and this run may make {replications}; \
+             leave --xlsx out (replications.csv holds them all) or run fewer"
+        )));
+    }
+    Ok(())
 }

@@ -91,6 +91,9 @@ pub(crate) fn render<C: Chart>(name: &str, caption: &str, chart: &C) -> Result<F
         chart.draw(&root)?;
         root.present().map_err(err)?;
     }
+    // Text is placed with Noto Sans's metrics (the font the PNGs are drawn with): a viewer
+    // that has it draws the SVG as the PNG; report.html carries it, so every browser does.
+    let svg = svg.replace("font-family=\"sans-serif\"", "font-family=\"Noto Sans, sans-serif\"");
     let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();

@@ -101,16 +101,37 @@ fn replanning(o: &mut String, s: &crate::analysis::summary::Summary) {
     let _ = writeln!(o, "</tbody></table>");
 }
 
+/// The start of a page titled `steelsim: TITLE`, up to the opened body. The page carries the
+/// figures' font: their labels and legend boxes are measured with it, and a browser's own
+/// sans-serif (often wider) would run text out of its boxes.
+pub(crate) fn head(title: &str) -> String {
+    use base64::Engine as _;
+    let font = base64::engine::general_purpose::STANDARD.encode(ttf_noto_sans::REGULAR);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width\"/>\
+         <title>steelsim: {name}</title><style>{STYLE}</style>\
+         <style>@font-face{{font-family:'Noto Sans';src:url(data:font/ttf;base64,{font})}}</style></head><body>\n",
+        name = escape(title)
+    )
+}
+
+/// Every figure inline (SVG), each with its caption and links to its files.
+pub(crate) fn figures_inline(o: &mut String, figures: &[Figure]) {
+    for f in figures {
+        let svg = f.svg.find("<svg").map_or(f.svg.as_str(), |i| &f.svg[i..]);
+        let _ = writeln!(
+            o,
+            "<figure id=\"{id}\">{svg}<figcaption>{cap} (<a href=\"figures/{id}.png\">PNG</a>, <a href=\"figures/{id}.svg\">SVG</a>)</figcaption></figure>",
+            id = escape(&f.name),
+            cap = escape(&f.caption)
+        );
+    }
+}
+
 pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
     let s = &data.summary;
     let h = &s.handover.delivery;
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width\"/>\
-         <title>steelsim: {name}</title><style>{STYLE}</style></head><body>\n",
-        name = escape(&s.scenario)
-    );
+    let mut o = head(&s.scenario);
     let _ = writeln!(o, "<h1>steelsim: {}</h1>", escape(&s.scenario));
     if let Some(d) = &s.description {
         let _ = writeln!(o, "<p>{}</p>", escape(d));
@@ -172,15 +193,7 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
     let _ = writeln!(o, "</tbody></table>");
 
     let _ = writeln!(o, "<h2>Figures</h2>");
-    for f in figures {
-        let svg = f.svg.find("<svg").map_or(f.svg.as_str(), |i| &f.svg[i..]);
-        let _ = writeln!(
-            o,
-            "<figure id=\"{id}\">{svg}<figcaption>{cap} (<a href=\"figures/{id}.png\">PNG</a>, <a href=\"figures/{id}.svg\">SVG</a>)</figcaption></figure>",
-            id = escape(&f.name),
-            cap = escape(&f.caption)
-        );
-    }
+    figures_inline(&mut o, figures);
 
     let _ = writeln!(
         o,

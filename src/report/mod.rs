@@ -9,9 +9,11 @@ pub(crate) mod output;
 pub(crate) mod rundata;
 pub(crate) mod studies;
 pub(crate) mod study_figures;
+pub(crate) mod study_html;
 pub(crate) mod tables;
 pub mod text;
 pub(crate) mod timeline;
+pub(crate) mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -110,6 +112,8 @@ pub mod files {
     pub const START_STATUS: &str = "start_status.csv";
     /// The status of one replication at a date.
     pub const STATUS: &str = "status.csv";
+    /// The workbook (`--xlsx`).
+    pub const WORKBOOK: &str = "results.xlsx";
 }
 
 fn io(path: PathBuf) -> impl FnOnce(String) -> OutputError {
@@ -153,6 +157,8 @@ pub struct RunFiles<'a> {
     pub start_status: Option<&'a [u8]>,
     /// The status of one replication at a date (`--status-at`), as CSV.
     pub status: Option<&'a [u8]>,
+    /// Also write `results.xlsx`.
+    pub xlsx: bool,
 }
 
 /// Writes every result file of a run into `dir` (all or nothing); returns the folder and
@@ -176,6 +182,10 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     }
     if let Some(s) = run.status {
         staging.write(files::STATUS, s)?;
+    }
+    if run.xlsx {
+        let path = at(files::WORKBOOK);
+        workbook::write(&path, run.summary, &run.out.rows).map_err(|e| io(path.clone())(e.to_string()))?;
     }
     let series =
         tables::timeseries_csv(run.world, &run.out.agg).map_err(|e| io(at(files::TIMESERIES))(e.to_string()))?;
@@ -267,11 +277,19 @@ pub fn redraw(dir: &Path) -> Result<Vec<String>, PlotError> {
         let page = html::report(&data, &figs);
         (figs, Some(page))
     } else if has(study::COMPARE_JSON) {
-        (study_figures::compare_figures(dir).map_err(fail)?, None)
+        let figs = study_figures::compare_figures(dir).map_err(fail)?;
+        let page = study_html::compare(&study_figures::read_json(dir, study::COMPARE_JSON).map_err(fail)?, &figs);
+        (figs, Some(page))
     } else if has(study::SWEEP_JSON) {
-        (study_figures::sweep_figures(dir).map_err(fail)?, None)
+        let figs = study_figures::sweep_figures(dir).map_err(fail)?;
+        let points: Vec<crate::analysis::sweep::SweepPoint> =
+            study_figures::read_json(dir, study::SWEEP_JSON).map_err(fail)?;
+        let page = study_html::sweep(&points, &figs);
+        (figs, Some(page))
     } else if has(study::TORNADO_JSON) {
-        (study_figures::tornado_figures(dir).map_err(fail)?, None)
+        let figs = study_figures::tornado_figures(dir).map_err(fail)?;
+        let page = study_html::tornado(&study_figures::read_json(dir, study::TORNADO_JSON).map_err(fail)?, &figs);
+        (figs, Some(page))
     } else {
         return Err(PlotError::NotResults(dir.to_path_buf()));
     };

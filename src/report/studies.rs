@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::output::{OutputError, Staging};
-use super::{json_bytes, study_figures, tables, write_figures};
+use super::{json_bytes, study_figures, study_html, tables, write_figures};
 use crate::analysis::compare::Comparison;
 use crate::analysis::plan::PlanResult;
 use crate::analysis::summary::Delivery;
@@ -61,6 +61,7 @@ pub(crate) fn write_compare(
     }
     let figures = study_figures::compare_figures(&staging.path("")).map_err(&err)?;
     write_figures(&staging, &figures)?;
+    staging.write(super::files::REPORT, study_html::compare(c, &figures).as_bytes())?;
     staging.commit()
 }
 
@@ -80,6 +81,7 @@ pub(crate) fn write_sweep(
     staging.write(files::SWEEP_JSON, &json_bytes(&value).map_err(&err)?)?;
     let figures = study_figures::sweep_figures(&staging.path("")).map_err(&err)?;
     write_figures(&staging, &figures)?;
+    staging.write(super::files::REPORT, study_html::sweep(points, &figures).as_bytes())?;
     staging.commit()
 }
 
@@ -91,6 +93,7 @@ pub(crate) fn write_tornado(dir: &Path, marker: &str, force: bool, t: &Tornado) 
     staging.write(files::TORNADO_JSON, &json_bytes(t).map_err(&err)?)?;
     let figures = study_figures::tornado_figures(&staging.path("")).map_err(&err)?;
     write_figures(&staging, &figures)?;
+    staging.write(super::files::REPORT, study_html::tornado(t, &figures).as_bytes())?;
     staging.commit()
 }
 
@@ -98,6 +101,7 @@ pub(crate) fn write_tornado(dir: &Path, marker: &str, force: bool, t: &Tornado) 
 pub(crate) fn write_plan(dir: &Path, marker: &str, force: bool, p: &PlanResult) -> Result<PathBuf, OutputError> {
     let staging = Staging::new(dir, marker, force)?;
     staging.write(files::PLAN_JSON, &json_bytes(p).map_err(io(dir))?)?;
+    staging.write(super::files::REPORT, study_html::plan(p).as_bytes())?;
     staging.commit()
 }
 

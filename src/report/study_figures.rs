@@ -17,7 +17,7 @@ use crate::experiment::Row;
 
 use super::chart::FONT;
 
-fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, name: &str) -> Result<T, String> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(dir: &Path, name: &str) -> Result<T, String> {
     let bytes = std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {}: {e}", dir.join(name).display()))?;
     serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
 }

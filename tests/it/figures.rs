@@ -138,6 +138,40 @@ fn studies_draw_their_figures() {
     }
 }
 
+#[test]
+fn every_study_writes_a_self_contained_report_that_plot_redraws() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let b = repo().join("scenarios/baseline.toml");
+    let b = b.to_str().unwrap();
+    let v = repo().join("tests/fixtures/variants/plus_100_wagons.toml");
+    let units = "pools.wagons_1435.units=800..1000:200";
+    ok(&steelsim(&["compare", b, v.to_str().unwrap(), "-n", "20", "--out", "cmp", "-q"], t));
+    ok(&steelsim(&["sweep", b, "--set", units, "-n", "20", "--out", "sw", "-q"], t));
+    ok(&steelsim(&["sweep", b, "--tornado", "2", "-n", "10", "--out", "tor", "-q"], t));
+    ok(&steelsim(&["plan", b, "--target", "0.2", "--vary", units, "-n", "10", "--out", "pl", "-q"], t));
+    for (dir, figures, says) in [
+        ("cmp", vec!["compare_cdf", "compare_difference"], "P(everything on time)"),
+        ("sw", vec!["sweep"], "pool wagons_1435: units"),
+        ("tor", vec!["tornado_destination", "tornado_handover"], "values tried"),
+        ("pl", vec![], "Every value tried"),
+    ] {
+        let html = std::fs::read_to_string(t.join(dir).join("report.html")).unwrap();
+        well_formed(html.trim_start_matches("<!DOCTYPE html>"), dir);
+        assert!(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("<link"), "{dir}");
+        for name in figures {
+            assert!(html.contains(&format!("<figure id=\"{name}\"><svg")), "{dir}: {name} is inlined");
+        }
+        assert!(html.contains(says), "{dir}: {says}");
+        if dir != "pl" {
+            // Redrawn from the folder's data: the same page.
+            std::fs::remove_file(t.join(dir).join("report.html")).unwrap();
+            ok(&steelsim(&["plot", dir], t));
+            assert!(std::fs::read_to_string(t.join(dir).join("report.html")).unwrap() == html, "{dir}");
+        }
+    }
+}
+
 /// The report's defects found by a reader, each kept fixed: a doubled bracket around an
 /// interval, a "-0.0" (an interval's end a rounding error below zero), and the lead-time box
 /// plot's median, which was a rectangle without height (drawn by PNG, dropped by SVG).

@@ -1,9 +1,7 @@
 //! Every example `steelsim help COMMAND` gives names files that exist and runs as shown (with
 //! a few replications instead of thousands): an example that fails is worse than none.
 
-use std::path::Path;
-
-use crate::common::{repo, steelsim, text};
+use crate::common::{repo, runnable, steelsim, text};
 
 const COMMANDS: [&str; 12] =
     ["run", "merge", "compare", "sweep", "plan", "trace", "plot", "explain", "calibrate", "init", "schema", "validate"];
@@ -29,43 +27,6 @@ fn examples(command: &str) -> Vec<Vec<String>> {
             let part = part.split('>').next().unwrap();
             out.push(part.split_whitespace().skip(1).map(String::from).collect());
         }
-    }
-    out
-}
-
-/// `args` with scenario paths made absolute and replication counts cut to `n`.
-fn runnable(args: &[String], n: u64) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut it = args.iter().peekable();
-    while let Some(a) = it.next() {
-        if a == "-n" || a == "--replications" {
-            it.next();
-            continue;
-        }
-        if a.contains('*') {
-            let dir = repo().join(Path::new(a).parent().unwrap());
-            let mut all: Vec<String> = std::fs::read_dir(&dir)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .map(|p| p.display().to_string())
-                .collect();
-            all.sort();
-            out.extend(all);
-            continue;
-        }
-        let in_repo = repo().join(a);
-        out.push(if a.starts_with("scenarios/") && in_repo.exists() {
-            in_repo.display().to_string()
-        } else {
-            a.clone()
-        });
-    }
-    if ["run", "compare", "sweep", "plan", "calibrate"].contains(&out[0].as_str()) {
-        out.extend(["-n".to_string(), n.to_string(), "-q".to_string()]);
-    }
-    if out[0] == "plan" {
-        out.extend(["--max-replications".to_string(), (4 * n).to_string()]);
     }
     out
 }

@@ -1,7 +1,7 @@
 //! README's example output is what the command prints today: the numbers it quotes are
 //! reproduced, not remembered.
 
-use crate::common::{ok, repo, steelsim};
+use crate::common::{ok, repo, runnable, steelsim, text};
 
 /// The text block after "The run prints a summary like this".
 fn readme_block() -> String {
@@ -269,4 +269,67 @@ fn readme_pairing_gains_are_what_compare_measures() {
         times(gain(1))
     );
     assert!(text.contains(&said), "README should say: {said}");
+}
+
+/// Every command line README shows, in the order it shows them: the `cargo run --release --`
+/// lines of its code blocks and the `steelsim ...` commands quoted in its text (those without
+/// placeholders such as SCENARIO or N, and not a bare command name).
+fn readme_commands() -> Vec<Vec<String>> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            if let Some(rest) = line.trim().strip_prefix("cargo run --release -- ") {
+                out.push(rest.split_whitespace().map(String::from).collect());
+            }
+            continue;
+        }
+        for quoted in line.split('`').skip(1).step_by(2) {
+            let Some(rest) = quoted.strip_prefix("steelsim ") else { continue };
+            let words: Vec<String> = rest.split_whitespace().map(String::from).collect();
+            let placeholder =
+                |w: &String| w.chars().any(|c| c.is_ascii_uppercase()) || w.contains('[') || w.contains("...");
+            // A bare `steelsim merge` names the command; it does not show a command line.
+            if words.len() >= 2 && !words.iter().any(placeholder) {
+                out.push(words);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_command_line_readme_shows_runs() {
+    // With a few replications instead of thousands: what is checked is that each runs as
+    // shown, in order (later lines read what earlier ones wrote), not its numbers (the tests
+    // above check those).
+    let tmp = tempfile::tempdir().unwrap();
+    let commands = readme_commands();
+    for args in &commands {
+        // Re-planning traces and writes down replication 253: those runs need that many.
+        let n = if args.iter().any(|a| a == "253") || args.iter().any(|a| a == "output/plan") { 254 } else { 4 };
+        let args = runnable(args, n);
+        let o = steelsim(&args.iter().map(String::as_str).collect::<Vec<_>>(), tmp.path());
+        assert!(o.status.success(), "README's `steelsim {}` failed:\n{}", args.join(" "), text(&o));
+    }
+    assert!(commands.len() >= 12, "only {} command lines found in README", commands.len());
+}
+
+#[test]
+fn every_picture_readme_shows_is_in_the_repository() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let mut shown = 0;
+    for part in readme.split("](").skip(1) {
+        let target = part.split(')').next().unwrap();
+        if target.ends_with(".png") || target.ends_with(".svg") {
+            assert!(repo().join(target).exists(), "README shows {target}, which is not there");
+            shown += 1;
+        }
+    }
+    assert!(shown >= 4, "README shows {shown} pictures");
 }
