@@ -7,6 +7,8 @@
 # - docs/img/report.png          the baseline's report.html (1,000 replications, seed 7), first screen
 # - docs/img/compare-report.png  compare's report.html: the Sarakhs relief tracks against the backlog
 # - docs/img/timeline-page.png   the timeline of replication 253 of the baseline, as a browser shows it
+# and copies two of the baseline's figures as steelsim draws them: docs/img/completion.png and
+# docs/img/tonnes.png.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -29,6 +31,7 @@ shot() { # PAGE HEIGHT OUT
         --user-data-dir="$work/profile" --window-size="1280,$2" --screenshot="$3" "file://$1" 2>/dev/null
     echo "wrote $3"
 }
+cp "$work/baseline/figures/completion.png" "$work/baseline/figures/tonnes.png" docs/img/
 shot "$work/baseline/report.html" 1500 docs/img/report.png
 shot "$work/compare/report.html" 1500 docs/img/compare-report.png
 # The timeline is a figure, not a page: shown inline, fitted to the width, with the font the

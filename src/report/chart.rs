@@ -7,6 +7,7 @@
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// Width of every figure, in pixels.
@@ -116,11 +117,59 @@ pub(crate) fn render<C: Chart>(name: &str, caption: &str, chart: &C) -> Result<F
     Ok(Figure { name: name.to_string(), caption: caption.to_string(), svg, png })
 }
 
-/// Range of `values` padded by 5 %, at least `min_span` wide.
+/// The range from `lo` to `hi`, widened about its middle to at least `min_span`, padded by 5 %.
 pub(crate) fn padded(lo: f64, hi: f64, min_span: f64) -> std::ops::Range<f64> {
-    let span = (hi - lo).max(min_span);
-    let pad = span * 0.05;
+    let (lo, hi) = if hi - lo < min_span {
+        let mid = (lo + hi) / 2.0;
+        (mid - min_span / 2.0, mid + min_span / 2.0)
+    } else {
+        (lo, hi)
+    };
+    let pad = (hi - lo) * 0.05;
     (lo - pad)..(hi + pad)
+}
+
+/// The first corner of a chart's plotting area where a legend of `labels` (at font `size`)
+/// covers none of `lines` (each a polyline in data coordinates): a legend must not hide data.
+/// `None` if every corner would. Reference lines (a deadline, a target) are not data: a
+/// legend may lie over part of one.
+pub(crate) fn clear_corner<DB: DrawingBackend>(
+    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    labels: &[&str],
+    size: u32,
+    lines: &[Vec<(f64, f64)>],
+) -> Option<SeriesLabelPosition> {
+    let area = chart.plotting_area();
+    let font: TextStyle = (FONT, size).into();
+    let text = labels.iter().map(|l| area.estimate_text_size(l, &font).unwrap_or((size * l.len() as u32, size)));
+    let (w, h) = text.fold((0u32, 0u32), |(w, h), (tw, th)| (w.max(tw), h + th + 10));
+    // The marker, margins and a little room: plotters draws the box about this large.
+    let (w, h) = (i32::try_from(w + 70).unwrap_or(i32::MAX), i32::try_from(h + 30).unwrap_or(i32::MAX));
+    let (xs, ys) = area.get_pixel_range();
+    let boxes = [
+        (SeriesLabelPosition::UpperLeft, xs.start, ys.start),
+        (SeriesLabelPosition::LowerRight, xs.end - w, ys.end - h),
+        (SeriesLabelPosition::UpperRight, xs.end - w, ys.start),
+        (SeriesLabelPosition::LowerLeft, xs.start, ys.end - h),
+    ];
+    let pixels: Vec<Vec<(i32, i32)>> =
+        lines.iter().map(|l| l.iter().map(|p| chart.backend_coord(p)).collect()).collect();
+    let covers = |x0: i32, y0: i32| {
+        let inside =
+            |(x, y): (f64, f64)| x >= x0 as f64 && x <= (x0 + w) as f64 && y >= y0 as f64 && y <= (y0 + h) as f64;
+        pixels.iter().any(|line| {
+            line.iter().any(|&(x, y)| inside((x as f64, y as f64)))
+                || line.windows(2).any(|s| {
+                    // A segment that crosses the box without a vertex in it.
+                    (1..16).any(|k| {
+                        let t = k as f64 / 16.0;
+                        let lerp = |a: i32, b: i32| a as f64 + (b - a) as f64 * t;
+                        inside((lerp(s[0].0, s[1].0), lerp(s[0].1, s[1].1)))
+                    })
+                })
+        })
+    };
+    boxes.into_iter().find(|&(_, x0, y0)| !covers(x0, y0)).map(|b| b.0)
 }
 
 /// The empirical distribution function of completion days as a step line: the share of

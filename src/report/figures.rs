@@ -6,7 +6,8 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use super::chart::{
-    AXIS, BLUE, Chart, FONT, Figure, GREY, HEIGHT, LABEL, ORANGE, PALETTE, TITLE, err, legend, padded, render,
+    AXIS, BLUE, Chart, FONT, Figure, GREY, HEIGHT, LABEL, ORANGE, PALETTE, TITLE, clear_corner, err, legend, padded,
+    render,
 };
 use super::rundata::{Band, RunData};
 use crate::model::units::date_after;
@@ -50,6 +51,8 @@ impl Chart for CompletionCdf<'_> {
         let mut chart = ChartBuilder::on(root)
             .caption(format!("{}: when is the whole order there?", s.scenario), (FONT, TITLE))
             .margin(30)
+            // Room for half of the last date label, centred on the axis end.
+            .margin_right(70)
             .x_label_area_size(80)
             .y_label_area_size(120)
             .build_cartesian_2d(padded(lo, hi, 10.0), 0f64..1.02)
@@ -91,7 +94,20 @@ impl Chart for CompletionCdf<'_> {
                     .map_err(err)?;
             }
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft, LABEL)?;
+        let deadline_label = format!("deadline {}", s.deadline);
+        // The data (reference lines such as the deadline may pass under the legend).
+        let mut drawn = vec![dest.clone(), hand.clone()];
+        // The promise dots, and their labels below and to the right of them.
+        let span = chart.x_range().end - chart.x_range().start;
+        drawn.extend(
+            s.destination
+                .promise
+                .iter()
+                .filter_map(|p| p.days.map(|d| vec![(d, p.confidence), (d + span * 0.12, p.confidence - 0.06)])),
+        );
+        let labels = ["at destination", "at handover", deadline_label.as_str()];
+        let corner = clear_corner(&chart, &labels, LABEL, &drawn).unwrap_or(SeriesLabelPosition::UpperLeft);
+        legend(&mut chart, corner, LABEL)?;
         Ok(())
     }
 }
@@ -127,6 +143,8 @@ impl Chart for Tonnes<'_> {
         let mut chart = ChartBuilder::on(root)
             .caption(format!("{}: tonnes delivered over time", s.scenario), (FONT, TITLE))
             .margin(30)
+            // Room for half of the last date label, centred on the axis end.
+            .margin_right(70)
             .x_label_area_size(80)
             .y_label_area_size(130)
             .build_cartesian_2d(0f64..last, 0f64..kt(s.order_tonnes) * 1.08)
@@ -144,6 +162,7 @@ impl Chart for Tonnes<'_> {
         let scale = |pts: Vec<(f64, f64)>| pts.into_iter().map(|(x, y)| (x, kt(y))).collect::<Vec<_>>();
         let outer = scale(band_polygon(&series.delivered, |b| b.p05, |b| b.p95));
         let inner = scale(band_polygon(&series.delivered, |b| b.p25, |b| b.p75));
+        let mut drawn = vec![outer.clone(), inner.clone()];
         chart
             .draw_series([Polygon::new(outer, BLUE.mix(0.15).filled())])
             .map_err(err)?
@@ -155,6 +174,7 @@ impl Chart for Tonnes<'_> {
             .label("25-75 %")
             .legend(|(x, y)| Rectangle::new([(x, y - 8), (x + 20, y + 8)], BLUE.mix(0.35).filled()));
         let median = |bands: &[Band]| bands.iter().filter_map(|b| b.p50.map(|v| (b.day, kt(v)))).collect::<Vec<_>>();
+        drawn.extend([median(&series.delivered), median(&series.handed_over)]);
         chart
             .draw_series(LineSeries::new(median(&series.delivered), BLUE.stroke_width(4)))
             .map_err(err)?
@@ -182,7 +202,17 @@ impl Chart for Tonnes<'_> {
             .map_err(err)?
             .label(format!("deadline {}", s.deadline))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY.stroke_width(3)));
-        legend(&mut chart, SeriesLabelPosition::UpperLeft, LABEL)?;
+        let (order, deadline_label) = (format!("the order: {:.0} kt", target), format!("deadline {}", s.deadline));
+        let labels = [
+            "5-95 % of replications",
+            "25-75 %",
+            "median, at destination",
+            "median, at handover",
+            &order,
+            &deadline_label,
+        ];
+        let corner = clear_corner(&chart, &labels, LABEL, &drawn).unwrap_or(SeriesLabelPosition::UpperLeft);
+        legend(&mut chart, corner, LABEL)?;
         Ok(())
     }
 }
@@ -338,6 +368,8 @@ impl Chart for Bottlenecks<'_> {
                 (FONT, TITLE),
             )
             .margin(20)
+            // Room for half of the last date label, centred on the axis end.
+            .margin_right(70)
             .x_label_area_size(40)
             .y_label_area_size(120)
             .build_cartesian_2d(0f64..last, 0f64..1.05)
@@ -359,6 +391,8 @@ impl Chart for Bottlenecks<'_> {
             * 1.1;
         let mut q = ChartBuilder::on(&bottom)
             .margin(20)
+            // Room for half of the last date label, centred on the axis end.
+            .margin_right(70)
             .x_label_area_size(80)
             .y_label_area_size(120)
             .build_cartesian_2d(0f64..last, 0f64..qmax)
@@ -372,15 +406,18 @@ impl Chart for Bottlenecks<'_> {
             .axis_desc_style((FONT, AXIS))
             .draw()
             .map_err(err)?;
+        let (mut drawn, mut queues) = (Vec::new(), Vec::new());
         for (k, name) in names.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             if let Some(bands) = self.data.series.utilisation.get(name) {
                 let bands: Vec<Band> = bands.iter().filter(|b| b.day <= last).cloned().collect();
                 if k == 0 {
-                    u.draw_series([Polygon::new(band_polygon(&bands, |b| b.p05, |b| b.p95), color.mix(0.15).filled())])
-                        .map_err(err)?;
+                    let band = band_polygon(&bands, |b| b.p05, |b| b.p95);
+                    drawn.push(band.clone());
+                    u.draw_series([Polygon::new(band, color.mix(0.15).filled())]).map_err(err)?;
                 }
                 let mean: Vec<(f64, f64)> = bands.iter().filter_map(|b| b.mean.map(|m| (b.day, m))).collect();
+                drawn.push(mean.clone());
                 let style = color.stroke_width(3);
                 u.draw_series(LineSeries::new(mean, style))
                     .map_err(err)?
@@ -390,10 +427,22 @@ impl Chart for Bottlenecks<'_> {
             if let Some(bands) = self.data.series.queue.get(name) {
                 let mean: Vec<(f64, f64)> =
                     bands.iter().filter(|b| b.day <= last).filter_map(|b| b.mean.map(|m| (b.day, m))).collect();
-                q.draw_series(LineSeries::new(mean, color.stroke_width(3))).map_err(err)?;
+                queues.push(mean.clone());
+                let style = color.stroke_width(3);
+                q.draw_series(LineSeries::new(mean, style))
+                    .map_err(err)?
+                    .label(name.as_str())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
             }
         }
-        legend(&mut u, SeriesLabelPosition::LowerLeft, LABEL)?;
+        // The legend names the same resources in both panels: in the upper one where it hides
+        // nothing, else in the lower one, else (both full) at the upper left.
+        let labels: Vec<&str> = names.iter().map(String::as_str).collect();
+        match (clear_corner(&u, &labels, LABEL, &drawn), clear_corner(&q, &labels, LABEL, &queues)) {
+            (Some(corner), _) => legend(&mut u, corner, LABEL)?,
+            (None, Some(corner)) => legend(&mut q, corner, LABEL)?,
+            (None, None) => legend(&mut u, SeriesLabelPosition::UpperLeft, LABEL)?,
+        }
         Ok(())
     }
 }

@@ -501,14 +501,15 @@ fn key_parameters(o: &mut String, sc: &toml::Table) {
     row(
         o,
         "network",
-        format!(
-            "{} nodes, {} legs, {} routes, {} background flows, {} disruption rows",
-            count("nodes"),
-            count("legs"),
-            count("routes"),
-            count("background"),
-            count("disruptions")
-        ),
+        [
+            ("nodes", "node", "nodes"),
+            ("legs", "leg", "legs"),
+            ("routes", "route", "routes"),
+            ("background", "background flow", "background flows"),
+            ("disruptions", "disruption row", "disruption rows"),
+        ]
+        .map(|(key, one, many)| super::text::count(count(key), one, many))
+        .join(", "),
     );
     let _ = writeln!(o, "</tbody></table>");
 }

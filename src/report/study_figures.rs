@@ -53,6 +53,8 @@ impl Chart for CompareCdf {
         let mut chart = ChartBuilder::on(root)
             .caption("Completion of the whole order: scenarios compared", (FONT, 44))
             .margin(30)
+            // Room for half of the last date label, centred on the axis end.
+            .margin_right(70)
             .x_label_area_size(80)
             .y_label_area_size(120)
             .build_cartesian_2d(lo..hi, 0f64..1.02)

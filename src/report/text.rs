@@ -269,6 +269,11 @@ fn opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".into(), |x| fixed(x, digits))
 }
 
+/// "1 route", "2 routes".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `x` with `digits` decimals, never "-0.0": a value that rounds to zero is written as zero
 /// (an interval's lower end a rounding error below it, say).
 pub(crate) fn fixed(x: f64, digits: usize) -> String {

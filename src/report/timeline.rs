@@ -97,6 +97,8 @@ impl Chart for Timeline {
         let mut chart = ChartBuilder::on(root)
             .caption(format!("Replication {}: each lot through its route", self.replication), (FONT, TITLE))
             .margin(30)
+            // Room for half of the last date label, centred on the axis end.
+            .margin_right(70)
             .x_label_area_size(80)
             .y_label_area_size(120)
             .build_cartesian_2d(0f64..end, 0f64..lots as f64)

@@ -259,3 +259,88 @@ fn the_comparison_curves_read_dates_and_show_the_deadline() {
     assert!(svg.contains("date the last tonne arrives") && svg.contains("deadline 2025-10-15"), "{svg:.400}");
     assert!(svg.matches("2025-").count() >= 4, "dates on the axis, and the deadline's");
 }
+
+/// The legend's box in an SVG chart (x, y, width, height): the white, slightly transparent rect.
+fn legend_box(svg: &str) -> (f64, f64, f64, f64) {
+    let rect = svg
+        .split("<rect")
+        .skip(1)
+        .map(|r| r.split('>').next().unwrap())
+        .find(|r| r.contains("opacity=\"0.9\"") && r.contains("fill=\"#FFFFFF\""))
+        .expect("a legend");
+    let attr =
+        |name: &str| rect.split(&format!("{name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    (attr(" x"), attr(" y"), attr("width"), attr("height"))
+}
+
+/// The vertices of the thick polylines (the data curves; axes and grid are thin), but the
+/// legend's own 20-pixel samples of them.
+fn curve_points(svg: &str) -> Vec<(f64, f64)> {
+    svg.split("<polyline")
+        .skip(1)
+        .filter(|p| p.contains("stroke-width=\"4\"") || p.contains("stroke-width=\"3\""))
+        .map(|p| {
+            let pts = p.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+            pts.split_whitespace()
+                .filter_map(|xy| {
+                    let (x, y) = xy.split_once(',')?;
+                    Some((x.parse::<f64>().ok()?, y.parse::<f64>().ok()?))
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|line| !(line.len() == 2 && line[1].0 - line[0].0 == 20.0 && line[1].1 == line[0].1))
+        .flatten()
+        .collect()
+}
+
+/// A legend drawn over the curves hid the data (the completion curve of a run with a long
+/// tail climbs through the upper left corner): the legend now goes to a corner the curves
+/// leave free. And a chart of a few days no longer labels its axis with the same date twice.
+#[test]
+fn legends_leave_the_curves_visible_and_dates_are_not_repeated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    for (fixture, n) in [("tests/fixtures/long_tail.toml", "400"), ("tests/fixtures/tiny.toml", "300")] {
+        let f = repo().join(fixture);
+        ok(&steelsim(&["run", f.to_str().unwrap(), "-n", n, "-q", "--out", "r", "--force"], t));
+        for figure in ["completion", "tonnes", "bottlenecks"] {
+            let svg = std::fs::read_to_string(t.join(format!("r/figures/{figure}.svg"))).unwrap();
+            let (x, y, w, h) = legend_box(&svg);
+            let points = curve_points(&svg);
+            assert!(points.len() > 20, "{fixture} {figure}: curves found");
+            let hidden: Vec<_> =
+                points.iter().filter(|&&(px, py)| px > x && px < x + w && py > y && py < y + h).collect();
+            assert!(hidden.is_empty(), "{fixture} {figure}: the legend at ({x}, {y}) hides {} points", hidden.len());
+            // Every date label whole: a centred label of ten characters, about 0.55 em each,
+            // ends inside the 1600-pixel figure.
+            for t in svg.split("<text").skip(1) {
+                let (attrs, body) = t.split_once('>').unwrap();
+                let text = body.split('<').next().unwrap().trim();
+                if text.len() == 10 && text.starts_with("20") && attrs.contains("text-anchor=\"middle\"") {
+                    let num = |name: &str| -> f64 {
+                        attrs.split(&format!(" {name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+                    };
+                    let end = num("x") + 5.0 * 0.55 * num("font-size");
+                    assert!(end <= 1600.0, "{fixture} {figure}: the label {text} runs out of the figure to {end:.0}");
+                }
+            }
+        }
+    }
+    // Nothing completes (the border is shut past the horizon): the axis spans the deadline's
+    // days, each label a different date.
+    let f = repo().join("tests/fixtures/border_closed_random.toml");
+    ok(&steelsim(&["run", f.to_str().unwrap(), "-n", "20", "-q", "--out", "closed"], t));
+    let svg = std::fs::read_to_string(t.join("closed/figures/completion.svg")).unwrap();
+    let labels: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|s| Some(s.split('>').nth(1)?.split('<').next()?.trim()))
+        .filter(|s| s.len() == 10 && s.starts_with("2025-"))
+        .collect();
+    let distinct: std::collections::BTreeSet<&&str> = labels.iter().collect();
+    assert!(labels.len() >= 4 && distinct.len() == labels.len(), "axis labels {labels:?}");
+    let html = std::fs::read_to_string(t.join("closed/report.html")).unwrap();
+    for one in ["1 nodes", "1 legs", "1 routes", "1 background flows", "1 disruption rows"] {
+        assert!(!html.contains(one), "the report says \"{one}\"");
+    }
+}
