@@ -136,7 +136,8 @@ impl Grid<'_> {
     /// P(on time) and its interval at grid value `i` with `n` replications.
     fn eval(&mut self, i: usize, n: u64, progress: &mut dyn FnMut(&str, u64)) -> Result<Evaluation, StudyError> {
         if self.scenarios[i].is_none() {
-            let o = [Override { path: self.values.path.clone(), value: self.values.values[i].clone() }];
+            let o =
+                [Override { path: self.values.path.clone(), value: self.values.values[i].clone(), option: "--vary" }];
             self.scenarios[i] = Some((self.load)(&o)?);
         }
         let sc = self.scenarios[i].as_ref().expect("loaded above");

@@ -69,7 +69,7 @@ pub fn sweep(
     for (i, settings) in combos.iter().enumerate() {
         progress(i, combos.len(), settings);
         let overrides: Vec<Override> =
-            settings.iter().map(|(p, v)| Override { path: p.clone(), value: v.clone() }).collect();
+            settings.iter().map(|(p, v)| Override { path: p.clone(), value: v.clone(), option: "--set" }).collect();
         let sc = load(&overrides)?;
         let run = run_world(&sc.world, plan)?;
         out.push(SweepPoint { settings: settings.clone(), summary: build(&sc.world, plan.seed, &run) });

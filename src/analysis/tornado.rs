@@ -91,7 +91,7 @@ pub fn tornado(
             continue;
         }
         let run_at = |v: &toml::Value| -> Result<[f64; 2], StudyError> {
-            p_on_time(&load(&[Override { path: param.clone(), value: v.to_string() }])?, plan)
+            p_on_time(&load(&[Override { path: param.clone(), value: v.to_string(), option: "--tornado" }])?, plan)
         };
         let (pl, ph) = (run_at(&low)?, run_at(&high)?);
         bars.push(TornadoBar {

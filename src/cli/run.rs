@@ -125,6 +125,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
         replications: reached.as_ref().map_or(a.replications, |r| r.replications),
         shard: a.shard.map(Into::into),
         command: command_line(a),
+        variant: variant(a, &sc.source),
         performance: Some(Performance {
             threads: runner.threads(),
             load_s,
@@ -457,4 +458,19 @@ fn workbook_fits(replications: u64) -> Result<(), CliError> {
         )));
     }
     Ok(())
+}
+
+/// What the scenario run changes from its base: the file it extends, or (with `--set` and no
+/// `extends`) the file itself. `None` when it is neither a variant nor overridden, or when the
+/// base no longer loads (the run itself loaded it a moment ago: nothing to report then).
+fn variant(a: &RunArgs, source: &str) -> Option<report::Variant> {
+    let text = std::fs::read_to_string(&a.scenario).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    let base = match table.get("extends").and_then(toml::Value::as_str) {
+        Some(b) => scenario::load(&a.scenario.parent().unwrap_or(Path::new(".")).join(b)).ok()?,
+        None if !a.set.overrides.is_empty() => scenario::load(&a.scenario).ok()?,
+        None => return None,
+    };
+    let changes = scenario::changes::changes(&base.source, source);
+    Some(report::Variant { base: base.world.name, changes })
 }

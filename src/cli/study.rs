@@ -86,7 +86,7 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
 pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
     let (fixed, swept): (Vec<Values>, Vec<Values>) = a.axes.into_iter().partition(|x| x.values.len() == 1);
     let fixed: Vec<Override> =
-        fixed.into_iter().map(|x| Override { path: x.path, value: x.values[0].clone() }).collect();
+        fixed.into_iter().map(|x| Override { path: x.path, value: x.values[0].clone(), option: "--set" }).collect();
     let (s, quiet) = (&a.study, a.study.quiet);
     let plan = runs(s);
     match a.tornado {

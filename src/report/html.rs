@@ -150,6 +150,9 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
         s.seed
     );
     replanning(&mut o, s);
+    if let Some(v) = &data.info.variant {
+        variant(&mut o, v);
+    }
     if let Some(c) = &s.contract {
         contract(&mut o, c, &s.cost.currency, s.order_tonnes);
     }
@@ -467,6 +470,29 @@ fn value(v: &toml::Value) -> String {
         toml::Value::Array(a) => a.iter().map(value).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
     }
+}
+
+/// What this scenario changes from its base, field by field.
+fn variant(o: &mut String, v: &super::Variant) {
+    let _ = writeln!(o, "<h2>What this variant changes</h2>");
+    if v.changes.is_empty() {
+        let _ = writeln!(o, "<p>Nothing: every field is as in {}.</p>", escape(&v.base));
+        return;
+    }
+    let _ =
+        writeln!(o, "<table><thead><tr><th>field</th><th>in {}</th><th>here</th></tr></thead><tbody>", escape(&v.base));
+    let shown = |x: &Option<String>| x.as_deref().map_or_else(|| "(not set)".to_string(), escape);
+    for c in &v.changes {
+        let _ = writeln!(
+            o,
+            "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            escape(&super::study_html::parameter(&c.path)),
+            escape(&c.path),
+            shown(&c.base),
+            shown(&c.variant)
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
 }
 
 /// The scenario's key figures: the order, the mills, the carrier pools, the network's size.

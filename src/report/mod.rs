@@ -45,10 +45,22 @@ pub struct RunInfo {
     pub shard: Option<ShardInfo>,
     /// The command that reproduces it.
     pub command: String,
+    /// What the scenario changes from the base it extends (or, with `--set`, from its file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Variant>,
     /// Where the time went (absent for merged runs). Kept here rather than in
     /// `summary.json`, which must be byte-identical from run to run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub performance: Option<Performance>,
+}
+
+/// A variant: its base and the fields it changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    /// The base: the scenario it extends (its name), or its own file under `--set`.
+    pub base: String,
+    /// The fields that differ.
+    pub changes: Vec<crate::scenario::changes::Change>,
 }
 
 /// Wall-clock timings and throughput of a run.

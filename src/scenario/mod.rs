@@ -3,6 +3,7 @@
 //! [`load`] reads a file and returns either a ready world or every problem found, each
 //! pinned to a line, a column and a field path. Nothing is run until a scenario is valid.
 
+pub mod changes;
 mod compile;
 mod ctx;
 pub(crate) mod dates;

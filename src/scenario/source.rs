@@ -98,6 +98,8 @@ pub struct Override {
     /// A TOML value (`400`, `"36h"`, `{ dist = "uniform", min = 1, max = 2 }`); text that is
     /// not valid TOML is taken as a string.
     pub value: String,
+    /// The option that gave it (`--set`, `--vary`, `--tornado`), which messages name.
+    pub option: &'static str,
 }
 
 impl Override {
@@ -110,7 +112,7 @@ impl Override {
         if path.is_empty() {
             return Err(bad(format!("`{text}`: the path is empty")));
         }
-        Ok(Override { path: path.to_string(), value: value.to_string() })
+        Ok(Override { path: path.to_string(), value: value.to_string(), option: "--set" })
     }
 
     fn as_toml(&self) -> String {
@@ -210,7 +212,7 @@ pub(super) fn gather(path: &Path, overrides: &[Override]) -> Result<Sources, (So
         }
     }
     for o in overrides {
-        sources.add(&format!("--set {}={}", o.path, o.value), &o.as_toml());
+        sources.add(&format!("{} {}={}", o.option, o.path, o.value), &o.as_toml());
     }
     Ok(sources)
 }

@@ -428,6 +428,19 @@ fn a_set_path_that_names_nothing_suggests_the_nearest_name() {
     assert!(err.contains("`pools.narow` does not exist") && err.contains("did you mean `narrow`?"), "{err}");
 }
 
+/// A misspelt `--vary` path is named as the user gave it (it read "--set"), with the nearest
+/// name.
+#[test]
+fn a_vary_path_that_names_nothing_is_named_as_given_with_the_nearest_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vary = ["plan", &tiny(), "--target", "0.9", "--vary", "pools.narow.units=10..20:5", "-n", "5"];
+    let o = steelsim(&vary, tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--vary pools.narow.units=") && !err.contains("--set"), "{err}");
+    assert!(err.contains("did you mean `narrow`?"), "{err}");
+}
+
 /// Every problem at once: values of the wrong type do not stop the check, and the problems
 /// found after them (an unknown node) are reported with them, without noise about the
 /// stand-ins the check put in their place.

@@ -344,3 +344,29 @@ fn legends_leave_the_curves_visible_and_dates_are_not_repeated() {
         assert!(!html.contains(one), "the report says \"{one}\"");
     }
 }
+
+/// A variant's report says what it changes from its base, field by field (it showed the same
+/// key parameters as its base and nothing else); a plain scenario's says nothing of the kind.
+#[test]
+fn a_variant_report_says_what_the_variant_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let relief = repo().join("scenarios/sarakhs_relief_tracks.toml");
+    ok(&steelsim(&["run", relief.to_str().unwrap(), "-n", "5", "-q", "--out", "v"], t));
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.join("v/run.json")).unwrap()).unwrap();
+    assert_eq!(info["variant"]["base"], "sarakhs_backlog");
+    let paths: Vec<&str> =
+        info["variant"]["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["pools.wagons_1520.changes", "disruptions[16]"], "the relief: wagons on 1 November, the tracks");
+    let html = std::fs::read_to_string(t.join("v/report.html")).unwrap();
+    assert!(html.contains("What this variant changes") && html.contains("sarakhs_extra_tracks"), "the report shows it");
+    // --set on a plain file: the override is the change.
+    let tiny = repo().join("tests/fixtures/tiny.toml");
+    ok(&steelsim(&["run", tiny.to_str().unwrap(), "-n", "3", "-q", "--set", "pools.narrow.units=12", "--out", "s"], t));
+    let html = std::fs::read_to_string(t.join("s/report.html")).unwrap();
+    assert!(html.contains("<code>pools.narrow.units</code></td><td>40</td><td>12</td>"), "the override as a change");
+    ok(&steelsim(&["run", tiny.to_str().unwrap(), "-n", "3", "-q", "--out", "plain"], t));
+    let html = std::fs::read_to_string(t.join("plain/report.html")).unwrap();
+    assert!(!html.contains("What this variant changes"));
+}
