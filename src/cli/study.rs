@@ -15,6 +15,31 @@ fn stem(p: &Path) -> String {
     p.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
 }
 
+/// How long a study has to go, judged from its first run: printed once, after that run, so a
+/// planner who asked for a long one knows whether to wait or to come back.
+struct Eta {
+    began: std::time::Instant,
+    told: bool,
+}
+
+impl Eta {
+    fn new() -> Eta {
+        Eta { began: std::time::Instant::now(), told: false }
+    }
+
+    /// After `done` of `total` runs of about equal cost: the time left, once.
+    fn tell(&mut self, done: usize, total: usize, quiet: bool) {
+        if self.told || quiet || done == 0 || done >= total {
+            return;
+        }
+        self.told = true;
+        let per = self.began.elapsed().as_secs_f64() / done as f64;
+        let left = per * (total - done) as f64;
+        let when = if left < 90.0 { format!("{left:.0} s") } else { format!("{:.0} min", left / 60.0) };
+        eprintln!("{done} of {total} runs took {:.1} s: about {when} to go", per * done as f64);
+    }
+}
+
 /// The runs every point of a study makes.
 fn runs(s: &StudyArgs) -> Plan {
     Plan { replications: s.replications, seed: s.seed, threads: s.threads.get(), trace: None }
@@ -59,7 +84,9 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let _reserved = report::output::check_destination(&out, &marker, s.force)?;
     let plan = runs(s);
     let mut outputs = Vec::new();
-    for sc in &scenarios {
+    let mut eta = Eta::new();
+    for (i, sc) in scenarios.iter().enumerate() {
+        eta.tell(i, scenarios.len(), s.quiet);
         if !s.quiet {
             eprintln!("running {} ({} replications, seed {})", sc.world.name, s.replications, s.seed);
         }
@@ -89,6 +116,7 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
         fixed.into_iter().map(|x| Override { path: x.path, value: x.values[0].clone(), option: "--set" }).collect();
     let (s, quiet) = (&a.study, a.study.quiet);
     let plan = runs(s);
+    let mut eta = Eta::new();
     match a.tornado {
         Some(pct) if swept.is_empty() => {
             let (t, dir) = shell(
@@ -98,6 +126,8 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
                 &fixed,
                 |load| {
                     Ok(analysis::tornado::tornado(load, pct, &a.params, &plan, &mut |i, n, p| {
+                        // The base, then each parameter lowered and raised.
+                        eta.tell(1 + 2 * i, 1 + 2 * n, quiet);
                         if !quiet {
                             eprintln!("parameter {}/{n}: {p}", i + 1);
                         }
@@ -126,6 +156,7 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
                 &fixed,
                 |load| {
                     Ok(analysis::sweep::sweep(load, &swept, &plan, &mut |i, n, set| {
+                        eta.tell(i, n, quiet);
                         if !quiet {
                             let what: Vec<String> = set.iter().map(|(p, v)| format!("{p}={v}")).collect();
                             eprintln!("point {}/{n}: {}", i + 1, what.join(" "));

@@ -383,3 +383,24 @@ fn rows_kept_on_disk_give_the_results_of_rows_kept_in_memory() {
     assert!(stderr(&o).contains("STEELSIM_ROWS_IN_MEMORY"), "{}", text(&o));
     assert!(!t.join("y").exists());
 }
+
+/// A long study says, after its first run, how long it has to go (it said nothing up front:
+/// a tornado chart of the baseline took minutes without a word of warning).
+#[test]
+fn studies_say_how_long_they_have_to_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tiny = repo().join("tests/fixtures/tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    for args in [
+        vec!["sweep", tiny, "--tornado", "10", "-n", "5", "--out", "t"],
+        vec!["sweep", tiny, "--set", "pools.narrow.units=30..40:5", "-n", "5", "--out", "s"],
+        vec!["compare", tiny, tiny, tiny, "-n", "5", "--out", "c"],
+    ] {
+        let o = steelsim(&args, tmp.path());
+        let err = stderr(&o);
+        assert!(o.status.success(), "{}", text(&o));
+        let said: Vec<&str> = err.lines().filter(|l| l.contains("to go")).collect();
+        assert_eq!(said.len(), 1, "{args:?}: once\n{err}");
+        assert!(said[0].starts_with("1 of ") && said[0].contains(" runs took "), "{}", said[0]);
+    }
+}
