@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::chart::Figure;
 use super::html::{escape, figures_inline, head};
-use super::text::fixed;
+use super::text::{digits, fixed, narrower};
 use crate::analysis::compare::Comparison;
 use crate::analysis::plan::{Evaluation, Outcome, PlanResult};
 use crate::analysis::sweep::SweepPoint;
@@ -122,13 +122,7 @@ pub(crate) fn compare(c: &Comparison, figures: &[Figure]) -> String {
         );
         for m in &v.metrics {
             let d = &m.difference;
-            let digits = if m.metric.starts_with("p_") { 3 } else { 1 };
-            let width = |ci: &[Option<f64>; 2]| ci[0].zip(ci[1]).map(|(a, b)| b - a);
-            let narrower = match (width(&d.unpaired_ci95), width(&d.ci95)) {
-                (Some(u), Some(p)) if p > 0.0 => format!("{:.1}x", u / p),
-                (Some(_), Some(_)) => "exact".into(),
-                _ => "-".into(),
-            };
+            let (digits, narrower) = (digits(&m.metric), narrower(d));
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{narrower}</td></tr>",

@@ -284,6 +284,22 @@ pub(crate) fn fixed(x: f64, digits: usize) -> String {
     }
 }
 
+/// Decimals a compare metric is shown with: probabilities 3, the rest 1.
+pub(crate) fn digits(metric: &str) -> usize {
+    if metric.starts_with("p_") { 3 } else { 1 }
+}
+
+/// How much narrower a paired interval is than the unpaired one: "2.3x", "exact" (paired
+/// width zero) or "-".
+pub(crate) fn narrower(d: &crate::stats::paired::Difference) -> String {
+    let width = |ci: &[Option<f64>; 2]| ci[0].zip(ci[1]).map(|(a, b)| b - a);
+    match (width(&d.unpaired_ci95), width(&d.ci95)) {
+        (Some(u), Some(p)) if p > 0.0 => format!("{:.1}x", u / p),
+        (Some(_), Some(_)) => "exact".into(),
+        _ => "-".into(),
+    }
+}
+
 /// Renders a comparison: for each variant and metric, the paired difference and interval,
 /// and how much narrower it is than an unpaired one.
 pub fn comparison(c: &crate::analysis::compare::Comparison) -> String {
@@ -302,13 +318,7 @@ pub fn comparison(c: &crate::analysis::compare::Comparison) -> String {
         );
         for m in &v.metrics {
             let d = &m.difference;
-            let digits = if m.metric.starts_with("p_") { 3 } else { 1 };
-            let width = |ci: &[Option<f64>; 2]| ci[0].zip(ci[1]).map(|(a, b)| b - a);
-            let ratio = match (width(&d.unpaired_ci95), width(&d.ci95)) {
-                (Some(u), Some(p)) if p > 0.0 => format!("{:.1}x", u / p),
-                (Some(_), Some(_)) => "exact".into(),
-                _ => "-".into(),
-            };
+            let (digits, ratio) = (digits(&m.metric), narrower(d));
             let ci = format!("[{}, {}]", opt(d.ci95[0], digits), opt(d.ci95[1], digits));
             let _ = writeln!(
                 out,

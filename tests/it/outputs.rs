@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::common::{ok, repo, steelsim};
+use crate::common::{files_under, ok, repo, steelsim};
 use serde_json::Value;
 
 /// A documented file: the names in the first column of each of its tables, and for each name
@@ -43,19 +43,7 @@ fn dictionary() -> BTreeMap<String, Section> {
 
 /// Every file under `dir` (relative paths).
 fn files(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().display().to_string());
-            }
-        }
-    }
-    out
+    files_under(dir).iter().map(|p| p.display().to_string()).collect()
 }
 
 /// A JSON object's keys in the file's order (serde_json's own map sorts them).

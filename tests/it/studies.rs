@@ -1,7 +1,7 @@
 //! Studies across runs: shards merged, paired comparisons, sweeps, tornado charts, plans,
 //! precision-driven runs, and scenario variants.
 
-use crate::common::{ok, repo, stderr, steelsim, text};
+use crate::common::{files_under, ok, repo, stderr, steelsim, text};
 use std::path::Path;
 
 fn baseline() -> String {
@@ -310,19 +310,11 @@ fn a_sweep_reports_the_contract_measures() {
 /// Every file of a results folder (relative path, bytes), but the run record, whose timings
 /// differ by nature.
 fn folder(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().is_some_and(|n| n != "run.json") {
-                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
+    files_under(dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "run.json"))
+        .map(|p| (p.display().to_string(), std::fs::read(dir.join(&p)).unwrap()))
+        .collect()
 }
 
 #[test]
