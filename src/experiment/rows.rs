@@ -25,6 +25,8 @@ pub struct Rows {
     /// The rows after those on disk.
     tail: Vec<Row>,
     limit: usize,
+    /// The last row's replication index.
+    last: Option<u64>,
 }
 
 impl Default for Rows {
@@ -35,13 +37,24 @@ impl Default for Rows {
 
 /// Why rows could not be kept.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot keep the replications' rows in a temporary file ({0}); set TMPDIR to a folder with room")]
-pub struct SpillError(String);
+pub enum SpillError {
+    /// The temporary file failed.
+    #[error("cannot keep the replications' rows in a temporary file ({0}); set TMPDIR to a folder with room")]
+    File(String),
+    /// A row came out of replication order (a shard's replications.csv edited by hand, say).
+    #[error("replication {index} comes after replication {after}: the rows are not in replication order")]
+    Order {
+        /// The row's replication.
+        index: u64,
+        /// The replication before it.
+        after: u64,
+    },
+}
 
 impl Rows {
     /// No rows; more than `limit` go to disk.
     pub fn new(limit: usize) -> Self {
-        Rows { spill: None, on_disk: 0, tail: Vec::new(), limit: limit.max(1) }
+        Rows { spill: None, on_disk: 0, tail: Vec::new(), limit: limit.max(1), last: None }
     }
 
     /// Number of rows.
@@ -54,17 +67,12 @@ impl Rows {
         self.len() == 0
     }
 
-    /// The last row's replication index.
-    fn last_index(&self) -> Option<u64> {
-        match self.tail.last() {
-            Some(r) => Some(r.index),
-            None if self.on_disk > 0 => self.iter().last().map(|r| r.index),
-            None => None,
-        }
-    }
-
-    /// Adds a row after every row held (its index must be larger).
+    /// Adds a row after every row held: its index must be larger, or nothing is added.
     pub fn push(&mut self, row: Row) -> Result<(), SpillError> {
+        if let Some(after) = self.last.filter(|&l| row.index <= l) {
+            return Err(SpillError::Order { index: row.index, after });
+        }
+        self.last = Some(row.index);
         self.tail.push(row);
         if self.tail.len() >= self.limit {
             self.flush()?;
@@ -73,7 +81,7 @@ impl Rows {
     }
 
     fn flush(&mut self) -> Result<(), SpillError> {
-        let err = |e: std::io::Error| SpillError(e.to_string());
+        let err = |e: std::io::Error| SpillError::File(e.to_string());
         if self.spill.is_none() {
             self.spill = Some(Mutex::new(tempfile::tempfile().map_err(err)?));
         }
@@ -82,7 +90,9 @@ impl Rows {
         for r in &self.tail {
             encode(r, &mut buf);
         }
-        file.seek(SeekFrom::End(0)).map_err(err)?;
+        // After the rows written, not at the end: a write that failed part-way must not shift
+        // the records after it.
+        file.seek(SeekFrom::Start(self.on_disk * RECORD as u64)).map_err(err)?;
         file.write_all(&buf).map_err(err)?;
         self.on_disk += self.tail.len() as u64;
         self.tail.clear();
@@ -92,7 +102,11 @@ impl Rows {
     /// Adds the rows of another store, keeping replication order: appended when they all
     /// come after these, merged by index otherwise (shards, workers).
     pub fn merge(&mut self, other: Rows) -> Result<(), SpillError> {
-        let follows = match (self.last_index(), other.iter().next()) {
+        if self.is_empty() && other.limit == self.limit {
+            *self = other;
+            return Ok(());
+        }
+        let follows = match (self.last, other.iter().next()) {
             (Some(last), Some(first)) => first.index > last,
             _ => true,
         };
@@ -399,6 +413,17 @@ mod tests {
         // Two readers at once each see every row.
         let (a, b) = (rows.iter(), rows.iter());
         assert!(a.zip(b).all(|(x, y)| x == y));
+    }
+
+    #[test]
+    fn a_row_out_of_replication_order_is_refused_and_not_kept() {
+        let mut rows = Rows::new(2);
+        for i in [0, 3, 5] {
+            rows.push(row(i, 1.0, false)).unwrap();
+        }
+        assert!(matches!(rows.push(row(4, 1.0, false)), Err(SpillError::Order { index: 4, after: 5 })));
+        assert!(matches!(rows.push(row(5, 1.0, false)), Err(SpillError::Order { index: 5, after: 5 })));
+        assert_eq!(rows.iter().map(|r| r.index).collect::<Vec<_>>(), [0, 3, 5]);
     }
 
     #[test]

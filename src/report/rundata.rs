@@ -109,8 +109,9 @@ pub(crate) const CURVE_POINTS: usize = 4096;
 enum Curve {
     /// Every completion day (none: not complete by the horizon).
     Exact(Vec<Option<f64>>),
-    /// Counts of completion days in `CURVE_POINTS` bins of `width` days from 0, and of all.
-    Binned { counts: Vec<u64>, width: f64, n: u64 },
+    /// Counts of completion days in `CURVE_POINTS` bins of `width` days after 0, of those at
+    /// or before 0 (a run from a status whose lots were all delivered), and of all.
+    Binned { counts: Vec<u64>, width: f64, at_start: u64, n: u64 },
 }
 
 impl Curve {
@@ -118,16 +119,23 @@ impl Curve {
         if replications as usize <= CURVE_POINTS {
             Curve::Exact(Vec::with_capacity(replications as usize))
         } else {
-            Curve::Binned { counts: vec![0; CURVE_POINTS], width: horizon_days.max(1.0) / CURVE_POINTS as f64, n: 0 }
+            Curve::Binned {
+                counts: vec![0; CURVE_POINTS],
+                width: horizon_days.max(1.0).ceil() / CURVE_POINTS as f64,
+                at_start: 0,
+                n: 0,
+            }
         }
     }
 
     fn add(&mut self, day: Option<f64>) {
         match self {
             Curve::Exact(v) => v.push(day),
-            Curve::Binned { counts, width, n } => {
+            Curve::Binned { counts, width, at_start, n } => {
                 *n += 1;
-                if let Some(d) = day {
+                if day.is_some_and(|d| d <= 0.0) {
+                    *at_start += 1;
+                } else if let Some(d) = day {
                     // Bin b holds the days in (b w, (b + 1) w]: the count up to a bin's end is
                     // the empirical distribution at that time, exactly.
                     let b = ((d / *width).ceil() as usize).saturating_sub(1).min(CURVE_POINTS - 1);
@@ -140,14 +148,14 @@ impl Curve {
     fn points(self) -> Vec<(f64, f64)> {
         match self {
             Curve::Exact(v) => ecdf(&v),
-            Curve::Binned { counts, width, n } => {
+            Curve::Binned { counts, width, at_start, n } => {
                 let (Some(first), Some(last)) =
                     (counts.iter().position(|&c| c > 0), counts.iter().rposition(|&c| c > 0))
                 else {
-                    return Vec::new();
+                    return if at_start > 0 { vec![(0.0, at_start as f64 / n as f64)] } else { Vec::new() };
                 };
-                let below: u64 = counts[..first].iter().sum();
-                let mut done = below;
+                // The bins before the first are empty: up to its start, only those at or before 0.
+                let mut done = at_start;
                 let mut pts = vec![(first as f64 * width, done as f64 / n as f64)];
                 for (b, c) in counts.iter().enumerate().take(last + 1).skip(first) {
                     done += c;
@@ -232,6 +240,18 @@ mod tests {
         assert!(points[0].0 <= 0.3 && points[0].0 > 0.3 - width && points[0].1 == 0.0);
         assert!(points.last().unwrap().0 >= 96.3 && points.last().unwrap().0 < 96.3 + width);
         assert_eq!(points.last().unwrap().1, 0.9);
+    }
+
+    #[test]
+    fn a_curve_counts_the_replications_complete_at_the_start() {
+        // A run from a status in which some replications had everything delivered already.
+        let mut curve = Curve::new(5000, 10.0);
+        (0..5000).for_each(|i| curve.add(Some(if i < 1000 { 0.0 } else { 5.0 })));
+        let points = curve.points();
+        assert!(points.iter().all(|&(x, share)| share == if x < 5.0 { 0.2 } else { 1.0 }), "{points:?}");
+        let mut none = Curve::new(5000, 10.0);
+        (0..5000).for_each(|_| none.add(Some(0.0)));
+        assert_eq!(none.points(), [(0.0, 1.0)]);
     }
 
     #[test]

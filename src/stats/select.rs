@@ -27,6 +27,10 @@ pub fn value(k: u64) -> f64 {
 /// The keys at the 1-based `ranks` (each within 1..=n, n the number of keys a pass gives) of
 /// the keys `pass` gives to its argument each time it is called, in the order of `ranks`.
 pub fn select(ranks: &[u64], pass: Pass<'_, u64>) -> Vec<u64> {
+    if ranks.is_empty() {
+        // Nothing asked (every value censored, say): no pass over the data.
+        return Vec::new();
+    }
     // Counting 2^16 buckets per distinct prefix: with many ranks, 2^8 keeps memory small.
     let bits: u32 = if ranks.len() <= 64 { 16 } else { 8 };
     let buckets = 1usize << bits;
