@@ -173,10 +173,8 @@ pub fn build(world: &World, rows: &Rows, agg: &Aggregates) -> Option<ContractSum
     let n = rows.len();
     let last = c.calloffs.last()?;
     let due_days = days(last.due.value());
-    let done = days_of(rows, &world.order.confidence, |r| r.contract.and_then(|k| k.completion_days));
-    let in_full =
-        rows.iter().filter(|r| r.contract.and_then(|k| k.completion_days).is_some_and(|d| d <= due_days)).count()
-            as u64;
+    let done = days_of(rows, &world.order.confidence, due_days, |r| r.contract.and_then(|k| k.completion_days));
+    let in_full = done.by_due;
     let (p_in_full, p_in_full_ci95) = share(in_full, n);
     let calloffs = c
         .calloffs

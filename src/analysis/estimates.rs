@@ -30,25 +30,31 @@ pub(crate) struct Days {
     pub(crate) sorted: Selected<Censored>,
     pub(crate) known: Moments,
     pub(crate) censored: u64,
+    /// Replications complete by the `due` day `days_of` was given.
+    pub(crate) by_due: u64,
 }
 
 /// Quantiles every completion reports (with `completion`'s).
 const COMPLETION_PS: [f64; 4] = [0.5, 0.9, 0.95, 0.99];
 
 /// The completion days `f` reads off each row, with the order statistics for the quantiles
-/// of [`completion`] and those at `ps`, each with its interval.
-pub(crate) fn days_of(rows: &Rows, ps: &[f64], f: impl Fn(&Row) -> Option<f64>) -> Days {
-    let (mut known, mut censored, mut n) = (Moments::default(), 0u64, 0usize);
+/// of [`completion`] and those at `ps`, each with its interval, and how many were complete by
+/// the day `due`.
+pub(crate) fn days_of(rows: &Rows, ps: &[f64], due: f64, f: impl Fn(&Row) -> Option<f64>) -> Days {
+    let (mut known, mut censored, mut by_due, mut n) = (Moments::default(), 0u64, 0u64, 0usize);
     for r in rows.iter() {
         n += 1;
         match f(&r) {
-            Some(d) => known.add(d),
+            Some(d) => {
+                known.add(d);
+                by_due += u64::from(d <= due);
+            }
             None => censored += 1,
         }
     }
     let ranks = ranks_for(n, &[&COMPLETION_PS[..], ps].concat(), LEVEL);
     let sorted = select_censored(n, censored as usize, &ranks, &mut |keep| rows.iter().for_each(|r| keep(f(&r))));
-    Days { sorted, known, censored }
+    Days { sorted, known, censored, by_due }
 }
 
 /// The values `f` reads off each row, with their moments and the order statistics for the
@@ -63,8 +69,6 @@ pub(crate) fn values_of(rows: &Rows, ps: &[f64], f: impl Fn(&Row) -> f64) -> (Se
 /// Completion days and tonnes by the deadline at a point.
 pub(super) struct Sample {
     pub(super) days: Days,
-    /// Replications complete by the deadline.
-    on_time: u64,
     tonnes: Selected<f64>,
     tonnes_moments: Moments,
 }
@@ -77,10 +81,9 @@ pub(super) fn sample(
 ) -> Sample {
     let deadline = days(world.deadline.value());
     let confidence = &world.order.confidence;
-    let on_time = rows.iter().filter(|r| completion(r).is_some_and(|d| d <= deadline)).count() as u64;
     let tonnes_ps: Vec<f64> = [0.05, 0.5].into_iter().chain(confidence.iter().map(|c| 1.0 - c)).collect();
     let (tonnes, tonnes_moments) = values_of(rows, &tonnes_ps, by_deadline);
-    Sample { days: days_of(rows, confidence, completion), on_time, tonnes, tonnes_moments }
+    Sample { days: days_of(rows, confidence, deadline, completion), tonnes, tonnes_moments }
 }
 
 /// Completion statistics of completion days.
@@ -109,7 +112,7 @@ pub(crate) fn completion(d: &Days) -> Completion {
 
 pub(super) fn delivery(s: &Sample, world: &World) -> Delivery {
     let n = s.days.sorted.size() as u64;
-    let on_time = s.on_time;
+    let on_time = s.days.by_due;
     let (lo, hi) = wilson(on_time, n, LEVEL);
     let q = |p: f64| quantile_censored(&s.days.sorted, p).flatten();
     let qi = |p: f64| interval_censored(quantile_interval_censored(&s.days.sorted, p, LEVEL));

@@ -365,7 +365,19 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
     let dest = sample(world, rows, |r| r.completion_days, |r| r.delivered_by_deadline.t());
     let hand = sample(world, rows, |r| r.handover_completion_days, |r| r.handed_over_by_deadline.t());
     let tolerance = world.order.lost_tolerance.t();
-    let exceed = rows.iter().filter(|r| r.lost.t() > tolerance).count() as u64;
+    // The whole order's measures, in one pass over the rows (which may be on disk).
+    let [mut lost, mut moved, mut per_tonne, mut penalty] = [Moments::default(); 4];
+    let (mut exceed, mut lost_max, mut moved_max) = (0u64, 0.0f64, 0.0f64);
+    for r in rows.iter() {
+        let (t, m) = (r.lost.t(), r.reallocated.t());
+        exceed += u64::from(t > tolerance);
+        lost.add(t);
+        lost_max = lost_max.max(t);
+        moved.add(m);
+        moved_max = moved_max.max(m);
+        per_tonne.add(r.cost / world.order.tonnes.t());
+        penalty.add(r.penalty);
+    }
     let (elo, ehi) = wilson(exceed, n, LEVEL);
     let p_exceed = if n == 0 { 0.0 } else { exceed as f64 / n as f64 };
     let guarantees = world
@@ -423,12 +435,6 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
                 mean_wait_hours: s.mean_wait_hours,
             }
         });
-    let (mut lost, mut per_tonne, mut penalty) = (Moments::default(), Moments::default(), Moments::default());
-    for r in rows.iter() {
-        lost.add(r.lost.t());
-        per_tonne.add(r.cost / world.order.tonnes.t());
-        penalty.add(r.penalty);
-    }
     let incomplete = dest.days.censored;
     let mut stuck: Vec<StuckAt> = agg
         .stuck
@@ -477,20 +483,11 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
         handover: Handover { points: world.order.handover_points.clone(), delivery: delivery(&hand, world) },
         contract: super::contract::build(world, rows, agg),
         guarantees,
-        lost_tonnes: Lost {
-            mean: lost.mean().unwrap_or(0.0),
-            mean_ci95: mean_ci(&lost),
-            max: rows.iter().map(|r| r.lost.t()).fold(0.0, f64::max),
-            tolerance,
-        },
-        reallocated_tonnes: (world.order.reallocation == Reallocation::WhenIdle).then(|| {
-            let mut moved = Moments::default();
-            rows.iter().for_each(|r| moved.add(r.reallocated.t()));
-            Reallocated {
-                mean: moved.mean().unwrap_or(0.0),
-                mean_ci95: mean_ci(&moved),
-                max: rows.iter().map(|r| r.reallocated.t()).fold(0.0, f64::max),
-            }
+        lost_tonnes: Lost { mean: lost.mean().unwrap_or(0.0), mean_ci95: mean_ci(&lost), max: lost_max, tolerance },
+        reallocated_tonnes: (world.order.reallocation == Reallocation::WhenIdle).then(|| Reallocated {
+            mean: moved.mean().unwrap_or(0.0),
+            mean_ci95: mean_ci(&moved),
+            max: moved_max,
         }),
         cost: Cost {
             currency: world.order.currency.clone(),
