@@ -7,6 +7,7 @@
 # - docs/img/report.png          the baseline's report.html (1,000 replications, seed 7), first screen
 # - docs/img/compare-report.png  compare's report.html: the Sarakhs relief tracks against the backlog
 # - docs/img/timeline-page.png   the timeline of replication 253 of the baseline, as a browser shows it
+# - docs/img/map-page.png        the baseline's network map (figures/map.svg), as a browser shows it
 # and copies two of the baseline's figures as steelsim draws them: docs/img/completion.png and
 # docs/img/tonnes.png.
 set -euo pipefail
@@ -34,13 +35,18 @@ shot() { # PAGE HEIGHT OUT
 cp "$work/baseline/figures/completion.png" "$work/baseline/figures/tonnes.png" docs/img/
 shot "$work/baseline/report.html" 1500 docs/img/report.png
 shot "$work/compare/report.html" 1500 docs/img/compare-report.png
-# The timeline is a figure, not a page: shown inline, fitted to the width, with the font the
-# reports carry (an SVG opened on its own falls back to the system's sans-serif).
-{
-    printf '<!DOCTYPE html><html><head>'
-    grep -o "<style>@font-face[^<]*</style>" "$work/baseline/report.html"
-    printf '<style>body{margin:0}svg{width:100%%;height:auto}</style></head><body>'
-    sed -n '/<svg/,$p' "$work/trace/timeline.svg"
-    printf '</body></html>'
-} >"$work/trace/page.html"
+# The timeline and the map are figures, not pages: shown inline, fitted to the width, with the
+# font the reports carry (an SVG opened on its own falls back to the system's sans-serif).
+page() { # SVG OUT
+    {
+        printf '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        grep -o "<style>@font-face[^<]*</style>" "$work/baseline/report.html"
+        printf '<style>body{margin:0}svg{width:100%%;height:auto}</style></head><body>'
+        sed -n '/<svg/,$p' "$1"
+        printf '</body></html>'
+    } >"$2"
+}
+page "$work/trace/timeline.svg" "$work/trace/page.html"
 shot "$work/trace/page.html" 800 docs/img/timeline-page.png
+page "$work/baseline/figures/map.svg" "$work/map.html"
+shot "$work/map.html" 800 docs/img/map-page.png

@@ -87,9 +87,10 @@ pub(crate) enum Command {
     #[command(after_help = "Example:\n  steelsim run scenarios/baseline.toml --seed 7 --out output/baseline\n  \
                             steelsim trace output/baseline 253\n\n\
                             Re-runs replication 253 from the folder's scenario.toml, seed (run.json) and shipment status\n\
-                            (start_status.csv, if the run had one), and writes its shipments.csv to output/<scenario>-trace-253/\n\
-                            (or --out), byte for byte what `run --trace 253` would have written, with timeline.svg and .png:\n\
-                            each lot through its route over the dates. Why was it late? Look there.")]
+                            (start_status.csv, if the run had one), and writes its shipments.csv and events.csv (the\n\
+                            disruptions and breakdowns that hit it) to output/<scenario>-trace-253/ (or --out), byte for byte\n\
+                            what `run --trace 253` would have written, with timeline.svg and .png: each lot through its route\n\
+                            over the dates. Why was it late? Look there.")]
     Trace(TraceArgs),
     /// Redraws the figures (and report.html) of a results folder from its CSV and JSON files.
     #[command(after_help = "Example:\n  steelsim plot output/baseline\n\n\
@@ -235,8 +236,9 @@ pub(crate) struct RunArgs {
     /// to stderr; they are also in run.json.
     #[arg(short, long)]
     pub(crate) verbose: bool,
-    /// Replications whose per-lot trace goes into shipments.csv, e.g. `--trace 0,253`
-    /// (`steelsim trace DIR N` writes one later, from a results folder).
+    /// Replications whose per-lot trace goes into shipments.csv (and whose disruptions and
+    /// breakdowns into events.csv), e.g. `--trace 0,253` (`steelsim trace DIR N` writes one
+    /// later, from a results folder).
     #[arg(long, value_name = "N[,M...]", value_delimiter = ',', default_value = "0")]
     pub(crate) trace: Vec<u64>,
     /// Start from a shipment status instead of the order's start: a CSV table of where every

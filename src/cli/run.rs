@@ -10,6 +10,7 @@ use crate::analysis::replan;
 use crate::analysis::summary::{Summary, build};
 use crate::experiment::precision::{Reached, Target, run_to_precision};
 use crate::experiment::{self, Aggregates, Rows, RunOutput, Runner, Tracing};
+use crate::model::Trace;
 use crate::report::{self, OutputError, Performance, RunFiles, RunInfo, files};
 use crate::scenario;
 
@@ -109,7 +110,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
         summary.replan = Some(replan::compare(&dir.display().to_string(), plan, *same, &summary));
     }
     let simulate_s = output.elapsed.as_secs_f64();
-    let shipments = shipments_bytes(world, &output)?;
+    let (shipments, events) = trace_bytes(world, &output)?.unzip();
     let status = match status_at {
         Some(t) => {
             let s = experiment::status_at(world, a.seed, a.replication, t)?;
@@ -134,6 +135,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
             write_s: 0.0,
             events: output.agg.events,
             events_per_second: output.agg.events as f64 / simulate_s.max(1e-9),
+            peak_memory_mb: None,
         }),
     };
     let files = RunFiles {
@@ -143,6 +145,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
         out: &output,
         summary: &summary,
         shipments: shipments.as_deref(),
+        events: events.as_deref(),
         start_status: start_status.as_ref().map(String::as_bytes),
         status: status.as_deref(),
         xlsx: a.xlsx,
@@ -184,13 +187,26 @@ fn status_moment(world: &crate::model::World, text: &str) -> Result<crate::engin
     }
 }
 
-fn shipments_bytes(world: &crate::model::World, out: &RunOutput) -> Result<Option<Vec<u8>>, CliError> {
+/// The traced replications' `shipments.csv` and `events.csv`, if any replication was traced.
+fn trace_bytes(world: &crate::model::World, out: &RunOutput) -> Result<Option<TraceCsv>, CliError> {
     if out.traces.is_empty() {
         return Ok(None);
     }
-    report::tables::shipments_csv(world, &out.traces)
-        .map(Some)
-        .map_err(|e| CliError::Output(OutputError::Render { path: files::SHIPMENTS.into(), reason: e.to_string() }))
+    trace_files(world, &out.traces).map(Some)
+}
+
+/// `shipments.csv` and `events.csv`, in that order.
+type TraceCsv = (Vec<u8>, Vec<u8>);
+
+/// `shipments.csv` and `events.csv` of `traces`.
+fn trace_files(world: &crate::model::World, traces: &[(u64, Trace)]) -> Result<TraceCsv, CliError> {
+    let fail = |name: &str| {
+        let name = name.to_string();
+        move |e: csv::Error| CliError::Output(OutputError::Render { path: name.into(), reason: e.to_string() })
+    };
+    let shipments = report::tables::shipments_csv(world, traces).map_err(fail(files::SHIPMENTS))?;
+    let events = report::tables::events_csv(world, traces).map_err(fail(files::EVENTS))?;
+    Ok((shipments, events))
 }
 
 /// A results folder's record of how it was made.
@@ -271,7 +287,7 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
     }
     let in_memory = rows_in_memory()?;
     let mut merged = RunOutput { rows: Rows::new(in_memory), ..RunOutput::new(&world) };
-    let mut traced: Vec<Vec<u8>> = Vec::new();
+    let (mut traced, mut traced_events): (Vec<Vec<u8>>, Vec<Vec<u8>>) = (Vec::new(), Vec::new());
     for d in dirs {
         let path = d.join(files::REPLICATIONS);
         let file =
@@ -285,6 +301,9 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         if d.join(files::SHIPMENTS).exists() {
             traced.push(read(&d.join(files::SHIPMENTS))?);
         }
+        if d.join(files::EVENTS).exists() {
+            traced_events.push(read(&d.join(files::EVENTS))?);
+        }
     }
     if merged.rows.len() != first.replications {
         return Err(CliError::Usage(format!(
@@ -293,7 +312,8 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
             first.replications
         )));
     }
-    let shipments = merge_shipments(&traced)?;
+    let shipments = merge_traced(&traced, files::SHIPMENTS)?;
+    let events = merge_traced(&traced_events, files::EVENTS)?;
     let summary = build(&world, first.seed, &merged);
     // The merged results are those of one run without --shard: that is what reproduces them.
     let command = unsharded(&first.command);
@@ -305,6 +325,7 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
         out: &merged,
         summary: &summary,
         shipments: shipments.as_deref(),
+        events: events.as_deref(),
         start_status: start_status.as_ref().map(String::as_bytes),
         status: None,
         xlsx: a.xlsx,
@@ -315,10 +336,11 @@ pub(super) fn merge(a: &MergeArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The shards' `shipments.csv` as one: every traced replication's rows, in replication order,
-/// as one run writes them.
-fn merge_shipments(files: &[Vec<u8>]) -> Result<Option<Vec<u8>>, CliError> {
-    let bad = |e: csv::Error| CliError::Usage(format!("{}: {e}", files::SHIPMENTS));
+/// The shards' `shipments.csv` (or `events.csv`, `name`) as one: every traced replication's
+/// rows, in replication order (a stable sort keeps each replication's own order), as one run
+/// writes them.
+fn merge_traced(files: &[Vec<u8>], name: &str) -> Result<Option<Vec<u8>>, CliError> {
+    let bad = |e: csv::Error| CliError::Usage(format!("{name}: {e}"));
     let mut header = None;
     let mut rows: Vec<(u64, csv::ByteRecord)> = Vec::new();
     for f in files {
@@ -337,7 +359,7 @@ fn merge_shipments(files: &[Vec<u8>]) -> Result<Option<Vec<u8>>, CliError> {
     for (_, rec) in &rows {
         w.write_byte_record(rec).map_err(bad)?;
     }
-    w.into_inner().map(Some).map_err(|e| CliError::Usage(format!("{}: {e}", files::SHIPMENTS)))
+    w.into_inner().map(Some).map_err(|e| CliError::Usage(format!("{name}: {e}")))
 }
 
 /// A shard's command without its `--shard I/N` (and any `--out`, which named the shard's
@@ -420,9 +442,9 @@ pub(super) fn trace(a: &TraceArgs) -> Result<(), CliError> {
     let _reserved = report::output::check_destination(&out, &world.name, a.force)?;
     let r = experiment::replicate(&world, info.seed, a.replication, true)?;
     let traces = [(a.replication, r.trace.unwrap_or_default())];
-    let shipments = report::tables::shipments_csv(&world, &traces)
-        .map_err(|e| CliError::Output(OutputError::Render { path: files::SHIPMENTS.into(), reason: e.to_string() }))?;
-    let dir = report::write_trace(&out, &world, a.replication, a.force, &shipments, start_status.as_deref())?;
+    let (shipments, events) = trace_files(&world, &traces)?;
+    let trace = report::TraceFiles { shipments: &shipments, events: &events };
+    let dir = report::write_trace(&out, &world, a.replication, a.force, trace, start_status.as_deref())?;
     let completion = r.completion.map_or_else(
         || "not complete by the horizon".to_string(),
         |t| format!("complete on day {:.1}", crate::model::units::days(t.value())),

@@ -20,7 +20,8 @@ pub use estimate::EventEstimate;
 pub use replication::Replication;
 pub use replication::invariants::{Checks, Violation};
 pub use replication::result::{
-    ConservationError, Daily, Location, LotFate, LotInfo, ReplicationError, ReplicationResult, Trace, TraceRow,
+    ConservationError, Daily, Happening, Location, LotFate, LotInfo, ReplicationError, ReplicationResult, Trace,
+    TraceEvent, TraceRow,
 };
 pub use tally::StageTally;
 pub use units::Tonnes;

@@ -255,12 +255,12 @@ impl Chart for Stages<'_> {
             .map(|st| (st.mean_wait_hours + st.mean_service_hours).max(st.p90_wait_hours))
             .fold(1.0f64, f64::max)
             * 1.08;
-        let names: Vec<String> = stages.iter().map(|st| st.name.clone()).collect();
+        let names: Vec<String> = stages.iter().map(|st| self.data.labels.stage(&st.name, &st.kind)).collect();
         let mut chart = ChartBuilder::on(root)
             .caption(format!("{}: hours per lot at the stages that take the most time", s.scenario), (FONT, TITLE))
             .margin(30)
             .x_label_area_size(80)
-            .y_label_area_size(420)
+            .y_label_area_size(label_area(&names))
             .build_cartesian_2d(0f64..xmax, (0..n - 1).into_segmented())
             .map_err(err)?;
         chart
@@ -329,7 +329,7 @@ pub(crate) struct Bottlenecks<'a> {
 }
 
 impl Bottlenecks<'_> {
-    /// The busiest servers and pools by mean utilisation.
+    /// The busiest servers and pools by mean utilisation (their summary names).
     fn busiest(&self) -> Vec<String> {
         let s = &self.data.summary;
         let mut r: Vec<(f64, &str)> = s
@@ -353,6 +353,10 @@ impl Chart for Bottlenecks<'_> {
         let s = &self.data.summary;
         let dates = Dates(start_date(self.data));
         let names = self.busiest();
+        let label = |name: &str| {
+            let kind = s.stages.iter().find(|st| st.name == name).map_or("server", |st| st.kind.as_str());
+            self.data.labels.stage(name, kind)
+        };
         // Past the day when fewer than 10 % of replications are still running, the mean is
         // noise: stop there.
         let enough = (s.replications as f64 * 0.1).max(5.0);
@@ -421,7 +425,7 @@ impl Chart for Bottlenecks<'_> {
                 let style = color.stroke_width(3);
                 u.draw_series(LineSeries::new(mean, style))
                     .map_err(err)?
-                    .label(name.as_str())
+                    .label(label(name))
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
             }
             if let Some(bands) = self.data.series.queue.get(name) {
@@ -431,13 +435,14 @@ impl Chart for Bottlenecks<'_> {
                 let style = color.stroke_width(3);
                 q.draw_series(LineSeries::new(mean, style))
                     .map_err(err)?
-                    .label(name.as_str())
+                    .label(label(name))
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
             }
         }
         // The legend names the same resources in both panels: in the upper one where it hides
         // nothing, else in the lower one, else (both full) at the upper left.
-        let labels: Vec<&str> = names.iter().map(String::as_str).collect();
+        let shown: Vec<String> = names.iter().map(|n| label(n)).collect();
+        let labels: Vec<&str> = shown.iter().map(String::as_str).collect();
         match (clear_corner(&u, &labels, LABEL, &drawn), clear_corner(&q, &labels, LABEL, &queues)) {
             (Some(corner), _) => legend(&mut u, corner, LABEL)?,
             (None, Some(corner)) => legend(&mut q, corner, LABEL)?,
@@ -533,9 +538,16 @@ impl Chart for LeadTimes<'_> {
     }
 }
 
+/// Room for the longest of `names` beside an axis, in pixels (at the label size; between
+/// 200 and 640, so that a long label cannot squeeze the bars away).
+fn label_area(names: &[String]) -> u32 {
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) as u32;
+    (longest * LABEL * 11 / 20 + 40).clamp(200, 640)
+}
+
 /// Every figure of a run folder.
 pub(crate) fn run_figures(data: &RunData) -> Result<Vec<Figure>, String> {
-    Ok(vec![
+    let mut figures = vec![
         render(
             "completion",
             "When the whole order is there: share of replications complete by each date, at the destinations and at the handover point, with the deadline and the 90/95/99 % promise dates.",
@@ -561,5 +573,13 @@ pub(crate) fn run_figures(data: &RunData) -> Result<Vec<Figure>, String> {
             "Lead time per lot by corridor: boxes from the 25th to the 75th percentile, whiskers to the 5th and 95th, the median marked.",
             &LeadTimes { data },
         )?,
-    ])
+    ];
+    figures.extend(super::map::network_map(data)?);
+    if let Some(ships) = &data.shipments
+        && let Some(first) = super::timeline::first_replication(ships)?
+    {
+        let deadline = data.summary.deadline_days;
+        figures.push(super::timeline::timeline(ships, first, start_date(data), deadline)?);
+    }
+    Ok(figures)
 }

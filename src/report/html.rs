@@ -141,7 +141,7 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
         "<div class=\"headline\"><p><b>At the destinations:</b> {}</p><p><b>At the handover ({}):</b> {}</p>\
          <p>Order of {} t from {} due {}; {} replications, seed {}.</p></div>",
         escape(&headline(&s.destination)),
-        escape(&s.handover.points.join(", ")),
+        escape(&places(&data.labels, &s.handover.points)),
         escape(&headline(h)),
         thousands(s.order_tonnes),
         escape(&s.start),
@@ -154,10 +154,10 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
         variant(&mut o, v);
     }
     if let Some(c) = &s.contract {
-        contract(&mut o, c, &s.cost.currency, s.order_tonnes);
+        contract(&mut o, c, &s.cost.currency, s.order_tonnes, &data.labels);
     }
     if let Some(sc) = &data.scenario {
-        key_parameters(&mut o, sc);
+        key_parameters(&mut o, sc, &data.labels);
     }
 
     let _ = writeln!(
@@ -205,7 +205,8 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
     for st in &s.stages {
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1} {}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td></tr>",
+            "<tr><td>{} <small><code>{}</code></small></td><td>{}</td><td>{:.1}</td><td>{:.1} {}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td></tr>",
+            escape(&data.labels.stage(&st.name, &st.kind)),
             escape(&st.name),
             escape(&st.kind),
             st.lots,
@@ -222,7 +223,7 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
         let _ = writeln!(
             o,
             "<p>The busiest resource is <b>{}</b> ({}), in use {:.0} % of the time, where lots wait {:.1} h on average.</p>",
-            escape(&b.stage),
+            escape(&data.labels.stage(&b.stage, &b.kind)),
             escape(&b.kind),
             b.utilisation * 100.0,
             b.mean_wait_hours
@@ -340,13 +341,19 @@ fn share(p: f64, ci: [f64; 2]) -> String {
 }
 
 /// The guarantee sheet, the call-offs and the damages: what a seller signs.
-fn contract(o: &mut String, c: &crate::analysis::contract::ContractSummary, currency: &str, order_tonnes: f64) {
+fn contract(
+    o: &mut String,
+    c: &crate::analysis::contract::ContractSummary,
+    currency: &str,
+    order_tonnes: f64,
+    labels: &super::labels::Labels,
+) {
     let _ = writeln!(
         o,
         "<h2>Under the contract: {} {}</h2>\n<p>Delivered in full means at least {} t of the {} t ordered \
          (a tolerance of {} %), due {}. P(delivered in full by then): {}.</p>",
         escape(&c.incoterm),
-        escape(&c.places.join(", ")),
+        escape(&places(labels, &c.places)),
         thousands(c.floor_tonnes),
         thousands(order_tonnes),
         super::text::percent(c.tolerance),
@@ -496,7 +503,12 @@ fn variant(o: &mut String, v: &super::Variant) {
 }
 
 /// The scenario's key figures: the order, the mills, the carrier pools, the network's size.
-fn key_parameters(o: &mut String, sc: &toml::Table) {
+/// Places in words, as a list.
+fn places(labels: &super::labels::Labels, ids: &[String]) -> String {
+    ids.iter().map(|p| labels.place(p)).collect::<Vec<_>>().join(", ")
+}
+
+fn key_parameters(o: &mut String, sc: &toml::Table, labels: &super::labels::Labels) {
     let _ = writeln!(o, "<h2>Key parameters</h2><table><tbody>");
     let row = |o: &mut String, k: &str, v: String| {
         let _ = writeln!(o, "<tr><td>{}</td><td>{}</td></tr>", escape(k), escape(&v));
@@ -512,14 +524,14 @@ fn key_parameters(o: &mut String, sc: &toml::Table) {
         for (name, m) in mills {
             let rate = m.get("rate_t_per_day").map(value).unwrap_or_default();
             let lot = m.get("lot_t").map(value).unwrap_or_default();
-            row(o, &format!("mill {name}"), format!("{rate} t/day, lots of {lot} t"));
+            row(o, &format!("mill: {}", labels.place(name)), format!("{rate} t/day, lots of {lot} t"));
         }
     }
     if let Some(pools) = sc.get("pools").and_then(toml::Value::as_table) {
         for (name, p) in pools {
             let units = p.get("units").map(value).unwrap_or_default();
             let payload = p.get("payload_t").map(value).unwrap_or_default();
-            row(o, &format!("pool {name}"), format!("{units} carriers of {payload} t"));
+            row(o, &format!("carriers: {}", labels.pool(name)), format!("{units} of {payload} t"));
         }
     }
     let count =

@@ -5,6 +5,8 @@ pub(crate) mod chart;
 pub(crate) mod explain;
 pub(crate) mod figures;
 pub(crate) mod html;
+pub(crate) mod labels;
+pub(crate) mod map;
 pub(crate) mod output;
 pub(crate) mod rundata;
 pub(crate) mod studies;
@@ -80,6 +82,19 @@ pub struct Performance {
     pub events: u64,
     /// Events handled per second of `simulate_s`, over all threads.
     pub events_per_second: f64,
+    /// The process's peak resident memory up to writing this file, MB (Linux only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_memory_mb: Option<f64>,
+}
+
+/// This process's peak resident memory so far, MB: `VmHWM` of `/proc/self/status`, the high
+/// mark of this program's own memory since it started. (`getrusage` and `wait4` would also
+/// count the memory of the process that started it, under `posix_spawn`, up to the `exec`.)
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// `--shard I/N`.
@@ -110,6 +125,8 @@ pub mod files {
     pub const REPLICATIONS: &str = "replications.csv";
     /// The per-lot trace.
     pub const SHIPMENTS: &str = "shipments.csv";
+    /// What happened to the network in the traced replications.
+    pub const EVENTS: &str = "events.csv";
     /// Daily series.
     pub const TIMESERIES: &str = "timeseries.csv";
     /// The scenario as run.
@@ -165,6 +182,8 @@ pub struct RunFiles<'a> {
     pub summary: &'a Summary,
     /// The trace as CSV, when the run traced a replication.
     pub shipments: Option<&'a [u8]>,
+    /// The traced replications' disruptions and breakdowns as CSV.
+    pub events: Option<&'a [u8]>,
     /// The shipment status the run started from, as read.
     pub start_status: Option<&'a [u8]>,
     /// The status of one replication at a date (`--status-at`), as CSV.
@@ -188,6 +207,9 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     })?;
     if let Some(ships) = run.shipments {
         staging.write(files::SHIPMENTS, ships)?;
+    }
+    if let Some(events) = run.events {
+        staging.write(files::EVENTS, events)?;
     }
     if let Some(s) = run.start_status {
         staging.write(files::START_STATUS, s)?;
@@ -213,6 +235,7 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
             &series,
             run.info.clone(),
             run.source,
+            run.shipments.map(<[u8]>::to_vec),
         )
         .map_err(io(at(files::SUMMARY)))?;
         let figures = figures::run_figures(&data).map_err(io(at("figures")))?;
@@ -226,24 +249,36 @@ pub fn write_run(dir: &Path, force: bool, run: &RunFiles<'_>) -> Result<(PathBuf
     let mut info = run.info.clone();
     if let Some(perf) = &mut info.performance {
         perf.write_s = began.elapsed().as_secs_f64();
+        perf.peak_memory_mb = peak_memory_mb();
     }
     staging.write(files::RUN, &json_bytes(&info).map_err(io(at(files::RUN)))?)?;
     Ok((staging.commit()?, info))
 }
 
+/// The trace files of a replication, as CSV.
+#[derive(Clone, Copy, Debug)]
+pub struct TraceFiles<'a> {
+    /// `shipments.csv`.
+    pub shipments: &'a [u8],
+    /// `events.csv`.
+    pub events: &'a [u8],
+}
+
 /// Writes the trace of replication `replication` of `world` (`steelsim trace`) into `dir`
-/// (all or nothing): its `shipments.csv`, its timeline drawn from it, and the shipment status
-/// its run started from, if any.
+/// (all or nothing): its `shipments.csv` and `events.csv`, its timeline drawn from them, and
+/// the shipment status its run started from, if any.
 pub fn write_trace(
     dir: &Path,
     world: &World,
     replication: u64,
     force: bool,
-    shipments: &[u8],
+    trace: TraceFiles<'_>,
     start_status: Option<&str>,
 ) -> Result<PathBuf, OutputError> {
     let staging = Staging::new(dir, &world.name, force)?;
+    let shipments = trace.shipments;
     staging.write(files::SHIPMENTS, shipments)?;
+    staging.write(files::EVENTS, trace.events)?;
     let deadline_days = crate::model::units::days(world.deadline.value());
     let figure = timeline::timeline(shipments, replication, world.start, deadline_days)
         .map_err(io(staging.path("timeline.svg")))?;

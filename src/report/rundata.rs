@@ -58,6 +58,10 @@ pub(crate) struct RunData {
     pub info: RunInfo,
     /// `scenario.toml`, if it parses (for the report's key parameters).
     pub scenario: Option<toml::Table>,
+    /// Plain-language names from the scenario.
+    pub labels: super::labels::Labels,
+    /// `shipments.csv`, when the run traced replications (for the timeline).
+    pub shipments: Option<Vec<u8>>,
 }
 
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
@@ -181,12 +185,17 @@ impl RunData {
         let scenario = std::fs::read_to_string(dir.join(files::SCENARIO)).unwrap_or_default();
         let path = dir.join(files::REPLICATIONS);
         let replications = std::fs::File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let shipments = match dir.join(files::SHIPMENTS).exists() {
+            true => Some(read(dir, files::SHIPMENTS)?),
+            false => None,
+        };
         Self::from_parts(
             &read(dir, files::SUMMARY)?,
             std::io::BufReader::new(replications),
             &read(dir, files::TIMESERIES)?,
             info,
             &scenario,
+            shipments,
         )
     }
 
@@ -197,6 +206,7 @@ impl RunData {
         timeseries: &[u8],
         info: RunInfo,
         scenario: &str,
+        shipments: Option<Vec<u8>>,
     ) -> Result<RunData, String> {
         let summary: Summary = serde_json::from_slice(summary).map_err(|e| format!("{}: {e}", files::SUMMARY))?;
         let horizon = horizon_days(&summary.start, &summary.horizon).unwrap_or(summary.deadline_days * 2.0);
@@ -208,13 +218,9 @@ impl RunData {
         })
         .map_err(|e| format!("{}: {e}", files::REPLICATIONS))?;
         let series = read_series(timeseries)?;
-        Ok(RunData {
-            summary,
-            curves: [dest.points(), hand.points()],
-            series,
-            info,
-            scenario: toml::from_str(scenario).ok(),
-        })
+        let scenario: Option<toml::Table> = toml::from_str(scenario).ok();
+        let labels = super::labels::Labels::from_scenario(scenario.as_ref());
+        Ok(RunData { summary, curves: [dest.points(), hand.points()], series, info, scenario, labels, shipments })
     }
 }
 

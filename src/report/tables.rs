@@ -268,3 +268,55 @@ pub(crate) fn shipments_csv(world: &World, traces: &[(u64, Trace)]) -> Result<Ve
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
+
+/// `events.csv`: for each traced replication (in order), the disruptions and breakdowns that
+/// began in it, in the order they began: what, what it hit, its effect, and when (hours since
+/// the start; `ended_hours` empty when it was still on as the replication ended).
+pub(crate) fn events_csv(world: &World, traces: &[(u64, Trace)]) -> Result<Vec<u8>, csv::Error> {
+    use crate::model::Happening;
+    use crate::model::world::{Effect, Target};
+    let target = |t: &Target| match *t {
+        Target::Server(s) => world.servers[s].name.clone(),
+        Target::Leg(l) => world.legs[l].name.clone(),
+        Target::Mill(m) => world.mills[m].name.clone(),
+        Target::Pool(p) => world.pools[p].name.clone(),
+        Target::Store(x) => world.stores[x].name.clone(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["replication", "kind", "name", "hits", "effect", "factor", "began_hours", "ended_hours"])?;
+    for (replication, trace) in traces {
+        for e in &trace.events {
+            let (kind, name, hits, effect, factor) = match e.what {
+                Happening::Disruption { spec, factor, .. } => {
+                    let d = &world.disruptions[spec];
+                    let hits: Vec<String> = d.targets.iter().map(target).collect();
+                    let (effect, factor) = match d.effect {
+                        Effect::Closed => ("closed", String::new()),
+                        Effect::Factor(_) => ("factor", num(factor)),
+                        Effect::Delay(_) => ("delay", String::new()),
+                    };
+                    ("disruption", d.name.clone(), hits.join(";"), effect, factor)
+                }
+                Happening::ServerDown(s) => {
+                    let name = world.servers[s].name.clone();
+                    ("breakdown", name.clone(), name, "closed", String::new())
+                }
+                Happening::MillDown(m) => {
+                    let name = world.mills[m].name.clone();
+                    ("breakdown", name.clone(), name, "closed", String::new())
+                }
+            };
+            w.write_record([
+                replication.to_string(),
+                kind.to_string(),
+                name,
+                hits,
+                effect.to_string(),
+                factor,
+                num(e.began),
+                e.ended.map(num).unwrap_or_default(),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}

@@ -145,6 +145,19 @@ impl Chart for Timeline {
     }
 }
 
+/// The first replication a `shipments.csv` traces, if it has a row.
+pub(crate) fn first_replication(shipments: &[u8]) -> Result<Option<u64>, String> {
+    let mut r = csv::Reader::from_reader(shipments);
+    let rep = r.headers().map_err(err)?.iter().position(|h| h == "replication");
+    let rep = rep.ok_or("shipments.csv has no `replication`")?;
+    let mut rec = csv::StringRecord::new();
+    if !r.read_record(&mut rec).map_err(err)? {
+        return Ok(None);
+    }
+    let first = rec.get(rep).unwrap_or_default();
+    first.parse().map(Some).map_err(|e| format!("shipments.csv: replication `{first}`: {e}"))
+}
+
 /// The timeline figure (`timeline.svg`, `.png`) of `replication` from its `shipments.csv`.
 pub(crate) fn timeline(
     shipments: &[u8],

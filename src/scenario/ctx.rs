@@ -138,6 +138,48 @@ impl Ctx {
         options[0].1
     }
 
+    /// A plain-language name for reports and figures (`label`): one line, not blank, short
+    /// enough to sit beside a bar on a figure.
+    pub(super) fn label(&mut self, v: Option<&Spanned<String>>, path: &str) {
+        let Some(v) = v else { return };
+        let s = v.get_ref();
+        let n = s.chars().count();
+        let path = format!("{path}.label");
+        if s.trim().is_empty() {
+            self.err::<()>(v.span(), path, "must not be blank (leave `label` out to use the name)");
+        } else if s.chars().any(char::is_control) {
+            self.err::<()>(v.span(), path, "must be one line, without tabs or line breaks");
+        } else if n > LABEL_MAX {
+            self.err::<()>(
+                v.span(),
+                path,
+                format!("is {n} characters long: at most {LABEL_MAX}, so that it fits on a figure"),
+            );
+        }
+    }
+
+    /// Where a place is, for the network map: `lat` and `lon` in degrees, both or neither.
+    pub(super) fn position(&mut self, lat: Option<&Spanned<f64>>, lon: Option<&Spanned<f64>>, path: &str) {
+        for (v, field, limit) in [(lat, "lat", 90.0), (lon, "lon", 180.0)] {
+            if let Some(v) = v {
+                let x = *v.get_ref();
+                if !(x.is_finite() && x.abs() <= limit) {
+                    let msg = format!("must be between -{limit} and {limit} degrees (got {x})");
+                    self.err::<()>(v.span(), format!("{path}.{field}"), msg);
+                }
+            }
+        }
+        match (lat, lon) {
+            (Some(v), None) => {
+                self.err::<()>(v.span(), format!("{path}.lat"), "needs `lon` as well (a place has both or neither)");
+            }
+            (None, Some(v)) => {
+                self.err::<()>(v.span(), format!("{path}.lon"), "needs `lat` as well (a place has both or neither)");
+            }
+            _ => {}
+        }
+    }
+
     /// A calendar date.
     pub(super) fn date(&mut self, v: &Spanned<toml::Value>, path: &str) -> Option<Date> {
         match values::parse_date(v.get_ref()) {
@@ -146,6 +188,9 @@ impl Ctx {
         }
     }
 }
+
+/// The longest `label`, in characters.
+pub(crate) const LABEL_MAX: usize = 60;
 
 /// Hours from 00:00 of `start` to 00:00 of `d` (negative if `d` is earlier).
 pub(super) fn hours_between(start: Date, d: Date) -> f64 {

@@ -424,4 +424,33 @@ mod tests {
             );
         }
     }
+
+    /// `label`, `lat` and `lon` are for reports and the map: checked, located, and otherwise
+    /// without effect on the world.
+    #[test]
+    fn labels_and_positions_are_checked_and_located() {
+        let tiny = include_str!("../../tests/fixtures/tiny.toml");
+        let header = "[nodes.border]\n";
+        assert!(tiny.contains(header));
+        let with = |lines: &str| tiny.replace(header, &format!("{header}{lines}\n"));
+        let ok = super::load_str(&with("label = \"Sarakhs border\"\nlat = 36.55\nlon = 61.16"), "t.toml", "t");
+        assert!(ok.is_ok(), "{}", ok.unwrap_err().render(false));
+        let long = format!("label = \"{}\"", "x".repeat(61));
+        for (lines, path, says) in [
+            ("label = \" \"", "nodes.border.label", "blank"),
+            ("label = \"two\\nlines\"", "nodes.border.label", "one line"),
+            (long.as_str(), "nodes.border.label", "at most 60"),
+            ("lat = 91.0\nlon = 61.0", "nodes.border.lat", "between -90 and 90"),
+            ("lat = 36.0\nlon = 181.0", "nodes.border.lon", "between -180 and 180"),
+            ("lat = 36.0", "nodes.border.lat", "needs `lon`"),
+            ("lon = 61.0", "nodes.border.lon", "needs `lat`"),
+        ] {
+            let err = super::load_str(&with(lines), "t.toml", "t").unwrap_err();
+            assert!(
+                err.diagnostics().iter().any(|d| d.path == path && d.message.contains(says)),
+                "{lines}: {}",
+                err.render(false)
+            );
+        }
+    }
 }

@@ -38,7 +38,8 @@ fn baseline_run(dir: &Path) -> PathBuf {
     dir.join("run")
 }
 
-const RUN_FIGURES: [&str; 5] = ["completion", "tonnes", "stages", "bottlenecks", "lead_times"];
+/// A run's figures: replication 0 is traced by default, so its timeline is among them.
+const RUN_FIGURES: [&str; 7] = ["completion", "tonnes", "stages", "bottlenecks", "lead_times", "map", "timeline"];
 
 #[test]
 fn titles_are_drawn_with_the_compiled_in_font() {
@@ -369,4 +370,42 @@ fn a_variant_report_says_what_the_variant_changes() {
     ok(&steelsim(&["run", tiny.to_str().unwrap(), "-n", "3", "-q", "--out", "plain"], t));
     let html = std::fs::read_to_string(t.join("plain/report.html")).unwrap();
     assert!(!html.contains("What this variant changes"));
+}
+
+/// The network map: places where the scenario puts them, over country outlines, each labelled
+/// in words with the mean wait per lot at its stages (lots' waits weighted by the lots that
+/// pass each stage); where a place has no coordinates, a schematic says so.
+#[test]
+fn the_map_puts_places_where_they_are_and_says_where_lots_wait() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = baseline_run(tmp.path());
+    let svg = std::fs::read_to_string(dir.join("figures/map.svg")).unwrap();
+    assert!(svg.contains("where lots wait on the way") && !svg.contains("schematic"), "{svg:.300}");
+    for country in ["IRAN", "TURKMENISTAN", "UZBEKISTAN"] {
+        assert!(svg.lines().any(|l| l.trim() == country), "{country} named");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let stages: Vec<&serde_json::Value> = summary["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"].as_str().unwrap().starts_with("sarakhs.") && s["kind"] != "pool")
+        .collect();
+    let lots = stages.iter().map(|s| s["lots"].as_f64().unwrap()).fold(0.0, f64::max);
+    let wait: f64 =
+        stages.iter().map(|s| s["mean_wait_hours"].as_f64().unwrap() * s["lots"].as_f64().unwrap()).sum::<f64>() / lots;
+    let label = format!("Sarakhs rail border · {wait:.0} h");
+    assert!(svg.contains(&label), "missing {label}");
+    // Identifiers stay in the data; figures use the scenario's labels.
+    let figure = std::fs::read_to_string(dir.join("figures/stages.svg")).unwrap();
+    assert!(figure.contains("Sarakhs rail border: gauge interchange") && !figure.contains("sarakhs.interchange"));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Sarakhs rail border: gauge interchange <small><code>sarakhs.interchange</code></small>"));
+
+    let tiny = repo().join("tests/fixtures/tiny.toml");
+    ok(&steelsim(&["run", tiny.to_str().unwrap(), "-n", "5", "--out", "tiny", "-q"], tmp.path()));
+    let svg = std::fs::read_to_string(tmp.path().join("tiny/figures/map.svg")).unwrap();
+    assert!(svg.contains("where lots wait on the way (schematic)"), "{svg:.300}");
+    assert!(svg.lines().any(|l| l.trim().starts_with("Border")), "the node `border` in words");
 }

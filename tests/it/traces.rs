@@ -45,6 +45,7 @@ fn a_run_traces_the_replications_it_is_asked_for_and_trace_writes_the_same_later
     let printed = ok(&steelsim(&["trace", "all", "5", "--out", "later"], t));
     assert!(printed.starts_with("Replication 5 of tiny (seed 3): complete on day"), "{printed}");
     assert_eq!(read(&t.join("later"), "shipments.csv"), read(&t.join("five"), "shipments.csv"));
+    assert_eq!(read(&t.join("later"), "events.csv"), read(&t.join("five"), "events.csv"));
     // With its timeline, drawn from that trace: a bar per step of every lot, the deadline.
     let svg = read(&t.join("later"), "timeline.svg");
     assert!(svg.contains("Replication 5: each lot through its route") && svg.contains("deadline"), "{svg:.300}");
@@ -81,6 +82,7 @@ fn shards_keep_the_traces_of_their_replications_and_merge_to_the_run_s() {
     assert!(!t.join("s2/shipments.csv").exists(), "shard 2 traces none of them");
     ok(&steelsim(&["merge", "s2", "s1", "s0", "--out", "merged", "-q"], t));
     assert_eq!(read(&t.join("merged"), "shipments.csv"), read(&t.join("one"), "shipments.csv"));
+    assert_eq!(read(&t.join("merged"), "events.csv"), read(&t.join("one"), "events.csv"));
 }
 
 #[test]
@@ -117,4 +119,45 @@ fn shards_started_from_different_statuses_are_not_merged() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("did not start from the same shipment status"), "{}", stderr(&o));
     assert!(!t.join("merged").exists());
+}
+
+/// `events.csv` says which disruptions hit a traced replication, and when: while the tiny
+/// scenario's strike closes the border, no lot starts its interchange there.
+#[test]
+fn the_events_of_a_replication_are_the_disruptions_its_lots_met() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let all: Vec<String> = (0..30).map(|i| i.to_string()).collect();
+    ok(&steelsim(&["run", &tiny(), "-n", "30", "-s", "3", "-q", "--trace", &all.join(","), "--out", "r"], t));
+    let mut events = csv::Reader::from_path(t.join("r/events.csv")).unwrap();
+    assert_eq!(
+        events.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["replication", "kind", "name", "hits", "effect", "factor", "began_hours", "ended_hours"]
+    );
+    let strikes: Vec<(u64, f64, f64)> = events
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[2] == "strike")
+        .map(|r| {
+            assert_eq!((&r[1], &r[3], &r[4]), ("disruption", "border.interchange", "closed"));
+            (r[0].parse().unwrap(), r[6].parse().unwrap(), r[7].parse().unwrap())
+        })
+        .collect();
+    // One strike in five replications (probability 0.2): between 1 and 14 of 30 at 99.9 %.
+    assert!((1..=14).contains(&strikes.len()), "{strikes:?}");
+    // Within its window, 2025-09-20 to 2025-10-10: days 5 to 25 of the order.
+    assert!(strikes.iter().all(|&(_, b, e)| (120.0..=600.0).contains(&b) && e > b), "{strikes:?}");
+    let mut ships = csv::Reader::from_path(t.join("r/shipments.csv")).unwrap();
+    let h = ships.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (rep, stage, started) = (col("replication"), col("stage"), col("started_hours"));
+    let mut checked = 0;
+    for r in ships.records().map(Result::unwrap).filter(|r| &r[stage] == "border.interchange") {
+        let (i, s): (u64, f64) = (r[rep].parse().unwrap(), r[started].parse().unwrap());
+        for &(_, b, e) in strikes.iter().filter(|x| x.0 == i) {
+            assert!(!(s > b && s < e), "replication {i}: a lot started at the border at {s} h, in the strike {b}-{e}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "lots crossed the border in struck replications");
 }

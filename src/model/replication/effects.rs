@@ -13,6 +13,7 @@ use crate::model::ids::{CalendarId, OccurrenceId};
 use crate::model::world::{Effect, Occurrence, Scales, Target};
 
 use super::Replication;
+use super::result::Happening;
 use super::state::{Actor, Ev, Occ};
 
 impl Replication<'_> {
@@ -164,6 +165,18 @@ impl Replication<'_> {
         };
         let Some(f) = failures else { return };
         cond.down = down;
+        let what = match actor {
+            Actor::Server(s) => Some(Happening::ServerDown(s)),
+            Actor::Mill(m) => Some(Happening::MillDown(m)),
+            Actor::Leg(_) => None,
+        };
+        if let (Some(log), Some(what)) = (&mut self.trace, what) {
+            if down {
+                log.began(what, now.value());
+            } else {
+                log.ended(now.value(), |w| *w == what);
+            }
+        }
         let next = if down { f.repair.sample(rng) } else { f.between.sample(rng) };
         sched.schedule_in(Duration::saturating(next), Ev::Breakdown(actor, !down));
         self.apply(actor, now, sched);
@@ -173,6 +186,14 @@ impl Replication<'_> {
         let now = sched.now();
         let spec = &self.w.disruptions[self.occurrences[occ].spec];
         let factor = self.occurrences[occ].factor;
+        if let Some(log) = &mut self.trace {
+            if start {
+                let what = Happening::Disruption { spec: self.occurrences[occ].spec, occurrence: occ, factor };
+                log.began(what, now.value());
+            } else {
+                log.ended(now.value(), |w| matches!(w, Happening::Disruption { occurrence, .. } if *occurrence == occ));
+            }
+        }
         for &target in &spec.targets {
             let cond = match target {
                 Target::Server(s) => &mut self.servers[s].cond,

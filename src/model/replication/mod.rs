@@ -34,7 +34,7 @@ use super::tally::StageTally;
 use super::world::{DwellId, LegId, MillId, World};
 use daily::DayMarks;
 use invariants::{Checks, Violation};
-use result::{Daily, ReplicationError, ReplicationResult, TraceRow};
+use result::{Daily, ReplicationError, ReplicationResult, TraceLog};
 use state::{
     BgJob, BgState, Books, Ev, Holder, Job, LegState, Lot, MillState, Occ, PoolState, ServerState, StoreState,
 };
@@ -92,7 +92,7 @@ pub struct Replication<'w> {
     boarded: Vec<Boarded<LotId>>,
     books: Books,
     tally: IdVec<StageId, StageTally>,
-    trace: Option<Vec<TraceRow>>,
+    trace: Option<TraceLog>,
     daily: Daily,
     marks: DayMarks,
     checks: Checks,
@@ -156,7 +156,7 @@ impl<'w> Replication<'w> {
             boarded: Vec::new(),
             books: Books::default(),
             tally: (0..w.stages.len()).map(|_| StageTally::default()).collect(),
-            trace: trace.then(Vec::new),
+            trace: trace.then(TraceLog::default),
             daily: Daily::default(),
             marks: DayMarks::new(w.tracked_resources()),
             checks: Checks::for_build(),

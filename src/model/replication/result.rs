@@ -5,7 +5,8 @@
 use crate::engine::{Outcome, Time};
 use crate::model::contract::{ContractOutcome, damages_by_due_day, judge};
 use crate::model::ids::{
-    CorridorId, DestinationId, FlowId, IdVec, LotId, MillId, ProductId, RouteId, ServerId, StageId,
+    CorridorId, DestinationId, DisruptionId, FlowId, IdVec, LotId, MillId, OccurrenceId, ProductId, RouteId, ServerId,
+    StageId,
 };
 use crate::model::tally::StageTally;
 use crate::model::units::{Tonnes, days};
@@ -41,6 +42,37 @@ pub struct TraceRow {
     pub started: f64,
     /// When it left (hours).
     pub left: f64,
+}
+
+/// What happened to the network in a traced replication: a disruption or a breakdown, from
+/// when it began to when it ended (`None`: still on when the replication ended).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceEvent {
+    /// What it was.
+    pub what: Happening,
+    /// When it began (hours).
+    pub began: f64,
+    /// When it ended (hours).
+    pub ended: Option<f64>,
+}
+
+/// The kinds of [`TraceEvent`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Happening {
+    /// One occurrence of a disruption, with the factor drawn for it (1 unless its effect is a
+    /// factor).
+    Disruption {
+        /// Which disruption.
+        spec: DisruptionId,
+        /// Which occurrence of this replication.
+        occurrence: OccurrenceId,
+        /// The factor drawn.
+        factor: f64,
+    },
+    /// A server broke down.
+    ServerDown(ServerId),
+    /// A mill broke down.
+    MillDown(MillId),
 }
 
 /// How a lot's journey ended.
@@ -91,6 +123,29 @@ pub struct Trace {
     pub lots: IdVec<LotId, LotInfo>,
     /// Steps in the order they completed.
     pub rows: Vec<TraceRow>,
+    /// Disruptions and breakdowns, in the order they began.
+    pub events: Vec<TraceEvent>,
+}
+
+/// What a traced replication records as it runs.
+#[derive(Debug, Default)]
+pub(super) struct TraceLog {
+    pub(super) rows: Vec<TraceRow>,
+    pub(super) events: Vec<TraceEvent>,
+}
+
+impl TraceLog {
+    /// Something began now.
+    pub(super) fn began(&mut self, what: Happening, now: f64) {
+        self.events.push(TraceEvent { what, began: now, ended: None });
+    }
+
+    /// The latest unfinished event that `same` recognises ended now.
+    pub(super) fn ended(&mut self, now: f64, same: impl Fn(&Happening) -> bool) {
+        if let Some(e) = self.events.iter_mut().rev().find(|e| e.ended.is_none() && same(&e.what)) {
+            e.ended = Some(now);
+        }
+    }
 }
 
 /// Where undelivered tonnes sat when a replication ended.
@@ -397,7 +452,7 @@ impl Replication<'_> {
     }
 
     fn take_trace(&mut self) -> Option<Trace> {
-        let rows = self.trace.take()?;
+        let TraceLog { rows, events } = self.trace.take()?;
         let lots = self
             .lots
             .iter()
@@ -415,6 +470,6 @@ impl Replication<'_> {
                 },
             })
             .collect();
-        Some(Trace { lots, rows })
+        Some(Trace { lots, rows, events })
     }
 }

@@ -140,9 +140,9 @@ impl Replication<'_> {
                 t.service(service);
             }
         }
-        if let Some(rows) = &mut self.trace {
+        if let Some(log) = &mut self.trace {
             let entered = l.step_since.value();
-            rows.push(TraceRow { lot, step: l.step, entered, started: entered + l.wait, left: now.value() });
+            log.rows.push(TraceRow { lot, step: l.step, entered, started: entered + l.wait, left: now.value() });
         }
     }
 

@@ -16,6 +16,7 @@ impl Compiler<'_> {
             let path = format!("legs.{}", name.get_ref());
             let l = leg.get_ref();
             self.register(name, Entity::Leg(self.legs.next_id()), &path);
+            self.c.label(l.label.as_ref(), &path);
             let from = self.resolve(&l.from, &format!("{path}.from"), "mill or node", |e| {
                 matches!(e, Entity::Mill(_) | Entity::Node(_))
             });

@@ -21,6 +21,8 @@ impl Compiler<'_> {
             let path = format!("mills.{}", name.get_ref());
             let m = mill.get_ref();
             self.register(name, Entity::Mill(mills.next_id()), &path);
+            self.c.label(m.label.as_ref(), &path);
+            self.c.position(m.lat.as_ref(), m.lon.as_ref(), &path);
             let priority = self.mill_capacity(m, &path);
             let availability = m
                 .availability

@@ -12,6 +12,8 @@ impl Compiler<'_> {
             let path = format!("nodes.{}", name.get_ref());
             let n = node.get_ref();
             self.register(name, Entity::Node(i), &path);
+            self.c.label(n.label.as_ref(), &path);
+            self.c.position(n.lat.as_ref(), n.lon.as_ref(), &path);
             if let Some(kind) = &n.kind
                 && !NODE_KINDS.contains(&kind.get_ref().as_str())
             {

@@ -13,6 +13,7 @@ impl Compiler<'_> {
             let path = format!("pools.{}", name.get_ref());
             let p = pool.get_ref();
             self.register(name, Entity::Pool(self.pools.next_id()), &path);
+            self.c.label(p.label.as_ref(), &path);
             let units = self.c.count(&p.units, &format!("{path}.units"), 0).unwrap_or(0);
             let payload = self.c.mass(&p.payload_t, &format!("{path}.payload_t")).unwrap_or(Tonnes::from_kg(1));
             let empty_return = self.c.dist(&p.empty_return, Kind::Duration, 1.0, &format!("{path}.empty_return"));

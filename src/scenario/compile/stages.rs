@@ -46,6 +46,7 @@ impl Compiler<'_> {
         let s = st.get_ref();
         let sname = s.name.get_ref();
         let path = format!("{owner_path}.stages[{i}]");
+        self.c.label(s.label.as_ref(), &path);
         let qualified = format!("{owner}.{sname}");
         if sname.is_empty() || sname.contains(['.', ' ']) || sname == "yard" {
             return self.c.err_help(

@@ -12,6 +12,16 @@ use crate::scenario::values::DistSpec;
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MillSpecFile {
+    /// A plain-language name for reports and figures (one line, at most 60 characters);
+    /// data files keep the identifier.
+    #[schemars(with = "Option<String>")]
+    pub label: Option<Spanned<String>>,
+    /// Latitude in degrees (north positive), for the network map; with `lon`.
+    #[schemars(with = "Option<f64>")]
+    pub lat: Option<Spanned<f64>>,
+    /// Longitude in degrees (east positive), for the network map; with `lat`.
+    #[schemars(with = "Option<f64>")]
+    pub lon: Option<Spanned<f64>>,
     /// Product to the share of the order's tonnes of that product this mill supplies.
     #[schemars(with = "BTreeMap<String, f64>")]
     pub supplies: Spanned<BTreeMap<Name, Spanned<f64>>>,

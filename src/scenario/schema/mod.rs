@@ -153,6 +153,10 @@ pub(crate) struct CalendarSpec {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PoolSpecFile {
+    /// A plain-language name for reports and figures (one line, at most 60 characters);
+    /// data files keep the identifier.
+    #[schemars(with = "Option<String>")]
+    pub label: Option<Spanned<String>>,
     /// Carriers at the start.
     #[schemars(with = "i64")]
     pub units: Spanned<i64>,
@@ -210,6 +214,10 @@ pub(crate) struct SupplySpec {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LegSpecFile {
+    /// A plain-language name for reports and figures (one line, at most 60 characters);
+    /// data files keep the identifier.
+    #[schemars(with = "Option<String>")]
+    pub label: Option<Spanned<String>>,
     /// Origin (a mill or node).
     #[schemars(with = "String")]
     pub from: Name,

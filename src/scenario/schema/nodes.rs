@@ -23,6 +23,16 @@ pub(crate) struct FailureSpec {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NodeSpec {
+    /// A plain-language name for reports and figures (one line, at most 60 characters);
+    /// data files keep the identifier.
+    #[schemars(with = "Option<String>")]
+    pub label: Option<Spanned<String>>,
+    /// Latitude in degrees (north positive), for the network map; with `lon`.
+    #[schemars(with = "Option<f64>")]
+    pub lat: Option<Spanned<f64>>,
+    /// Longitude in degrees (east positive), for the network map; with `lat`.
+    #[schemars(with = "Option<f64>")]
+    pub lon: Option<Spanned<f64>>,
     /// What the node is (for readers and reports): yard, port, junction, border, destination.
     #[schemars(with = "Option<String>")]
     pub kind: Option<Spanned<String>>,
@@ -46,6 +56,10 @@ pub(crate) struct StageSpec {
     /// Name, unique within its node.
     #[schemars(with = "String")]
     pub name: Name,
+    /// A plain-language name for reports and figures (one line, at most 60 characters);
+    /// data files keep the identifier.
+    #[schemars(with = "Option<String>")]
+    pub label: Option<Spanned<String>>,
     /// Parallel servers (lanes, tracks, berths, crews).
     #[schemars(with = "Option<i64>")]
     pub capacity: Option<Spanned<i64>>,
