@@ -8,6 +8,7 @@
 # - docs/img/compare-report.png  compare's report.html: the Sarakhs relief tracks against the backlog
 # - docs/img/timeline-page.png   the timeline of replication 253 of the baseline, as a browser shows it
 # - docs/img/map-page.png        the baseline's network map (figures/map.svg), as a browser shows it
+# - docs/img/serve.png           `steelsim serve`'s page: a fourth interchange gang at Sarakhs (seed 7)
 # and copies two of the baseline's figures as steelsim draws them: docs/img/completion.png and
 # docs/img/tonnes.png.
 set -euo pipefail
@@ -50,3 +51,15 @@ page "$work/trace/timeline.svg" "$work/trace/page.html"
 shot "$work/trace/page.html" 800 docs/img/timeline-page.png
 page "$work/baseline/figures/map.svg" "$work/map.html"
 shot "$work/map.html" 800 docs/img/map-page.png
+# The what-if page, served on a free port and photographed once its run has answered (the
+# virtual time budget lets the page's request finish before the picture).
+"$bin" serve scenarios/baseline.toml --port 0 >"$work/serve.out" 2>/dev/null &
+server=$!
+for _ in $(seq 50); do grep -q http "$work/serve.out" 2>/dev/null && break; sleep 0.2; done
+url=$(grep -o 'http://[^ ]*' "$work/serve.out")
+"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$work/profile" --window-size=1280,1000 --virtual-time-budget=30000 \
+    --screenshot=docs/img/serve.png "${url}#n=1000&seed=7&set.nodes.sarakhs.stages%5B0%5D.capacity=4" 2>/dev/null
+kill "$server"
+echo "wrote docs/img/serve.png"

@@ -92,6 +92,16 @@ pub(crate) enum Command {
                             what `run --trace 253` would have written, with timeline.svg and .png: each lot through its route\n\
                             over the dates. Why was it late? Look there.")]
     Trace(TraceArgs),
+    /// Serves a page on this machine where you change a capacity and see the promise change.
+    #[command(after_help = "Example:\n  steelsim serve scenarios/baseline.toml --open\n\n\
+                            Serves http://127.0.0.1:8787/ (another address only with --bind): the scenario's key\n\
+                            parameters as inputs; each change runs the replications again, on the same random numbers as\n\
+                            the unchanged scenario, and shows P(on time) at both delivery points with intervals, the promise\n\
+                            dates, both completion curves, the paired difference and the busiest resource. The address holds\n\
+                            the what-if, so it can be shared; \"Download scenario\" gives the TOML that `steelsim run`\n\
+                            reproduces the page's numbers from. The JSON API behind the page is in docs/api.md.\n\
+                            Ctrl-C stops the server.")]
+    Serve(ServeArgs),
     /// Redraws the figures (and report.html) of a results folder from its CSV and JSON files.
     #[command(after_help = "Example:\n  steelsim plot output/baseline\n\n\
                             Works on the folders of run, merge, compare, sweep and sweep --tornado. Nothing is re-run:\n\
@@ -260,6 +270,27 @@ pub(crate) struct RunArgs {
     /// replication in one workbook (at most 1,048,575 replications, a worksheet's limit).
     #[arg(long, conflicts_with = "shard")]
     pub(crate) xlsx: bool,
+}
+
+/// `steelsim serve`.
+#[derive(Args, Debug)]
+pub(crate) struct ServeArgs {
+    /// The scenario every what-if starts from.
+    pub(crate) scenario: PathBuf,
+    /// Port to listen on (0: any free port; the first line printed names it).
+    #[arg(short, long, default_value_t = 8787)]
+    pub(crate) port: u16,
+    /// Address to listen on. Anything but 127.0.0.1 lets other machines run simulations here.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub(crate) bind: std::net::IpAddr,
+    /// Open the page in the desktop's browser.
+    #[arg(long)]
+    pub(crate) open: bool,
+    /// Most replications one request may ask for.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) max_replications: u64,
+    #[command(flatten)]
+    pub(crate) threads: ThreadArgs,
 }
 
 /// `steelsim trace`.

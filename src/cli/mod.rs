@@ -8,6 +8,7 @@
 mod args;
 mod error;
 mod run;
+mod serve;
 mod study;
 mod tools;
 
@@ -34,6 +35,14 @@ pub fn main() -> ExitCode {
         Command::Run(a) => run::run(&a),
         Command::Merge(a) => run::merge(&a),
         Command::Trace(a) => run::trace(&a),
+        Command::Serve(a) => serve::serve(serve::ServeOptions {
+            scenario: a.scenario,
+            bind: a.bind,
+            port: a.port,
+            max_replications: a.max_replications,
+            threads: a.threads.get(),
+            open: a.open,
+        }),
         Command::Compare(a) => study::compare(&a),
         Command::Sweep(a) => study::sweep(a),
         Command::Plan(a) => study::plan(&a),

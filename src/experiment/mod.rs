@@ -346,6 +346,8 @@ pub struct Runner<'w> {
     pool: rayon::ThreadPool,
     checks: Checks,
     in_memory: usize,
+    /// Set, the run stops before its next replication (a newer request replaced it).
+    cancel: Option<&'w std::sync::atomic::AtomicBool>,
 }
 
 impl<'w> Runner<'w> {
@@ -359,7 +361,14 @@ impl<'w> Runner<'w> {
             pool: thread_pool(threads)?,
             checks: Checks::for_build(),
             in_memory: rows::IN_MEMORY,
+            cancel: None,
         })
+    }
+
+    /// Stops the run, as an interrupt does, once `flag` is set.
+    pub fn cancelled_by(mut self, flag: &'w std::sync::atomic::AtomicBool) -> Self {
+        self.cancel = Some(flag);
+        self
     }
 
     /// A runner for a plan's seed, threads and traced replication.
@@ -426,7 +435,8 @@ impl<'w> Runner<'w> {
             }
             self.pool.install(|| {
                 part.par_iter().try_for_each(|&i| -> Result<(), RunError> {
-                    if interrupt::stop_requested() {
+                    let cancelled = self.cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+                    if interrupt::stop_requested() || cancelled {
                         return Err(RunError::Interrupted { done });
                     }
                     let r = replicate_checked(self.world, self.seed, i, self.tracing.traces(i), self.checks).map_err(

@@ -3,8 +3,21 @@
 
 use crate::common::{repo, runnable, steelsim, text};
 
-const COMMANDS: [&str; 12] =
-    ["run", "merge", "compare", "sweep", "plan", "trace", "plot", "explain", "calibrate", "init", "schema", "validate"];
+const COMMANDS: [&str; 13] = [
+    "run",
+    "merge",
+    "compare",
+    "sweep",
+    "plan",
+    "trace",
+    "plot",
+    "explain",
+    "calibrate",
+    "init",
+    "schema",
+    "validate",
+    "serve",
+];
 
 /// The example command lines of `steelsim help COMMAND`, continuation lines joined and
 /// `a && b` split in two.
@@ -40,9 +53,10 @@ fn every_help_example_names_files_that_exist_and_runs() {
             for a in args.iter().filter(|a| a.starts_with("scenarios/") && !a.contains('*')) {
                 assert!(repo().join(a).exists(), "`steelsim help {command}` names {a}, which does not exist");
             }
-            // Merging needs the shards of other machines, and calibrating with --write rewrites
-            // a document of the repository: their files are checked above, not run.
-            if command == "merge" || command == "calibrate" {
+            // Merging needs the shards of other machines, calibrating with --write rewrites a
+            // document of the repository, and a server runs until stopped (tests/it/serve.rs
+            // serves the same scenario): their files are checked above, not run.
+            if command == "merge" || command == "calibrate" || command == "serve" {
                 continue;
             }
             // The trace example traces replication 253: its run needs that many.

@@ -23,6 +23,7 @@ mod readme;
 mod robustness;
 mod scenarios;
 mod schema;
+mod serve;
 mod sources;
 mod status;
 mod studies;

@@ -303,6 +303,30 @@ fn readme_commands() -> Vec<Vec<String>> {
     out
 }
 
+/// A server runs until stopped: it must say where it serves, and stop cleanly on Ctrl-C (on a
+/// free port, so that it cannot meet another test's server).
+fn serves_until_stopped(args: &[String], dir: &std::path::Path) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(args)
+        .args(["--port", "0"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(
+        line.starts_with("Serving ") && line.contains("http://127.0.0.1:"),
+        "README's `steelsim {}`: {line}",
+        args.join(" ")
+    );
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(child.wait().unwrap().success(), "README's `steelsim {}` did not stop cleanly", args.join(" "));
+}
+
 #[test]
 fn every_command_line_readme_shows_runs() {
     // With a few replications instead of thousands: what is checked is that each runs as
@@ -314,6 +338,10 @@ fn every_command_line_readme_shows_runs() {
         // Re-planning traces and writes down replication 253: those runs need that many.
         let n = if args.iter().any(|a| a == "253") || args.iter().any(|a| a == "output/plan") { 254 } else { 4 };
         let args = runnable(args, n);
+        if args[0] == "serve" {
+            serves_until_stopped(&args, tmp.path());
+            continue;
+        }
         let o = steelsim(&args.iter().map(String::as_str).collect::<Vec<_>>(), tmp.path());
         assert!(o.status.success(), "README's `steelsim {}` failed:\n{}", args.join(" "), text(&o));
     }

@@ -1,0 +1,425 @@
+//! The JSON API of `steelsim serve` (docs/api.md): the scenario's parameters, a run with
+//! overrides (the same JSON as `summary.json`), a what-if against the unchanged scenario on the
+//! same random numbers, and the scenario text that reproduces a what-if.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::Bytes;
+use axum::extract::State as Shared;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Point;
+use crate::analysis::compare::{Comparison, compare};
+use crate::analysis::summary::{Summary, build};
+use crate::experiment::{Row, RunError, Runner, indices};
+use crate::model::World;
+use crate::report::labels::Labels;
+use crate::scenario::{self, LoadError, Override, Scenario};
+
+/// The page, with its script and style, compiled in.
+const PAGE: &str = include_str!("page.html");
+
+/// Replications when a request names none (as `steelsim run`).
+const DEFAULT_REPLICATIONS: u64 = 1000;
+/// Seed when a request names none (as `steelsim run`).
+const DEFAULT_SEED: u64 = 1;
+/// Most overrides in one request.
+const MAX_OVERRIDES: usize = 64;
+/// Points per completion curve sent to the page.
+const CURVE_POINTS: usize = 200;
+
+/// The unchanged scenario's run for one seed and count.
+struct BaseRun {
+    key: (u64, u64),
+    rows: Vec<Row>,
+    summary: Summary,
+}
+
+/// What every request shares.
+pub(super) struct State {
+    path: PathBuf,
+    base: Scenario,
+    table: toml::Table,
+    labels: Labels,
+    max_replications: u64,
+    threads: Option<usize>,
+    /// One run at a time: runs use every core.
+    running: tokio::sync::Mutex<()>,
+    /// The flag of the newest request: a newer one sets it, and the run stops.
+    newest: Mutex<Option<Arc<AtomicBool>>>,
+    /// The unchanged scenario's last run.
+    base_run: Mutex<Option<Arc<BaseRun>>>,
+}
+
+impl State {
+    pub(super) fn new(path: PathBuf, base: Scenario, max_replications: u64, threads: Option<usize>) -> State {
+        let table: toml::Table = toml::from_str(&base.source).unwrap_or_default();
+        let labels = Labels::from_scenario(Some(&table));
+        State {
+            path,
+            base,
+            table,
+            labels,
+            max_replications,
+            threads,
+            running: tokio::sync::Mutex::new(()),
+            newest: Mutex::new(None),
+            base_run: Mutex::new(None),
+        }
+    }
+
+    pub(super) fn name(&self) -> &str {
+        &self.base.world.name
+    }
+}
+
+/// An answer that is not a result: a status and a message (JSON `{"error": ...}`).
+#[derive(Debug)]
+pub(super) struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, message.into())
+}
+
+impl From<LoadError> for ApiError {
+    fn from(e: LoadError) -> Self {
+        // The same located message as `--set` gives on the command line.
+        bad(e.render(false))
+    }
+}
+
+impl From<RunError> for ApiError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Interrupted { .. } => ApiError(
+                StatusCode::CONFLICT,
+                "stopped: a newer request replaced this one, or the server is stopping".into(),
+            ),
+            other => ApiError(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+        }
+    }
+}
+
+/// A run or what-if request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Request {
+    /// Path to value, as `--set PATH=VALUE`.
+    #[serde(default)]
+    set: BTreeMap<String, serde_json::Value>,
+    replications: Option<u64>,
+    seed: Option<u64>,
+}
+
+/// A request, checked.
+struct Checked {
+    overrides: Vec<Override>,
+    replications: u64,
+    seed: u64,
+}
+
+fn check(body: &Bytes, max_replications: u64) -> Result<Checked, ApiError> {
+    let r: Request = if body.is_empty() {
+        Request::default()
+    } else {
+        serde_json::from_slice(body).map_err(|e| bad(format!("the request is not the JSON the API takes: {e}")))?
+    };
+    if r.set.len() > MAX_OVERRIDES {
+        return Err(bad(format!("{} overrides: at most {MAX_OVERRIDES}", r.set.len())));
+    }
+    let replications = r.replications.unwrap_or(DEFAULT_REPLICATIONS.min(max_replications));
+    if !(1..=max_replications).contains(&replications) {
+        return Err(bad(format!(
+            "replications: {replications} is not between 1 and {max_replications} (this server's --max-replications)"
+        )));
+    }
+    let overrides = r
+        .set
+        .into_iter()
+        .map(|(path, v)| {
+            let value = match v {
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Bool(b) => b.to_string(),
+                other => return Err(bad(format!("set.{path}: {other} is not a number or text"))),
+            };
+            Ok(Override { path, value, option: "--set" })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Checked { overrides, replications, seed: r.seed.unwrap_or(DEFAULT_SEED) })
+}
+
+/// Sets a flag when dropped: a request whose client went away stops its run.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Runs `work` on a blocking thread once every earlier run has stopped, asking the one in
+/// progress to stop first; `work` gets the flag that stops it.
+async fn exclusive<T: Send + 'static>(
+    state: &Arc<State>,
+    work: impl FnOnce(&State, &AtomicBool) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let previous = state.newest.lock().unwrap_or_else(PoisonError::into_inner).replace(flag.clone());
+    if let Some(p) = previous {
+        p.store(true, Ordering::Relaxed);
+    }
+    let _stop = StopOnDrop(flag.clone());
+    let _turn = state.running.lock().await;
+    if flag.load(Ordering::Relaxed) {
+        return Err(RunError::Interrupted { done: 0 }.into());
+    }
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || work(&state, &flag))
+        .await
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("the run failed: {e}")))?
+}
+
+fn simulate(state: &State, world: &World, c: &Checked, stop: &AtomicBool) -> Result<(Vec<Row>, Summary), ApiError> {
+    let out = Runner::new(world, c.seed, state.threads)?
+        .cancelled_by(stop)
+        .run(indices(c.replications, None), &mut |_| {})?;
+    let summary = build(world, c.seed, &out);
+    Ok((out.rows.to_vec(), summary))
+}
+
+fn variant(state: &State, overrides: &[Override]) -> Result<Scenario, ApiError> {
+    Ok(scenario::load_with(&state.path, overrides)?)
+}
+
+/// The unchanged scenario's run for this seed and count: kept from the last request, or run.
+fn base_run(state: &State, c: &Checked, stop: &AtomicBool) -> Result<Arc<BaseRun>, ApiError> {
+    let key = (c.seed, c.replications);
+    if let Some(b) = state.base_run.lock().unwrap_or_else(PoisonError::into_inner).as_ref().filter(|b| b.key == key) {
+        return Ok(b.clone());
+    }
+    let (rows, summary) = simulate(state, &state.base.world, c, stop)?;
+    let run = Arc::new(BaseRun { key, rows, summary });
+    *state.base_run.lock().unwrap_or_else(PoisonError::into_inner) = Some(run.clone());
+    Ok(run)
+}
+
+/// `GET /`: the page.
+pub(super) async fn page() -> Html<&'static str> {
+    Html(PAGE)
+}
+
+/// One parameter the page offers.
+#[derive(Debug, Serialize)]
+struct Parameter {
+    /// The path `set` takes.
+    path: String,
+    /// In words.
+    label: String,
+    unit: &'static str,
+    /// The scenario's value.
+    value: f64,
+    /// Whole numbers only.
+    integer: bool,
+    min: f64,
+    max: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Parameters {
+    scenario: String,
+    description: Option<String>,
+    replications: u64,
+    seed: u64,
+    max_replications: u64,
+    start: String,
+    deadline: String,
+    parameters: Vec<Parameter>,
+}
+
+/// What a numeric field is: its unit, whether it is whole, and its bounds around `value`.
+fn kind(path: &str, value: f64) -> Option<(&'static str, bool, f64, f64)> {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    Some(match field {
+        "capacity" => ("in parallel", true, 1.0, (4.0 * value).max(value + 10.0)),
+        "units" => ("carriers", true, 0.0, (4.0 * value).max(value + 10.0)),
+        "rate_t_per_day" => ("t/day", false, value / 10.0, 4.0 * value),
+        "tolerance_pct" => ("%", false, 0.0, 100.0),
+        "price_per_t" => ("USD/t", false, 0.0, 10.0 * value),
+        _ => return None,
+    })
+}
+
+/// A parameter's path in words: its place and stage (or pool) by their labels, then the field.
+fn describe(path: &str, table: &toml::Table, labels: &Labels) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    let field = match parts.last().copied().unwrap_or(path) {
+        "rate_t_per_day" => "rate".to_string(),
+        "tolerance_pct" => "tolerance".to_string(),
+        "price_per_t" => "price".to_string(),
+        "units" => "fleet".to_string(),
+        other => other.replace('_', " "),
+    };
+    match parts.as_slice() {
+        ["nodes" | "mills", place, stage, _] => {
+            let (section, i) = (parts[0], stage.trim_start_matches("stages[").trim_end_matches(']'));
+            let name = i.parse::<usize>().ok().and_then(|i| {
+                let stages = table.get(section)?.get(*place)?.get("stages")?.as_array()?;
+                Some(stages.get(i)?.get("name")?.as_str()?.to_string())
+            });
+            match name {
+                Some(n) => format!("{}: {field}", labels.stage(&format!("{place}.{n}"), "server")),
+                None => format!("{}: {field}", labels.place(place)),
+            }
+        }
+        ["mills" | "nodes", place, _] => format!("{}: {field}", labels.place(place)),
+        ["pools", pool, _] => format!("{}: {field}", labels.pool(pool)),
+        ["contract", _] => format!("contract: {field}"),
+        _ => path.to_string(),
+    }
+}
+
+/// `GET /api/parameters`.
+pub(super) async fn parameters(Shared(state): Shared<Arc<State>>) -> impl IntoResponse {
+    let t = &state.table;
+    let mut paths = scenario::params::key_parameters(t);
+    paths.extend(["contract.tolerance_pct", "contract.price_per_t"].map(String::from));
+    let parameters = paths
+        .into_iter()
+        .filter_map(|path| {
+            let value = match scenario::params::get(t, &path)? {
+                toml::Value::Integer(i) => *i as f64,
+                toml::Value::Float(x) => *x,
+                _ => return None,
+            };
+            let (unit, integer, min, max) = kind(&path, value)?;
+            let label = describe(&path, t, &state.labels);
+            Some(Parameter { path, label, unit, value, integer, min, max })
+        })
+        .collect();
+    let w = &state.base.world;
+    axum::Json(Parameters {
+        scenario: w.name.clone(),
+        description: t.get("description").and_then(toml::Value::as_str).map(String::from),
+        replications: DEFAULT_REPLICATIONS.min(state.max_replications),
+        seed: DEFAULT_SEED,
+        max_replications: state.max_replications,
+        start: w.start.to_string(),
+        // The deadline is the end of its day: the date of its last second.
+        deadline: crate::model::units::date_after(
+            w.start,
+            crate::model::units::days(w.deadline.value()) - 1.0 / 86_400.0,
+        ),
+        parameters,
+    })
+}
+
+/// `POST /api/run`: the summary of the scenario with `set` applied, exactly as `summary.json`.
+pub(super) async fn run(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
+    let c = check(&body, state.max_replications)?;
+    let bytes = exclusive(&state, move |state, stop| {
+        let sc = variant(state, &c.overrides)?;
+        let (_, summary) = simulate(state, &sc.world, &c, stop)?;
+        crate::report::json_bytes(&summary).map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+/// The share of replications complete by each day: at most [`CURVE_POINTS`] steps.
+fn curve(rows: &[Row], point: Point) -> Vec<[f64; 2]> {
+    let mut days: Vec<f64> = rows.iter().filter_map(|r| point.days(r)).collect();
+    days.sort_by(f64::total_cmp);
+    let n = rows.len().max(1);
+    let m = days.len().min(CURVE_POINTS);
+    (1..=m)
+        .map(|k| {
+            let i = (k * days.len()).div_ceil(m) - 1;
+            [days[i], (i + 1) as f64 / n as f64]
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+struct Curves {
+    destination: Vec<[f64; 2]>,
+    handover: Vec<[f64; 2]>,
+}
+
+impl Curves {
+    fn of(rows: &[Row]) -> Curves {
+        Curves { destination: curve(rows, Point::Destination), handover: curve(rows, Point::Handover) }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct WhatIf {
+    seed: u64,
+    replications: u64,
+    base: Summary,
+    variant: Summary,
+    comparison: Comparison,
+    curves: BTreeMap<&'static str, Curves>,
+    /// The what-if's busiest resource, in words.
+    bottleneck: Option<String>,
+    /// Seconds the server took (waiting for an earlier run not counted).
+    seconds: f64,
+}
+
+/// `POST /api/whatif`: the scenario with `set` applied against the unchanged one, on the
+/// same random numbers.
+pub(super) async fn whatif(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
+    let c = check(&body, state.max_replications)?;
+    let answer = exclusive(&state, move |state, stop| {
+        let began = std::time::Instant::now();
+        let sc = variant(state, &c.overrides)?;
+        let base = base_run(state, &c, stop)?;
+        let (rows, summary) = simulate(state, &sc.world, &c, stop)?;
+        let comparison = compare((&state.base.world, &base.rows), &[(&sc.world, &rows)], c.seed);
+        let curves = BTreeMap::from([("base", Curves::of(&base.rows)), ("variant", Curves::of(&rows))]);
+        let bottleneck = summary.bottleneck.as_ref().map(|b| state.labels.stage(&b.stage, &b.kind));
+        Ok(WhatIf {
+            seed: c.seed,
+            replications: c.replications,
+            base: base.summary.clone(),
+            variant: summary,
+            comparison,
+            curves,
+            bottleneck,
+            seconds: began.elapsed().as_secs_f64(),
+        })
+    })
+    .await?;
+    Ok(axum::Json(answer).into_response())
+}
+
+/// `POST /api/scenario`: the scenario as a what-if runs it, as TOML that `steelsim run`
+/// reproduces it from.
+pub(super) async fn scenario_text(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
+    let c = check(&body, state.max_replications)?;
+    let sc = variant(&state, &c.overrides)?;
+    let changes: Vec<String> = c.overrides.iter().map(|o| format!("#   {} = {}", o.path, o.value)).collect();
+    let text = format!(
+        "# A what-if of {} made with `steelsim serve`{}\n{}\n# The page's numbers again:\n#   steelsim run THIS_FILE.toml -n {} --seed {} --out output/whatif\n\n{}",
+        state.path.display(),
+        if changes.is_empty() { ": unchanged" } else { ", changing:" },
+        changes.join("\n"),
+        c.replications,
+        c.seed,
+        sc.source
+    );
+    let name = format!("attachment; filename=\"{}-whatif.toml\"", state.base.world.name);
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], text)
+        .into_response())
+}

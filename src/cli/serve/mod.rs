@@ -1,0 +1,95 @@
+//! `steelsim serve`: a local page where a planner changes a capacity and sees the promise
+//! change, and the JSON API behind it (docs/api.md).
+//!
+//! The page, its script and its style are compiled in (`page.html`): nothing is fetched from
+//! elsewhere. Runs go to the replication thread pool on a blocking thread, never on the async
+//! runtime; one runs at a time, and a newer request cancels the one running. The unchanged
+//! scenario's run is kept for each seed and count, so a what-if costs one run.
+
+mod api;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use super::CliError;
+use crate::scenario;
+
+/// Largest request body accepted, bytes: a what-if is a few overrides, not a scenario.
+const MAX_BODY: usize = 64 * 1024;
+
+/// What `serve` is started with.
+#[derive(Debug)]
+pub(crate) struct ServeOptions {
+    /// The scenario every what-if starts from.
+    pub scenario: PathBuf,
+    /// Address to bind (127.0.0.1 unless `--bind` says otherwise).
+    pub bind: IpAddr,
+    /// Port (0: any free one).
+    pub port: u16,
+    /// Most replications a request may ask for.
+    pub max_replications: u64,
+    /// Worker threads for the runs (one per core if `None`).
+    pub threads: Option<usize>,
+    /// Open the page in a browser once serving.
+    pub open: bool,
+}
+
+/// Serves until Ctrl-C (or SIGTERM).
+pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
+    // Checked once here, so that a bad scenario stops the command, not each request.
+    let base = scenario::load(&o.scenario)?;
+    eprint!("{}", base.notes);
+    let state = Arc::new(api::State::new(o.scenario.clone(), base, o.max_replications, o.threads));
+    let app = Router::new()
+        .route("/", get(api::page))
+        .route("/api/parameters", get(api::parameters))
+        .route("/api/run", post(api::run))
+        .route("/api/whatif", post(api::whatif))
+        .route("/api/scenario", post(api::scenario_text))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the server: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(o.bind, o.port))
+            .await
+            .map_err(|e| CliError::Usage(format!("cannot listen on {}:{}: {e}", o.bind, o.port)))?;
+        let addr = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
+        let url = format!("http://{addr}/");
+        // The first line is the address: scripts and tests read it.
+        println!("Serving {} at {url} (Ctrl-C stops)", state.name());
+        if o.open {
+            open_browser(&url);
+        }
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| CliError::Usage(format!("the server stopped: {e}")))
+    })?;
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: the handler every command installs sets the process's stop flag
+/// (which also stops a run in progress); the server looks at it ten times a second.
+async fn shutdown() {
+    while !crate::experiment::interrupt::stop_requested() {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Asks the desktop to open `url`; says so if it cannot, and goes on serving.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("could not start {opener}: open {url} in a browser");
+    }
+}
