@@ -95,6 +95,17 @@ pub struct Comparison {
 
 /// Compares each variant's rows with the base's (same seeds, same replication indices).
 pub fn compare(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64) -> Comparison {
+    compare_with(base, variants, seed, true)
+}
+
+/// As [`compare`], without the differences of promise and sign dates: their intervals are
+/// bootstrapped, which costs more than a run of a thousand replications (`steelsim serve`
+/// answers a what-if without them).
+pub fn compare_means(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64) -> Comparison {
+    compare_with(base, variants, seed, false)
+}
+
+fn compare_with(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64, dates: bool) -> Comparison {
     let level = LEVEL;
     let (bw, brows) = base;
     let mut out = Vec::new();
@@ -108,7 +119,7 @@ pub fn compare(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64)
                 difference: paired::means(&p(bw, brows), &p(vw, vrows), level),
             });
             let (db, dv) = (days(point, brows), days(point, vrows));
-            for c in &bw.order.confidence {
+            for c in bw.order.confidence.iter().filter(|_| dates) {
                 metrics.push(Metric {
                     point: point.into(),
                     metric: format!("promise_days_{:.0}", c * 100.0),
@@ -123,7 +134,7 @@ pub fn compare(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64)
             });
         }
         if bw.contract.is_some() && vw.contract.is_some() {
-            contract_metrics(&mut metrics, (bw, brows), (vw, vrows));
+            contract_metrics(&mut metrics, (bw, brows), (vw, vrows), dates);
         }
         let per_t = |w: &World, rows: &[Row]| rows.iter().map(|r| r.cost / w.order.tonnes.t()).collect::<Vec<_>>();
         metrics.push(Metric {
@@ -159,7 +170,7 @@ pub fn compare(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64)
 
 /// The contract's measures, each judged by its own scenario's contract: in full, every
 /// call-off, the date to sign at each confidence, and the damages.
-fn contract_metrics(metrics: &mut Vec<Metric>, base: (&World, &[Row]), variant: (&World, &[Row])) {
+fn contract_metrics(metrics: &mut Vec<Metric>, base: (&World, &[Row]), variant: (&World, &[Row]), dates: bool) {
     let level = LEVEL;
     let mut push = |metric: String, difference| metrics.push(Metric { point: Scope::Contract, metric, difference });
     let share = |judge: fn(&World, &Row) -> bool, (w, rows): (&World, &[Row])| {
@@ -169,7 +180,7 @@ fn contract_metrics(metrics: &mut Vec<Metric>, base: (&World, &[Row]), variant: 
     push("p_all_calloffs_met".into(), paired::means(&share(all_calloffs, base), &share(all_calloffs, variant), level));
     let done = |rows: &[Row]| rows.iter().map(|r| r.contract.and_then(|k| k.completion_days)).collect::<Vec<_>>();
     let (db, dv) = (done(base.1), done(variant.1));
-    for c in &base.0.order.confidence {
+    for c in base.0.order.confidence.iter().filter(|_| dates) {
         push(format!("sign_days_{:.0}", c * 100.0), paired::quantiles(&db, &dv, *c, level, RESAMPLES));
     }
     let owed = |rows: &[Row]| rows.iter().map(|r| r.contract.map_or(0.0, |k| k.damages)).collect::<Vec<_>>();

@@ -3,6 +3,7 @@
 //! Modules that drive the command line share [`common`]; the others call the library.
 
 mod architecture;
+mod browser;
 mod calibration;
 mod citations;
 mod cli;

@@ -109,7 +109,25 @@ fn a_run_over_http_gives_the_command_line_s_numbers_and_its_messages() {
     let printed = String::from_utf8_lossy(&cli.stderr);
     assert!(message.contains("nodes.border.stages[0].capacity") && message.contains("at least 1"), "{message}");
     assert!(printed.contains(message.trim()), "the API's message\n{message}\nis the command line's\n{printed}");
+    // A factor on a time: 1 changes nothing; 3 makes the order later.
+    let factor = params["parameters"].as_array().unwrap().iter().find(|p| p["scale"] == true).expect("a time offered");
+    let path = factor["path"].as_str().unwrap();
+    let scaled = |f: f64| {
+        let (status, body) = server.call(
+            "POST",
+            "/api/run",
+            Some(&format!(r#"{{"scale": {{"{path}": {f}}}, "replications": 40, "seed": 5}}"#)),
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let unchanged = serde_json::to_string(&scaled(1.0)["completion_days"]).unwrap();
+    assert_eq!(unchanged, serde_json::to_string(&base["completion_days"]).unwrap(), "a factor of 1 changes nothing");
+    let slower = scaled(3.0)["completion_days"]["mean"].as_f64().unwrap();
+    assert!(slower > base["completion_days"]["mean"].as_f64().unwrap(), "{path} three times as long: later");
     for (body, says) in [
+        (r#"{"scale": {"nodes.border.stages[0].capacity": 0}}"#, "not a factor greater than zero"),
+        (r#"{"scale": {"legs.nowhere.transit": 2}}"#, "no such field"),
         (r#"{"set": {"nodes.nowhere.capacity": 3}}"#, "nowhere"),
         (r#"{"replications": 501}"#, "not between 1 and 500"),
         (r#"{"replications": 0}"#, "not between 1 and 500"),

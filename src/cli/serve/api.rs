@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Point;
-use crate::analysis::compare::{Comparison, compare};
+use crate::analysis::compare::{Comparison, compare_means};
 use crate::analysis::summary::{Summary, build};
 use crate::experiment::{Row, RunError, Runner, indices};
 use crate::model::World;
@@ -54,6 +54,21 @@ pub(super) struct State {
     newest: Mutex<Option<Arc<AtomicBool>>>,
     /// The unchanged scenario's last run.
     base_run: Mutex<Option<Arc<BaseRun>>>,
+    /// How far the run in progress is.
+    progress: Mutex<Progress>,
+}
+
+/// How far the run in progress is (`GET /api/progress`).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+struct Progress {
+    /// Whether a run is going on.
+    running: bool,
+    /// `scenario` (the unchanged one) or `what-if`.
+    phase: &'static str,
+    /// Replications finished.
+    done: u64,
+    /// Replications in this phase.
+    of: u64,
 }
 
 impl State {
@@ -70,6 +85,7 @@ impl State {
             running: tokio::sync::Mutex::new(()),
             newest: Mutex::new(None),
             base_run: Mutex::new(None),
+            progress: Mutex::new(Progress::default()),
         }
     }
 
@@ -118,6 +134,10 @@ struct Request {
     /// Path to value, as `--set PATH=VALUE`.
     #[serde(default)]
     set: BTreeMap<String, serde_json::Value>,
+    /// Path to a factor on the scenario's value (a duration, a distribution, a rate), as the
+    /// tornado moves them.
+    #[serde(default)]
+    scale: BTreeMap<String, f64>,
     replications: Option<u64>,
     seed: Option<u64>,
 }
@@ -129,20 +149,35 @@ struct Checked {
     seed: u64,
 }
 
-fn check(body: &Bytes, max_replications: u64) -> Result<Checked, ApiError> {
+fn check(body: &Bytes, state: &State) -> Result<Checked, ApiError> {
+    let max_replications = state.max_replications;
     let r: Request = if body.is_empty() {
         Request::default()
     } else {
         serde_json::from_slice(body).map_err(|e| bad(format!("the request is not the JSON the API takes: {e}")))?
     };
-    if r.set.len() > MAX_OVERRIDES {
-        return Err(bad(format!("{} overrides: at most {MAX_OVERRIDES}", r.set.len())));
+    if r.set.len() + r.scale.len() > MAX_OVERRIDES {
+        return Err(bad(format!("{} overrides: at most {MAX_OVERRIDES}", r.set.len() + r.scale.len())));
     }
     let replications = r.replications.unwrap_or(DEFAULT_REPLICATIONS.min(max_replications));
     if !(1..=max_replications).contains(&replications) {
         return Err(bad(format!(
             "replications: {replications} is not between 1 and {max_replications} (this server's --max-replications)"
         )));
+    }
+    let mut scaled = Vec::new();
+    for (path, factor) in r.scale {
+        if r.set.contains_key(&path) {
+            return Err(bad(format!("{path} is both in `set` and in `scale`: give one")));
+        }
+        if !(factor.is_finite() && factor > 0.0) {
+            return Err(bad(format!("scale.{path}: {factor} is not a factor greater than zero")));
+        }
+        let v = scenario::params::get(&state.table, &path)
+            .ok_or_else(|| bad(format!("scale.{path}: the scenario has no such field to scale")))?;
+        let v = scenario::params::scale(v, factor)
+            .ok_or_else(|| bad(format!("scale.{path}: {v} is not a number, duration or distribution")))?;
+        scaled.push(Override { path, value: v.to_string(), option: "--set" });
     }
     let overrides = r
         .set
@@ -156,6 +191,7 @@ fn check(body: &Bytes, max_replications: u64) -> Result<Checked, ApiError> {
             };
             Ok(Override { path, value, option: "--set" })
         })
+        .chain(scaled.into_iter().map(Ok))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Checked { overrides, replications, seed: r.seed.unwrap_or(DEFAULT_SEED) })
 }
@@ -191,10 +227,22 @@ async fn exclusive<T: Send + 'static>(
         .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("the run failed: {e}")))?
 }
 
-fn simulate(state: &State, world: &World, c: &Checked, stop: &AtomicBool) -> Result<(Vec<Row>, Summary), ApiError> {
-    let out = Runner::new(world, c.seed, state.threads)?
-        .cancelled_by(stop)
-        .run(indices(c.replications, None), &mut |_| {})?;
+fn simulate(
+    state: &State,
+    world: &World,
+    c: &Checked,
+    stop: &AtomicBool,
+    phase: &'static str,
+) -> Result<(Vec<Row>, Summary), ApiError> {
+    let tell = |done: u64, running: bool| {
+        *state.progress.lock().unwrap_or_else(PoisonError::into_inner) =
+            Progress { running, phase, done, of: c.replications };
+    };
+    tell(0, true);
+    let runner = Runner::new(world, c.seed, state.threads)?.cancelled_by(stop);
+    let out = runner.run(indices(c.replications, None), &mut |done| tell(done, true));
+    tell(0, false);
+    let out = out?;
     let summary = build(world, c.seed, &out);
     Ok((out.rows.to_vec(), summary))
 }
@@ -209,10 +257,26 @@ fn base_run(state: &State, c: &Checked, stop: &AtomicBool) -> Result<Arc<BaseRun
     if let Some(b) = state.base_run.lock().unwrap_or_else(PoisonError::into_inner).as_ref().filter(|b| b.key == key) {
         return Ok(b.clone());
     }
-    let (rows, summary) = simulate(state, &state.base.world, c, stop)?;
+    let (rows, summary) = simulate(state, &state.base.world, c, stop, "scenario")?;
     let run = Arc::new(BaseRun { key, rows, summary });
     *state.base_run.lock().unwrap_or_else(PoisonError::into_inner) = Some(run.clone());
     Ok(run)
+}
+
+/// Runs the unchanged scenario for the page's defaults before anyone asks, so that the first
+/// what-if costs one run too. Any request replaces it (it is then made when needed).
+pub(super) async fn warm(state: &Arc<State>) {
+    let c = Checked {
+        overrides: Vec::new(),
+        replications: DEFAULT_REPLICATIONS.min(state.max_replications),
+        seed: DEFAULT_SEED,
+    };
+    let _ = exclusive(state, move |state, stop| base_run(state, &c, stop).map(|_| ())).await;
+}
+
+/// `GET /api/progress`: how far the run in progress is.
+pub(super) async fn progress(Shared(state): Shared<Arc<State>>) -> impl IntoResponse {
+    axum::Json(*state.progress.lock().unwrap_or_else(PoisonError::into_inner))
 }
 
 /// `GET /`: the page.
@@ -234,6 +298,8 @@ struct Parameter {
     integer: bool,
     min: f64,
     max: f64,
+    /// A factor on the scenario's value (a duration or distribution), sent under `scale`.
+    scale: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -298,14 +364,19 @@ pub(super) async fn parameters(Shared(state): Shared<Arc<State>>) -> impl IntoRe
     let parameters = paths
         .into_iter()
         .filter_map(|path| {
+            let label = describe(&path, t, &state.labels);
             let value = match scenario::params::get(t, &path)? {
                 toml::Value::Integer(i) => *i as f64,
                 toml::Value::Float(x) => *x,
-                _ => return None,
+                // Times and distributions move by a factor, as the tornado moves them.
+                other => {
+                    scenario::params::scale(other, 1.0)?;
+                    let (unit, value, min, max) = ("x the scenario's", 1.0, 0.25, 4.0);
+                    return Some(Parameter { path, label, unit, value, integer: false, min, max, scale: true });
+                }
             };
             let (unit, integer, min, max) = kind(&path, value)?;
-            let label = describe(&path, t, &state.labels);
-            Some(Parameter { path, label, unit, value, integer, min, max })
+            Some(Parameter { path, label, unit, value, integer, min, max, scale: false })
         })
         .collect();
     let w = &state.base.world;
@@ -327,10 +398,10 @@ pub(super) async fn parameters(Shared(state): Shared<Arc<State>>) -> impl IntoRe
 
 /// `POST /api/run`: the summary of the scenario with `set` applied, exactly as `summary.json`.
 pub(super) async fn run(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
-    let c = check(&body, state.max_replications)?;
+    let c = check(&body, &state)?;
     let bytes = exclusive(&state, move |state, stop| {
         let sc = variant(state, &c.overrides)?;
-        let (_, summary) = simulate(state, &sc.world, &c, stop)?;
+        let (_, summary) = simulate(state, &sc.world, &c, stop, "what-if")?;
         crate::report::json_bytes(&summary).map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e))
     })
     .await?;
@@ -380,13 +451,13 @@ struct WhatIf {
 /// `POST /api/whatif`: the scenario with `set` applied against the unchanged one, on the
 /// same random numbers.
 pub(super) async fn whatif(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
-    let c = check(&body, state.max_replications)?;
+    let c = check(&body, &state)?;
     let answer = exclusive(&state, move |state, stop| {
         let began = std::time::Instant::now();
         let sc = variant(state, &c.overrides)?;
         let base = base_run(state, &c, stop)?;
-        let (rows, summary) = simulate(state, &sc.world, &c, stop)?;
-        let comparison = compare((&state.base.world, &base.rows), &[(&sc.world, &rows)], c.seed);
+        let (rows, summary) = simulate(state, &sc.world, &c, stop, "what-if")?;
+        let comparison = compare_means((&state.base.world, &base.rows), &[(&sc.world, &rows)], c.seed);
         let curves = BTreeMap::from([("base", Curves::of(&base.rows)), ("variant", Curves::of(&rows))]);
         let bottleneck = summary.bottleneck.as_ref().map(|b| state.labels.stage(&b.stage, &b.kind));
         Ok(WhatIf {
@@ -407,7 +478,7 @@ pub(super) async fn whatif(Shared(state): Shared<Arc<State>>, body: Bytes) -> Re
 /// `POST /api/scenario`: the scenario as a what-if runs it, as TOML that `steelsim run`
 /// reproduces it from.
 pub(super) async fn scenario_text(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
-    let c = check(&body, state.max_replications)?;
+    let c = check(&body, &state)?;
     let sc = variant(&state, &c.overrides)?;
     let changes: Vec<String> = c.overrides.iter().map(|o| format!("#   {} = {}", o.path, o.value)).collect();
     let text = format!(

@@ -4,7 +4,8 @@
 //! The page, its script and its style are compiled in (`page.html`): nothing is fetched from
 //! elsewhere. Runs go to the replication thread pool on a blocking thread, never on the async
 //! runtime; one runs at a time, and a newer request cancels the one running. The unchanged
-//! scenario's run is kept for each seed and count, so a what-if costs one run.
+//! scenario's run is kept for the last seed and count (and made at start for the page's
+//! defaults), so a what-if costs one run.
 
 mod api;
 
@@ -48,6 +49,7 @@ pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
     let app = Router::new()
         .route("/", get(api::page))
         .route("/api/parameters", get(api::parameters))
+        .route("/api/progress", get(api::progress))
         .route("/api/run", post(api::run))
         .route("/api/whatif", post(api::whatif))
         .route("/api/scenario", post(api::scenario_text))
@@ -69,6 +71,8 @@ pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
         if o.open {
             open_browser(&url);
         }
+        let warming = state.clone();
+        tokio::spawn(async move { api::warm(&warming).await });
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown())
             .await
