@@ -151,6 +151,20 @@ fn the_server_serves_its_own_page_refuses_oversized_requests_and_stops_on_ctrl_c
         !page.contains("src=\"http") && !page.contains("href=\"http") && !page.contains("<link"),
         "nothing fetched"
     );
+    // A request not sent as JSON (a form of another site), or under another host name (a
+    // renamed address leading here), is refused.
+    let plain = ureq::post(&format!("{}/api/run", server.url)).set("Content-Type", "text/plain").send_string("{}");
+    assert!(matches!(plain, Err(ureq::Error::Status(415, _))), "{plain:?}");
+    let status_line = |host: &str| {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(server.url.trim_start_matches("http://")).unwrap();
+        write!(s, "GET /api/parameters HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer.lines().next().unwrap_or_default().to_string()
+    };
+    assert!(status_line("evil.example").starts_with("HTTP/1.1 403"), "{}", status_line("evil.example"));
+    assert!(status_line("localhost:8787").starts_with("HTTP/1.1 200"), "{}", status_line("localhost:8787"));
     let big = format!(r#"{{"set": {{"order.description": "{}"}}}}"#, "x".repeat(100_000));
     let (status, _) = server.call("POST", "/api/run", Some(&big));
     assert_eq!(status, 413, "a request larger than 64 kB is refused");

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Bytes;
 use axum::extract::State as Shared;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
@@ -25,17 +25,20 @@ use crate::scenario::{self, LoadError, Override, Scenario};
 const PAGE: &str = include_str!("page.html");
 
 /// Replications when a request names none (as `steelsim run`).
-const DEFAULT_REPLICATIONS: u64 = 1000;
+pub(super) const DEFAULT_REPLICATIONS: u64 = 1000;
 /// Seed when a request names none (as `steelsim run`).
-const DEFAULT_SEED: u64 = 1;
+pub(super) const DEFAULT_SEED: u64 = 1;
 /// Most overrides in one request.
 const MAX_OVERRIDES: usize = 64;
 /// Points per completion curve sent to the page.
 const CURVE_POINTS: usize = 200;
 
+/// A seed and a count of replications: what makes two runs of one scenario the same run.
+type RunKey = (u64, u64);
+
 /// The unchanged scenario's run for one seed and count.
 struct BaseRun {
-    key: (u64, u64),
+    key: RunKey,
     rows: Vec<Row>,
     summary: Summary,
 }
@@ -43,15 +46,21 @@ struct BaseRun {
 /// What every request shares.
 pub(super) struct State {
     path: PathBuf,
-    base: Scenario,
-    table: toml::Table,
-    labels: Labels,
-    max_replications: u64,
+    pub(super) base: Scenario,
+    pub(super) table: toml::Table,
+    pub(super) labels: Labels,
+    pub(super) max_replications: u64,
     threads: Option<usize>,
-    /// One run at a time: runs use every core.
-    running: tokio::sync::Mutex<()>,
+    /// One run at a time: runs use every core. The guard goes with the run to its blocking
+    /// thread, so a request whose client went away still holds it until its run has stopped.
+    running: Arc<tokio::sync::Mutex<()>>,
+    /// Only loopback clients may call (the server binds a loopback address).
+    loopback_only: bool,
     /// The flag of the newest request: a newer one sets it, and the run stops.
     newest: Mutex<Option<Arc<AtomicBool>>>,
+    /// The start-up run of the unchanged scenario: its seed and count, and its flag, which a
+    /// request for another seed or count sets (one for the same waits for it and uses it).
+    warming: Mutex<Option<(RunKey, Arc<AtomicBool>)>>,
     /// The unchanged scenario's last run.
     base_run: Mutex<Option<Arc<BaseRun>>>,
     /// How far the run in progress is.
@@ -72,7 +81,13 @@ struct Progress {
 }
 
 impl State {
-    pub(super) fn new(path: PathBuf, base: Scenario, max_replications: u64, threads: Option<usize>) -> State {
+    pub(super) fn new(
+        path: PathBuf,
+        base: Scenario,
+        max_replications: u64,
+        threads: Option<usize>,
+        loopback_only: bool,
+    ) -> State {
         let table: toml::Table = toml::from_str(&base.source).unwrap_or_default();
         let labels = Labels::from_scenario(Some(&table));
         State {
@@ -82,8 +97,10 @@ impl State {
             labels,
             max_replications,
             threads,
-            running: tokio::sync::Mutex::new(()),
+            running: Arc::new(tokio::sync::Mutex::new(())),
+            loopback_only,
             newest: Mutex::new(None),
+            warming: Mutex::new(None),
             base_run: Mutex::new(None),
             progress: Mutex::new(Progress::default()),
         }
@@ -96,7 +113,7 @@ impl State {
 
 /// An answer that is not a result: a status and a message (JSON `{"error": ...}`).
 #[derive(Debug)]
-pub(super) struct ApiError(StatusCode, String);
+pub(super) struct ApiError(pub(super) StatusCode, pub(super) String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -110,8 +127,12 @@ fn bad(message: impl Into<String>) -> ApiError {
 
 impl From<LoadError> for ApiError {
     fn from(e: LoadError) -> Self {
-        // The same located message as `--set` gives on the command line.
-        bad(e.render(false))
+        match e {
+            // The scenario file itself went missing or unreadable: the server's trouble.
+            LoadError::Io { .. } => ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.render(false)),
+            // The same located message as `--set` gives on the command line.
+            _ => bad(e.render(false)),
+        }
     }
 }
 
@@ -149,7 +170,32 @@ struct Checked {
     seed: u64,
 }
 
-fn check(body: &Bytes, state: &State) -> Result<Checked, ApiError> {
+/// Whether a request may be served: from a page of this server (its `Host` a loopback
+/// address, when the server listens on one: a page of another site cannot reach it by a
+/// renamed address) and, for a body, JSON (a form of another site cannot post here unseen).
+pub(super) fn allowed(headers: &HeaderMap, state: &State, with_body: bool) -> Result<(), ApiError> {
+    if state.loopback_only {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+        if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+            return Err(ApiError(
+                StatusCode::FORBIDDEN,
+                format!("Host `{host}` is not this machine's loopback address"),
+            ));
+        }
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|t| t.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if with_body && !json {
+        return Err(ApiError(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the request as application/json".into()));
+    }
+    Ok(())
+}
+
+fn check(headers: &HeaderMap, body: &Bytes, state: &State) -> Result<Checked, ApiError> {
+    allowed(headers, state, true)?;
     let max_replications = state.max_replications;
     let r: Request = if body.is_empty() {
         Request::default()
@@ -205,26 +251,63 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// Runs `work` on a blocking thread once every earlier run has stopped, asking the one in
-/// progress to stop first; `work` gets the flag that stops it.
+/// Who asks for a run.
+#[derive(Clone, Copy, Debug)]
+enum Asker {
+    /// A request, with the seed and count of the unchanged run it needs (none for `/api/run`).
+    Request(Option<RunKey>),
+    /// The server at start, for the unchanged scenario at this seed and count.
+    Warming(RunKey),
+}
+
+/// Runs `work` on a blocking thread once every earlier run has stopped. A request first asks
+/// the request in progress to stop (and is the one the next request stops), and the start-up
+/// run too unless it makes the unchanged run this request needs. `work` gets the flag that
+/// stops it.
 async fn exclusive<T: Send + 'static>(
     state: &Arc<State>,
+    asker: Asker,
     work: impl FnOnce(&State, &AtomicBool) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let flag = Arc::new(AtomicBool::new(false));
-    let previous = state.newest.lock().unwrap_or_else(PoisonError::into_inner).replace(flag.clone());
-    if let Some(p) = previous {
-        p.store(true, Ordering::Relaxed);
+    match asker {
+        Asker::Request(needs) => {
+            let previous = state.newest.lock().unwrap_or_else(PoisonError::into_inner).replace(flag.clone());
+            if let Some(p) = previous {
+                p.store(true, Ordering::Relaxed);
+            }
+            let warming = state.warming.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((key, w)) = warming.as_ref()
+                && needs != Some(*key)
+            {
+                w.store(true, Ordering::Relaxed);
+            }
+        }
+        Asker::Warming(key) => {
+            *state.warming.lock().unwrap_or_else(PoisonError::into_inner) = Some((key, flag.clone()));
+        }
     }
     let _stop = StopOnDrop(flag.clone());
-    let _turn = state.running.lock().await;
+    let turn = state.running.clone().lock_owned().await;
     if flag.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted { done: 0 }.into());
     }
     let state = state.clone();
-    tokio::task::spawn_blocking(move || work(&state, &flag))
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        work(&state, &flag)
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("the run failed: {e}")))?
+}
+
+/// The variant of a request, compiled on a blocking thread before any run is stopped for it:
+/// a request the scenario refuses leaves the run in progress alone.
+async fn compiled(state: &Arc<State>, overrides: Vec<Override>) -> Result<Arc<Scenario>, ApiError> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || variant(&state, &overrides).map(Arc::new))
         .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("the run failed: {e}")))?
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("the scenario could not be read: {e}")))?
 }
 
 fn simulate(
@@ -239,8 +322,8 @@ fn simulate(
             Progress { running, phase, done, of: c.replications };
     };
     tell(0, true);
-    let runner = Runner::new(world, c.seed, state.threads)?.cancelled_by(stop);
-    let out = runner.run(indices(c.replications, None), &mut |done| tell(done, true));
+    let out = Runner::new(world, c.seed, state.threads)
+        .and_then(|r| r.cancelled_by(stop).run(indices(c.replications, None), &mut |done| tell(done, true)));
     tell(0, false);
     let out = out?;
     let summary = build(world, c.seed, &out);
@@ -271,7 +354,11 @@ pub(super) async fn warm(state: &Arc<State>) {
         replications: DEFAULT_REPLICATIONS.min(state.max_replications),
         seed: DEFAULT_SEED,
     };
-    let _ = exclusive(state, move |state, stop| base_run(state, &c, stop).map(|_| ())).await;
+    // A request for the same seed and count waits for it and finds it kept; one for another
+    // stops it (as Ctrl-C does).
+    let key = (c.seed, c.replications);
+    let _ = exclusive(state, Asker::Warming(key), move |state, stop| base_run(state, &c, stop).map(|_| ())).await;
+    *state.warming.lock().unwrap_or_else(PoisonError::into_inner) = None;
 }
 
 /// `GET /api/progress`: how far the run in progress is.
@@ -284,124 +371,16 @@ pub(super) async fn page() -> Html<&'static str> {
     Html(PAGE)
 }
 
-/// One parameter the page offers.
-#[derive(Debug, Serialize)]
-struct Parameter {
-    /// The path `set` takes.
-    path: String,
-    /// In words.
-    label: String,
-    unit: &'static str,
-    /// The scenario's value.
-    value: f64,
-    /// Whole numbers only.
-    integer: bool,
-    min: f64,
-    max: f64,
-    /// A factor on the scenario's value (a duration or distribution), sent under `scale`.
-    scale: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct Parameters {
-    scenario: String,
-    description: Option<String>,
-    replications: u64,
-    seed: u64,
-    max_replications: u64,
-    start: String,
-    deadline: String,
-    parameters: Vec<Parameter>,
-}
-
-/// What a numeric field is: its unit, whether it is whole, and its bounds around `value`.
-fn kind(path: &str, value: f64) -> Option<(&'static str, bool, f64, f64)> {
-    let field = path.rsplit('.').next().unwrap_or(path);
-    Some(match field {
-        "capacity" => ("in parallel", true, 1.0, (4.0 * value).max(value + 10.0)),
-        "units" => ("carriers", true, 0.0, (4.0 * value).max(value + 10.0)),
-        "rate_t_per_day" => ("t/day", false, value / 10.0, 4.0 * value),
-        "tolerance_pct" => ("%", false, 0.0, 100.0),
-        "price_per_t" => ("USD/t", false, 0.0, 10.0 * value),
-        _ => return None,
-    })
-}
-
-/// A parameter's path in words: its place and stage (or pool) by their labels, then the field.
-fn describe(path: &str, table: &toml::Table, labels: &Labels) -> String {
-    let parts: Vec<&str> = path.split('.').collect();
-    let field = match parts.last().copied().unwrap_or(path) {
-        "rate_t_per_day" => "rate".to_string(),
-        "tolerance_pct" => "tolerance".to_string(),
-        "price_per_t" => "price".to_string(),
-        "units" => "fleet".to_string(),
-        other => other.replace('_', " "),
-    };
-    match parts.as_slice() {
-        ["nodes" | "mills", place, stage, _] => {
-            let (section, i) = (parts[0], stage.trim_start_matches("stages[").trim_end_matches(']'));
-            let name = i.parse::<usize>().ok().and_then(|i| {
-                let stages = table.get(section)?.get(*place)?.get("stages")?.as_array()?;
-                Some(stages.get(i)?.get("name")?.as_str()?.to_string())
-            });
-            match name {
-                Some(n) => format!("{}: {field}", labels.stage(&format!("{place}.{n}"), "server")),
-                None => format!("{}: {field}", labels.place(place)),
-            }
-        }
-        ["mills" | "nodes", place, _] => format!("{}: {field}", labels.place(place)),
-        ["pools", pool, _] => format!("{}: {field}", labels.pool(pool)),
-        ["contract", _] => format!("contract: {field}"),
-        _ => path.to_string(),
-    }
-}
-
-/// `GET /api/parameters`.
-pub(super) async fn parameters(Shared(state): Shared<Arc<State>>) -> impl IntoResponse {
-    let t = &state.table;
-    let mut paths = scenario::params::key_parameters(t);
-    paths.extend(["contract.tolerance_pct", "contract.price_per_t"].map(String::from));
-    let parameters = paths
-        .into_iter()
-        .filter_map(|path| {
-            let label = describe(&path, t, &state.labels);
-            let value = match scenario::params::get(t, &path)? {
-                toml::Value::Integer(i) => *i as f64,
-                toml::Value::Float(x) => *x,
-                // Times and distributions move by a factor, as the tornado moves them.
-                other => {
-                    scenario::params::scale(other, 1.0)?;
-                    let (unit, value, min, max) = ("x the scenario's", 1.0, 0.25, 4.0);
-                    return Some(Parameter { path, label, unit, value, integer: false, min, max, scale: true });
-                }
-            };
-            let (unit, integer, min, max) = kind(&path, value)?;
-            Some(Parameter { path, label, unit, value, integer, min, max, scale: false })
-        })
-        .collect();
-    let w = &state.base.world;
-    axum::Json(Parameters {
-        scenario: w.name.clone(),
-        description: t.get("description").and_then(toml::Value::as_str).map(String::from),
-        replications: DEFAULT_REPLICATIONS.min(state.max_replications),
-        seed: DEFAULT_SEED,
-        max_replications: state.max_replications,
-        start: w.start.to_string(),
-        // The deadline is the end of its day: the date of its last second.
-        deadline: crate::model::units::date_after(
-            w.start,
-            crate::model::units::days(w.deadline.value()) - 1.0 / 86_400.0,
-        ),
-        parameters,
-    })
-}
-
 /// `POST /api/run`: the summary of the scenario with `set` applied, exactly as `summary.json`.
-pub(super) async fn run(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
-    let c = check(&body, &state)?;
-    let bytes = exclusive(&state, move |state, stop| {
-        let sc = variant(state, &c.overrides)?;
-        let (_, summary) = simulate(state, &sc.world, &c, stop, "what-if")?;
+pub(super) async fn run(
+    Shared(state): Shared<Arc<State>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = check(&headers, &body, &state)?;
+    let sc = compiled(&state, c.overrides.clone()).await?;
+    let bytes = exclusive(&state, Asker::Request(None), move |state, stop| {
+        let (_, summary) = simulate(state, &sc.world, &c, stop, "run")?;
         crate::report::json_bytes(&summary).map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e))
     })
     .await?;
@@ -450,13 +429,25 @@ struct WhatIf {
 
 /// `POST /api/whatif`: the scenario with `set` applied against the unchanged one, on the
 /// same random numbers.
-pub(super) async fn whatif(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
-    let c = check(&body, &state)?;
-    let answer = exclusive(&state, move |state, stop| {
-        let began = std::time::Instant::now();
-        let sc = variant(state, &c.overrides)?;
+pub(super) async fn whatif(
+    Shared(state): Shared<Arc<State>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = check(&headers, &body, &state)?;
+    let began = std::time::Instant::now();
+    let sc = compiled(&state, c.overrides.clone()).await?;
+    let compiling = began.elapsed();
+    let key = (c.seed, c.replications);
+    let answer = exclusive(&state, Asker::Request(Some(key)), move |state, stop| {
+        let began = std::time::Instant::now() - compiling;
         let base = base_run(state, &c, stop)?;
-        let (rows, summary) = simulate(state, &sc.world, &c, stop, "what-if")?;
+        // Nothing changed (the page's first load): the what-if is the scenario.
+        let (rows, summary) = if c.overrides.is_empty() {
+            (base.rows.clone(), base.summary.clone())
+        } else {
+            simulate(state, &sc.world, &c, stop, "what-if")?
+        };
         let comparison = compare_means((&state.base.world, &base.rows), &[(&sc.world, &rows)], c.seed);
         let curves = BTreeMap::from([("base", Curves::of(&base.rows)), ("variant", Curves::of(&rows))]);
         let bottleneck = summary.bottleneck.as_ref().map(|b| state.labels.stage(&b.stage, &b.kind));
@@ -477,10 +468,15 @@ pub(super) async fn whatif(Shared(state): Shared<Arc<State>>, body: Bytes) -> Re
 
 /// `POST /api/scenario`: the scenario as a what-if runs it, as TOML that `steelsim run`
 /// reproduces it from.
-pub(super) async fn scenario_text(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
-    let c = check(&body, &state)?;
-    let sc = variant(&state, &c.overrides)?;
-    let changes: Vec<String> = c.overrides.iter().map(|o| format!("#   {} = {}", o.path, o.value)).collect();
+pub(super) async fn scenario_text(
+    Shared(state): Shared<Arc<State>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = check(&headers, &body, &state)?;
+    let sc = compiled(&state, c.overrides.clone()).await?;
+    // Quoted, so that a value with a line break cannot leave the comment.
+    let changes: Vec<String> = c.overrides.iter().map(|o| format!("#   {} = {:?}", o.path, o.value)).collect();
     let text = format!(
         "# A what-if of {} made with `steelsim serve`{}\n{}\n# The page's numbers again:\n#   steelsim run THIS_FILE.toml -n {} --seed {} --out output/whatif\n\n{}",
         state.path.display(),

@@ -8,6 +8,7 @@
 //! defaults), so a what-if costs one run.
 
 mod api;
+mod params;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -45,10 +46,11 @@ pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
     // Checked once here, so that a bad scenario stops the command, not each request.
     let base = scenario::load(&o.scenario)?;
     eprint!("{}", base.notes);
-    let state = Arc::new(api::State::new(o.scenario.clone(), base, o.max_replications, o.threads));
+    let state =
+        Arc::new(api::State::new(o.scenario.clone(), base, o.max_replications, o.threads, o.bind.is_loopback()));
     let app = Router::new()
         .route("/", get(api::page))
-        .route("/api/parameters", get(api::parameters))
+        .route("/api/parameters", get(params::parameters))
         .route("/api/progress", get(api::progress))
         .route("/api/run", post(api::run))
         .route("/api/whatif", post(api::whatif))
