@@ -301,13 +301,15 @@ async fn exclusive<T: Send + 'static>(
     .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("the run failed: {e}")))?
 }
 
-/// The variant of a request, compiled on a blocking thread before any run is stopped for it:
-/// a request the scenario refuses leaves the run in progress alone.
-async fn compiled(state: &Arc<State>, overrides: Vec<Override>) -> Result<Arc<Scenario>, ApiError> {
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || variant(&state, &overrides).map(Arc::new))
+/// A request checked, and its variant compiled on a blocking thread before any run is stopped
+/// for it: a request the scenario refuses leaves the run in progress alone.
+async fn prepare(state: &Arc<State>, headers: &HeaderMap, body: &Bytes) -> Result<(Checked, Arc<Scenario>), ApiError> {
+    let c = check(headers, body, state)?;
+    let (state, overrides) = (state.clone(), c.overrides.clone());
+    let sc = tokio::task::spawn_blocking(move || variant(&state, &overrides).map(Arc::new))
         .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("the scenario could not be read: {e}")))?
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("the scenario could not be read: {e}")))??;
+    Ok((c, sc))
 }
 
 fn simulate(
@@ -377,8 +379,7 @@ pub(super) async fn run(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let c = check(&headers, &body, &state)?;
-    let sc = compiled(&state, c.overrides.clone()).await?;
+    let (c, sc) = prepare(&state, &headers, &body).await?;
     let bytes = exclusive(&state, Asker::Request(None), move |state, stop| {
         let (_, summary) = simulate(state, &sc.world, &c, stop, "run")?;
         crate::report::json_bytes(&summary).map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e))
@@ -434,9 +435,8 @@ pub(super) async fn whatif(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let c = check(&headers, &body, &state)?;
     let began = std::time::Instant::now();
-    let sc = compiled(&state, c.overrides.clone()).await?;
+    let (c, sc) = prepare(&state, &headers, &body).await?;
     let compiling = began.elapsed();
     let key = (c.seed, c.replications);
     let answer = exclusive(&state, Asker::Request(Some(key)), move |state, stop| {
@@ -473,8 +473,7 @@ pub(super) async fn scenario_text(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let c = check(&headers, &body, &state)?;
-    let sc = compiled(&state, c.overrides.clone()).await?;
+    let (c, sc) = prepare(&state, &headers, &body).await?;
     // Quoted, so that a value with a line break cannot leave the comment.
     let changes: Vec<String> = c.overrides.iter().map(|o| format!("#   {} = {:?}", o.path, o.value)).collect();
     let text = format!(

@@ -53,6 +53,13 @@ impl Frame {
     fn contains(&self, (x, y): (f64, f64)) -> bool {
         x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
     }
+
+    /// Whether `b` lies wholly inside this frame and clear of every box in `taken`: where a
+    /// label (or a country's name) may go.
+    fn room_for(&self, b: &Frame, taken: &[Frame]) -> bool {
+        let meets = |t: &Frame| b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1;
+        self.contains((b.x0, b.y0)) && self.contains((b.x1, b.y1)) && !taken.iter().any(meets)
+    }
 }
 
 /// Equirectangular, longitudes shrunk by the cosine of the middle latitude, so that shapes
@@ -255,8 +262,6 @@ impl Chart for Map<'_> {
         let mut taken: Vec<Frame> =
             xy.iter().zip(&radii).map(|(&(x, y), &r)| Frame { x0: x - r, y0: y - r, x1: x + r, y1: y + r }).collect();
         let labels = place_labels(root, net, &xy, &radii, frame, &mut taken)?;
-        let overlaps =
-            |b: &Frame, taken: &[Frame]| taken.iter().any(|t| b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
         if let Some(proj) = proj {
             root.draw(&Rectangle::new(corners, SEA.filled())).map_err(err)?;
             let mut names = Vec::new();
@@ -299,9 +304,7 @@ impl Chart for Map<'_> {
                     x1: at.0 + dx + w / 2.0,
                     y1: at.1 + dy + h / 2.0,
                 });
-                let fits =
-                    |b: &Frame| frame.contains((b.x0, b.y0)) && frame.contains((b.x1, b.y1)) && !overlaps(b, &taken);
-                if let Some(b) = spot.into_iter().find(|b| fits(b)) {
+                if let Some(b) = spot.into_iter().find(|b| frame.room_for(b, &taken)) {
                     root.draw(&Text::new(name, px((b.x0, b.y0)), style)).map_err(err)?;
                 }
             }
@@ -456,9 +459,8 @@ fn place_labels<DB: DrawingBackend>(
             (at.0 - r - w, at.1 + r),
         ];
         let boxed = |(x, y): (f64, f64)| Frame { x0: x, y0: y, x1: x + w, y1: y + h };
-        let overlaps = |b: &Frame| taken.iter().any(|t| b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
-        let free = |b: &Frame| frame.contains((b.x0, b.y0)) && frame.contains((b.x1, b.y1)) && !overlaps(b);
-        let chosen = candidates.iter().map(|&c| boxed(c)).find(|b| free(b)).unwrap_or(boxed(candidates[0]));
+        let chosen =
+            candidates.iter().map(|&c| boxed(c)).find(|b| frame.room_for(b, taken)).unwrap_or(boxed(candidates[0]));
         taken.push(chosen);
         out.push((text, chosen));
     }
