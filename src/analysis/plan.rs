@@ -1,12 +1,12 @@
-//! `steelsim plan`: the smallest value of one resource (on a grid) that makes the on-time
-//! probability reach a target, and the evidence for it.
+//! `steelsim plan`: the smallest value of one resource (every integer of a range, or the
+//! values given) that makes the success probability reach a target, and the evidence for it.
 //!
-//! The answer is the smallest grid value whose 95 % interval lies at or above the target. It
-//! is *sharp* when the value one step below does not reach the target even at its point
-//! estimate. With common random numbers one step flips only some replications, so near the
-//! boundary the two can be indistinguishable at a given number of replications; the search
-//! then doubles the replications (reusing those already run: replication `r` is the same
-//! whatever the batch) until the answer is sharp or the cap is reached, and says which.
+//! The search halves the range; at each value it tries, a sequential test runs replications
+//! in doubling batches until a Wilson interval, at a level that keeps the whole search's error
+//! under 5 %, lies on one side of the target. The answer is the smallest value shown to reach
+//! the target with the value one step below shown to fall short. When the range's lowest value
+//! already reaches it, or its highest never does, or the value below the answer is too close
+//! to the target to tell within the cap, the result says so instead of guessing.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +18,18 @@ use crate::scenario::params::Values;
 use crate::scenario::{Override, Scenario};
 use crate::stats::proportion::wilson;
 
+/// What the sequential test concluded about one value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Its success probability is at or above the target (the test's lower bound reached it).
+    Reaches,
+    /// Its success probability is below the target (the test's upper bound fell below it).
+    FallsShort,
+    /// Neither, within `--max-replications`: its probability is too close to the target to tell.
+    Undecided,
+}
+
 /// One evaluation of the search.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evaluation {
@@ -27,30 +39,41 @@ pub struct Evaluation {
     pub replications: u64,
     /// P(success) by the chosen criterion (`--at`): on time at a point, or the contract met.
     pub p_on_time: f64,
-    /// Its Wilson interval.
+    /// Its Wilson 95 % interval (for reading; the decision uses the wider interval below).
     pub p_on_time_ci95: [f64; 2],
+    /// The Wilson interval at the level of each look of the sequential test.
+    pub decision_interval: [f64; 2],
+    /// What the test concluded.
+    pub decision: Decision,
 }
 
 /// How the search ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    /// `answer` reaches the target with confidence and `below`, the value one step below,
-    /// does not reach it (`None` when the answer is the lowest value of the range).
+    /// `answer` reaches the target and `below`, the value one step below, falls short.
     Found {
-        /// The smallest value reaching the target (lower interval bound at or above it).
+        /// The smallest value reaching the target.
         answer: Evaluation,
         /// The value one step below.
-        below: Option<Evaluation>,
-    },
-    /// Even the largest value does not reach the target.
-    Unreachable,
-    /// The cap on replications was reached before the answer could be told apart from the
-    /// value below.
-    Unresolved {
-        /// The smallest value whose interval reaches the target.
-        answer: Evaluation,
-        /// The value one step below, which reaches it at its point estimate.
         below: Evaluation,
+    },
+    /// The least favourable end of the range (the smallest number, or the latest date) already
+    /// reaches the target: the true answer may lie beyond the range.
+    MetAtRangeEnd {
+        /// The end of the range.
+        answer: Evaluation,
+    },
+    /// Even the most favourable value (the largest number, or the earliest date) falls short.
+    Unreachable {
+        /// The most favourable value.
+        best: Evaluation,
+    },
+    /// `undecided` could not be told from the target within the cap on replications.
+    Unresolved {
+        /// The smallest value shown to reach the target (`None`: not even the most favourable).
+        answer: Option<Evaluation>,
+        /// The value one step below the answer (or the most favourable value), undecided.
+        undecided: Evaluation,
     },
 }
 
@@ -66,13 +89,33 @@ pub struct PlanResult {
     pub target: f64,
     /// What counts as success.
     pub at: Success,
-    /// Replications per value at the end.
-    pub replications: u64,
+    /// The probability that every decision the answer rests on is right, at least.
+    pub p_correct: f64,
+    /// Confidence of the interval at each look of the sequential test.
+    pub decision_level: f64,
+    /// Replications per value at the first look.
+    pub replications_start: u64,
+    /// Most replications per value (`--max-replications`).
+    pub replications_max: u64,
+    /// Replications run, summed over every value tried.
+    pub replications_total: u64,
     /// Every value tried, last evaluation of each.
     pub evaluations: Vec<Evaluation>,
     /// The values are dates (when to start): the answer is the latest that reaches the
     /// target, and `below` the one a step later.
     pub latest: bool,
+}
+
+impl PlanResult {
+    /// The status word of `plan.json`.
+    pub fn status(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Found { .. } => "found",
+            Outcome::MetAtRangeEnd { .. } => "met_at_range_end",
+            Outcome::Unreachable { .. } => "unreachable",
+            Outcome::Unresolved { .. } => "unresolved",
+        }
+    }
 }
 
 /// The layout of `plan.json`: the outcome as a status and its two evaluations.
@@ -87,16 +130,22 @@ struct PlanFile {
     at: Success,
     answer: Option<Evaluation>,
     below: Option<Evaluation>,
-    replications: u64,
+    p_correct: f64,
+    decision_level: f64,
+    replications_start: u64,
+    replications_max: u64,
+    replications_total: u64,
     evaluations: Vec<Evaluation>,
 }
 
 impl From<PlanResult> for PlanFile {
     fn from(p: PlanResult) -> PlanFile {
-        let (status, answer, below) = match p.outcome {
-            Outcome::Found { answer, below } => ("found", Some(answer), below),
-            Outcome::Unreachable => ("unreachable", None, None),
-            Outcome::Unresolved { answer, below } => ("unresolved", Some(answer), Some(below)),
+        let status = p.status();
+        let (answer, below) = match p.outcome {
+            Outcome::Found { answer, below } => (Some(answer), Some(below)),
+            Outcome::MetAtRangeEnd { answer } => (Some(answer), None),
+            Outcome::Unreachable { .. } => (None, None),
+            Outcome::Unresolved { answer, undecided } => (answer, Some(undecided)),
         };
         PlanFile {
             status,
@@ -106,7 +155,11 @@ impl From<PlanResult> for PlanFile {
             at: p.at,
             answer,
             below,
-            replications: p.replications,
+            p_correct: p.p_correct,
+            decision_level: p.decision_level,
+            replications_start: p.replications_start,
+            replications_max: p.replications_max,
+            replications_total: p.replications_total,
             evaluations: p.evaluations,
         }
     }
@@ -123,17 +176,58 @@ pub struct Goal {
     pub max_replications: u64,
 }
 
+/// The sequential feasibility test's schedule: looks at `start`, twice that, and so on up to
+/// `max` replications, each at level `1 - 2 alpha_look` (so each one-sided error is at most
+/// `alpha_look`).
+struct Schedule {
+    start: u64,
+    max: u64,
+    level: f64,
+}
+
+impl Schedule {
+    /// Splits the error `1 - LEVEL` evenly over every look of every value the search can
+    /// decide: the top of the range, one per halving, and the answer's neighbour.
+    fn new(start: u64, max: u64, values: usize) -> Schedule {
+        let looks = 1 + (max.max(start) / start).ilog2() as u64;
+        let decisions = 3 + (values as f64).log2().ceil() as u64;
+        let alpha_look = (1.0 - LEVEL) / (looks * decisions) as f64;
+        Schedule { start, max: max.max(start), level: 1.0 - 2.0 * alpha_look }
+    }
+}
+
 struct Grid<'a> {
     scenarios: Vec<Option<Scenario>>,
     runs: BTreeMap<usize, RunOutput>,
+    decided: BTreeMap<usize, Evaluation>,
     values: &'a Values,
     load: Loader<'a>,
     plan: &'a Plan,
     point: Success,
+    target: f64,
+    schedule: Schedule,
 }
 
 impl Grid<'_> {
-    /// P(on time) and its interval at grid value `i` with `n` replications.
+    /// Value `i` decided: looks at doubling replications until the interval at the test's
+    /// level lies on one side of the target, or the cap is reached. Decisions are kept.
+    fn decide(&mut self, i: usize, progress: &mut dyn FnMut(&str, u64)) -> Result<Evaluation, StudyError> {
+        if let Some(e) = self.decided.get(&i) {
+            return Ok(e.clone());
+        }
+        let mut n = self.schedule.start;
+        loop {
+            let e = self.eval(i, n, progress)?;
+            if e.decision != Decision::Undecided || n * 2 > self.schedule.max {
+                self.decided.insert(i, e.clone());
+                return Ok(e);
+            }
+            n *= 2;
+        }
+    }
+
+    /// P(on time) and its intervals at value `i` with `n` replications (those already run are
+    /// kept: replication `r` is the same whatever the batch).
     fn eval(&mut self, i: usize, n: u64, progress: &mut dyn FnMut(&str, u64)) -> Result<Evaluation, StudyError> {
         if self.scenarios[i].is_none() {
             let o =
@@ -151,19 +245,36 @@ impl Grid<'_> {
         let rows = self.runs[&i].rows.iter().take(n as usize);
         let k = rows.filter(|r| self.point.met(&sc.world, r)).count() as u64;
         let (lo, hi) = wilson(k, n, LEVEL);
+        let (dlo, dhi) = wilson(k, n, self.schedule.level);
+        let decision = if dlo >= self.target {
+            Decision::Reaches
+        } else if dhi < self.target {
+            Decision::FallsShort
+        } else {
+            Decision::Undecided
+        };
         Ok(Evaluation {
             value: self.values.values[i].clone(),
             replications: n,
             p_on_time: k as f64 / n as f64,
             p_on_time_ci95: [lo, hi],
+            decision_interval: [dlo, dhi],
+            decision,
         })
     }
 }
 
 /// Searches `values` (ascending) for the smallest one whose on-time probability at
-/// `goal.at` reaches `goal.target` with confidence (for dates: the latest), starting at
-/// `plan.replications` replications per value and doubling up to `goal.max_replications`
-/// as needed.
+/// `goal.at` reaches `goal.target` (for dates: the latest), by bisection over the values with
+/// a sequential feasibility test at each value tried.
+///
+/// The test looks at `plan.replications` replications, then twice as many, up to
+/// `goal.max_replications`, and decides "reaches" when the Wilson interval at the look's
+/// level lies at or above the target, "falls short" when it lies below. The error `1 - LEVEL`
+/// is split evenly (Bonferroni) over every look of every value the search can decide, so the
+/// answer, which rests on at most that many decisions, is right with probability at least
+/// `LEVEL`, assuming success grows with the value. Every value runs the same replications
+/// (common random numbers), so neighbouring values differ only where the change matters.
 pub fn plan(
     load: Loader<'_>,
     values: &Values,
@@ -182,12 +293,14 @@ pub fn plan(
     let increasing = match &dates {
         Some(d) => d.windows(2).all(|w| w[1] > w[0]),
         None => {
-            let nums: Vec<f64> = values.values.iter().map(|v| v.parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
-                StudyError::Usage(format!(
-                    "--vary {}: plan varies a number or a date; give LO..HI:STEP (dates: 2025-08-01..2025-09-15:7d)",
-                    values.path
-                ))
-            })?;
+            let nums: Vec<f64> =
+                values.values.iter().map(|v| v.parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+                    StudyError::Usage(format!(
+                        "--vary {}: plan varies a number or a date; give LO..HI (integers), LO..HI:STEP or \
+                     dates 2025-08-01..2025-09-15:7d",
+                        values.path
+                    ))
+                })?;
             nums.windows(2).all(|w| w[1] > w[0])
         }
     };
@@ -204,61 +317,61 @@ pub fn plan(
     let Some(last) = values.values.len().checked_sub(1) else {
         return Err(StudyError::Usage(format!("--vary {}: no values to try", values.path)));
     };
+    let start = plan.replications.max(10);
+    let schedule = Schedule::new(start, max, values.values.len());
     let mut grid = Grid {
         scenarios: (0..values.values.len()).map(|_| None).collect(),
         runs: BTreeMap::new(),
+        decided: BTreeMap::new(),
         values,
         load,
         plan,
         point,
+        target,
+        schedule,
     };
-    let mut n = plan.replications.max(10);
-    let mut evaluations: BTreeMap<usize, Evaluation> = BTreeMap::new();
-    loop {
-        let top = grid.eval(last, n, progress)?;
-        evaluations.insert(last, top.clone());
-        let result = |outcome, evaluations: &BTreeMap<usize, Evaluation>| PlanResult {
-            outcome,
-            path: values.path.clone(),
-            target,
-            at: point,
-            replications: n,
-            evaluations: evaluations.values().cloned().collect(),
-            latest,
-        };
-        if top.p_on_time_ci95[0] < target {
-            if top.p_on_time < target || n * 2 > max {
-                return Ok(result(Outcome::Unreachable, &evaluations));
-            }
-            n *= 2;
-            continue;
-        }
-        // Smallest grid index whose lower bound reaches the target (monotone in the value).
-        let (mut lo, mut hi) = (0usize, last);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let e = grid.eval(mid, n, progress)?;
-            let ok = e.p_on_time_ci95[0] >= target;
-            evaluations.insert(mid, e);
-            if ok {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        let answer = grid.eval(lo, n, progress)?;
-        evaluations.insert(lo, answer.clone());
-        if lo == 0 {
-            return Ok(result(Outcome::Found { answer, below: None }, &evaluations));
-        }
-        let below = grid.eval(lo - 1, n, progress)?;
-        evaluations.insert(lo - 1, below.clone());
-        if below.p_on_time < target {
-            return Ok(result(Outcome::Found { answer, below: Some(below) }, &evaluations));
-        }
-        if n * 2 > max {
-            return Ok(result(Outcome::Unresolved { answer, below }, &evaluations));
-        }
-        n *= 2;
+    let outcome = search(&mut grid, last, progress)?;
+    Ok(PlanResult {
+        outcome,
+        path: values.path.clone(),
+        target,
+        at: point,
+        p_correct: LEVEL,
+        decision_level: grid.schedule.level,
+        replications_start: start,
+        replications_max: grid.schedule.max,
+        replications_total: grid.runs.values().map(|r| r.rows.len()).sum(),
+        evaluations: grid.decided.into_values().collect(),
+        latest,
+    })
+}
+
+/// Bisection for the smallest index that reaches the target; an undecided value counts as
+/// not reaching it, so the answer is always a value shown to reach it.
+fn search(grid: &mut Grid<'_>, last: usize, progress: &mut dyn FnMut(&str, u64)) -> Result<Outcome, StudyError> {
+    let top = grid.decide(last, progress)?;
+    match top.decision {
+        Decision::FallsShort => return Ok(Outcome::Unreachable { best: top }),
+        Decision::Undecided => return Ok(Outcome::Unresolved { answer: None, undecided: top }),
+        Decision::Reaches => {}
     }
+    let (mut lo, mut hi) = (0usize, last);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if grid.decide(mid, progress)?.decision == Decision::Reaches {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let answer = grid.decide(lo, progress)?;
+    if lo == 0 {
+        return Ok(Outcome::MetAtRangeEnd { answer });
+    }
+    // `lo - 1` was decided during the bisection (the last halving that moved `lo` past it).
+    let below = grid.decide(lo - 1, progress)?;
+    Ok(match below.decision {
+        Decision::FallsShort => Outcome::Found { answer, below },
+        _ => Outcome::Unresolved { answer: Some(answer), undecided: below },
+    })
 }

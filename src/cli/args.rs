@@ -79,9 +79,12 @@ pub(crate) enum Command {
                             The latest start that still delivers everything on time at 90 % (dates: the latest value):\n  \
                             steelsim plan scenarios/baseline.toml --target 0.9 --at destination \\\n      \
                             --vary order.start=2025-07-01..2025-09-15:7d\n\n\
-                            The answer is the smallest value whose 95 % interval lies at or above the target, with the value\n\
-                            one step below shown not to reach it; replications double (up to --max-replications) until the\n\
-                            two are told apart. Writes plan.json.")]
+                            The search halves the range (every integer of LO..HI, or LO..HI:STEP, or V1,V2,...); at each\n\
+                            value it tries, replications run in doubling batches (from -n up to --max-replications) until a\n\
+                            Wilson interval lies at or above the target or below it, at a level that keeps the chance of a\n\
+                            wrong answer under 5 %. The answer reaches the target and the value one step below falls short;\n\
+                            when the lowest value already reaches it, when no value does, or when a value is too close to\n\
+                            the target to tell, plan says so. Writes plan.json and report.html.")]
     Plan(PlanArgs),
     /// Writes the per-lot trace of one replication of a results folder (re-run from its scenario and seed).
     #[command(after_help = "Example:\n  steelsim run scenarios/baseline.toml --seed 7 --out output/baseline\n  \
@@ -396,14 +399,15 @@ pub(crate) struct PlanArgs {
     /// Target probability of success (see --at), e.g. 0.95.
     #[arg(long)]
     pub(crate) target: f64,
-    /// The field and its candidate values: PATH=LO..HI:STEP (or V1,V2,... ascending); dates
-    /// step by days (order.start=2025-07-01..2025-09-15:7d) and the answer is then the latest.
-    #[arg(long, value_name = "PATH=LO..HI:STEP", value_parser = parse_values)]
+    /// The field and its candidate values: PATH=LO..HI (every integer), PATH=LO..HI:STEP or
+    /// V1,V2,... ascending; dates step by days (order.start=2025-07-01..2025-09-15:7d) and the
+    /// answer is then the latest.
+    #[arg(long, value_name = "PATH=LO..HI[:STEP]", value_parser = parse_values)]
     pub(crate) vary: Values,
     /// What each replication must achieve: on time at a delivery point, or the contract met.
     #[arg(long, value_enum, default_value_t = At::Destination)]
     pub(crate) at: At,
-    /// Most replications per value when sharpening the answer.
+    /// Most replications per value (the sequential test's last look).
     #[arg(long, value_name = "N", default_value_t = 64_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub(crate) max_replications: u64,
     #[command(flatten)]

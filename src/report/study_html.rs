@@ -9,7 +9,7 @@ use super::chart::Figure;
 use super::html::{escape, figures_inline, head};
 use super::text::{digits, fixed, narrower};
 use crate::analysis::compare::Comparison;
-use crate::analysis::plan::{Evaluation, Outcome, PlanResult};
+use crate::analysis::plan::{Decision, PlanResult};
 use crate::analysis::sweep::SweepPoint;
 use crate::analysis::tornado::Tornado;
 
@@ -234,48 +234,27 @@ pub(crate) fn plan(p: &PlanResult) -> String {
     let at = p.at.label();
     let mut o = head(&format!("plan for {}", p.path));
     let _ = writeln!(o, "<h1>steelsim: how much {} is needed</h1>", escape(&parameter(&p.path)));
-    let line = |e: &Evaluation| {
-        format!(
-            "{} = {}: P({at}) = {:.3} [{:.3}, {:.3}] ({} replications)",
-            escape(&p.path),
-            escape(&e.value),
-            e.p_on_time,
-            e.p_on_time_ci95[0],
-            e.p_on_time_ci95[1],
-            e.replications
-        )
-    };
-    let answer = match &p.outcome {
-        Outcome::Found { answer, below } => {
-            let (which, step) = if p.latest { ("The latest date", "later") } else { ("The smallest value", "below") };
-            let mut s = format!(
-                "<p><b>{which} reaching P({at}) &#8805; {} with 95 % confidence:</b> {}</p>",
-                p.target,
-                line(answer)
-            );
-            if let Some(b) = below {
-                let _ = write!(s, "<p>One step {step} does not reach it: {}</p>", line(b));
-            }
-            s
-        }
-        Outcome::Unreachable => format!("<p><b>No value in the range reaches P({at}) &#8805; {}.</b></p>", p.target),
-        Outcome::Unresolved { answer, below } => format!(
-            "<p><b>The answer could not be told from its neighbour within the replication cap:</b></p><p>{}</p><p>{}</p>",
-            line(below),
-            line(answer)
-        ),
-    };
-    let _ = writeln!(o, "<div class=\"headline\">{answer}</div>");
+    let words = super::text::plan_words(p);
+    let _ = writeln!(o, "<div class=\"headline\"><p><b>{}</b></p>", escape(&words.headline));
+    for (caption, e) in &words.evidence {
+        let _ = writeln!(o, "<p>{} {}</p>", escape(caption), escape(&super::text::plan_evaluation(p, e)));
+    }
+    let _ = writeln!(o, "<p>{}</p></div>", escape(&words.footer));
     let _ = writeln!(
         o,
         "<h2>Every value tried</h2>\n<table><thead><tr><th>{}</th><th>replications</th><th>P({at})</th>\
-         <th>interval</th></tr></thead><tbody>",
+         <th>95 % interval</th><th>decision</th></tr></thead><tbody>",
         escape(&p.path)
     );
     for e in &p.evaluations {
+        let decision = match e.decision {
+            Decision::Reaches => "reaches",
+            Decision::FallsShort => "falls short",
+            Decision::Undecided => "too close to tell",
+        };
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>[{:.3}, {:.3}]</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>[{:.3}, {:.3}]</td><td>{decision}</td></tr>",
             escape(&e.value),
             e.replications,
             e.p_on_time,

@@ -388,40 +388,113 @@ pub fn tornado(t: &crate::analysis::tornado::Tornado) -> String {
     out
 }
 
+/// A plan's conclusion in words, shared by the terminal and `report.html`: the headline,
+/// the evaluations it rests on (each with a caption), and how sure it is.
+pub(crate) struct PlanWords<'a> {
+    /// The answer in one or two sentences.
+    pub headline: String,
+    /// The evaluations behind it, each with what it shows.
+    pub evidence: Vec<(&'static str, &'a crate::analysis::plan::Evaluation)>,
+    /// The probability of a correct answer and the replications spent.
+    pub footer: String,
+}
+
+/// Puts a plan's outcome in words.
+pub(crate) fn plan_words(p: &crate::analysis::plan::PlanResult) -> PlanWords<'_> {
+    use crate::analysis::plan::Outcome;
+    let at = p.at.label();
+    let (t, latest) = (p.target, p.latest);
+    let (headline, evidence) = match &p.outcome {
+        Outcome::Found { answer, below } => {
+            let (which, step) = if latest {
+                ("The latest date", "One step later falls short:")
+            } else {
+                ("The smallest value", "One step below falls short:")
+            };
+            (
+                format!("{which} reaching P({at}) >= {t}: {} = {}.", p.path, answer.value),
+                vec![("It reaches the target:", answer), (step, below)],
+            )
+        }
+        Outcome::MetAtRangeEnd { answer } => {
+            let (end, beyond) = if latest {
+                ("the latest date tried", "a later start may meet it too: give --vary a later end")
+            } else {
+                ("the lowest value tried", "a smaller value may meet it too: give --vary a lower start")
+            };
+            (
+                format!("The target P({at}) >= {t} is met already at {end}, {} = {}; {beyond}.", p.path, answer.value),
+                vec![("It reaches the target:", answer)],
+            )
+        }
+        Outcome::Unreachable { best } => {
+            let end = if latest { "the earliest date tried" } else { "the largest value tried" };
+            (
+                format!(
+                    "No value in the range reaches P({at}) >= {t}: even {end}, {} = {}, falls short.",
+                    p.path, best.value
+                ),
+                vec![("It falls short:", best)],
+            )
+        }
+        Outcome::Unresolved { answer: Some(answer), undecided } => {
+            let step = if latest { "one step later" } else { "one step below" };
+            (
+                format!(
+                    "{} = {} reaches P({at}) >= {t}; {}, {step}, is too close to the target to tell with {} \
+                     replications: take {}, or raise --max-replications.",
+                    p.path, answer.value, undecided.value, p.replications_max, answer.value
+                ),
+                vec![("It reaches the target:", answer), ("Too close to tell:", undecided)],
+            )
+        }
+        Outcome::Unresolved { answer: None, undecided } => {
+            let end = if latest { "the earliest date tried" } else { "the largest value tried" };
+            (
+                format!(
+                    "Even {end}, {} = {}, is too close to P({at}) = {t} to tell with {} replications: widen the \
+                     range or raise --max-replications.",
+                    p.path, undecided.value, p.replications_max
+                ),
+                vec![("Too close to tell:", undecided)],
+            )
+        }
+    };
+    let footer = format!(
+        "Probability that every decision behind this is right: at least {:.0} % (each value decided by a Wilson \
+         interval at {:.2} %, replications in doubling batches from {} up to {}); {} replications over {}.",
+        p.p_correct * 100.0,
+        p.decision_level * 100.0,
+        p.replications_start,
+        p.replications_max,
+        p.replications_total,
+        count(p.evaluations.len(), "value", "values"),
+    );
+    PlanWords { headline, evidence, footer }
+}
+
+/// One evaluation of a plan, in words.
+pub(crate) fn plan_evaluation(p: &crate::analysis::plan::PlanResult, e: &crate::analysis::plan::Evaluation) -> String {
+    format!(
+        "{} = {}: P({}) = {:.3} [{:.3}, {:.3}] ({} replications)",
+        p.path,
+        e.value,
+        p.at.label(),
+        e.p_on_time,
+        e.p_on_time_ci95[0],
+        e.p_on_time_ci95[1],
+        e.replications
+    )
+}
+
 /// Renders a plan search.
 pub fn plan(p: &crate::analysis::plan::PlanResult) -> String {
-    use crate::analysis::plan::Outcome;
-    let mut out = String::new();
-    let at = p.at.label();
-    let line = |e: &crate::analysis::plan::Evaluation| {
-        format!(
-            "{} = {}: P({at}) = {:.3} [{:.3}, {:.3}] ({} replications)",
-            p.path, e.value, e.p_on_time, e.p_on_time_ci95[0], e.p_on_time_ci95[1], e.replications
-        )
-    };
-    match &p.outcome {
-        Outcome::Found { answer, below } => {
-            let (which, step) = if p.latest { ("Latest date", "later") } else { ("Smallest value", "below") };
-            let _ = writeln!(out, "{which} reaching P({at}) >= {} with 95 % confidence:", p.target);
-            let _ = writeln!(out, "  {}", line(answer));
-            if let Some(b) = below {
-                let _ = writeln!(out, "One step {step} does not reach it:\n  {}", line(b));
-            }
-        }
-        Outcome::Unreachable => {
-            let _ = writeln!(out, "No value in the range reaches P({at}) >= {}.", p.target);
-            if let Some(e) = p.evaluations.last() {
-                let _ = writeln!(out, "  best: {}", line(e));
-            }
-        }
-        Outcome::Unresolved { answer, below } => {
-            let step = if p.latest { "the next later date" } else { "the value below" };
-            let _ = writeln!(out, "Could not separate the answer from {step} within the replication cap:");
-            for e in [below, answer] {
-                let _ = writeln!(out, "  {}", line(e));
-            }
-        }
+    let words = plan_words(p);
+    let mut out = format!("{}\n", words.headline);
+    for (caption, e) in &words.evidence {
+        let _ = writeln!(out, "{caption}\n  {}", plan_evaluation(p, e));
     }
+    let _ = writeln!(out, "{}", words.footer);
     out
 }
 

@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod conservation;
 mod contract;
+mod decisions;
 mod edges;
 mod engine_timeline;
 mod estimators;

@@ -113,7 +113,7 @@ fn plan_finds_the_latest_start_that_keeps_the_promise() {
         "when",
     ];
     let printed = ok(&steelsim(&args, tmp.path()));
-    assert!(printed.contains("Latest date reaching"), "{printed}");
+    assert!(printed.contains("The latest date reaching"), "{printed}");
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tmp.path().join("when/plan.json")).unwrap()).unwrap();
     assert_eq!(plan["status"], "found", "{plan}");
