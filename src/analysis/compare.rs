@@ -91,6 +91,9 @@ pub struct Comparison {
     /// The base's deadline, days from its start (the end of the deadline's day).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_days: Option<f64>,
+    /// The best scenario and the evidence, with `--select`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<super::best::Selection>,
 }
 
 /// Compares each variant's rows with the base's (same seeds, same replication indices).
@@ -165,6 +168,7 @@ fn compare_with(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64
         variants: out,
         start: Some(bw.start.to_string()),
         deadline_days: Some(crate::model::units::days(bw.deadline.value())),
+        selection: None,
     }
 }
 

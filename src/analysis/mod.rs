@@ -8,6 +8,7 @@
 //! draws the same random numbers wherever the scenarios agree (component streams are keyed
 //! by name). Differences between runs are then due to the change, not to luck.
 
+pub mod best;
 pub mod calibrate;
 pub mod capacity;
 pub mod compare;

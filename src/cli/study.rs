@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use super::CliError;
 use super::args::{CompareArgs, PlanArgs, StudyArgs, SweepArgs};
+use crate::analysis::best::Criterion;
 use crate::analysis::{self, Loader, plan::Goal};
 use crate::experiment::Plan;
+use crate::model::World;
 use crate::report::{self, output::OutputError, studies};
 use crate::scenario::{self, Override, Scenario, params::Values};
 
@@ -82,6 +84,21 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
     let out = s.out.clone().unwrap_or_else(|| Path::new("output").join(&label));
     let marker = format!("compare:{label}");
     let _reserved = report::output::check_destination(&out, &marker, s.force)?;
+    let select = a.select.map(|by| {
+        let criterion: Criterion = by.into();
+        (criterion, a.indifference.unwrap_or(criterion.default_indifference()))
+    });
+    if let Some((criterion, delta)) = select {
+        let worlds: Vec<&World> = scenarios.iter().map(|sc| &sc.world).collect();
+        analysis::best::check(&worlds, criterion, delta)?;
+        if s.replications < criterion.min_first_stage() {
+            return Err(CliError::Usage(format!(
+                "--select {} needs -n {} or more (the first stage)",
+                criterion.as_str(),
+                criterion.min_first_stage()
+            )));
+        }
+    }
     let plan = runs(s);
     let mut outputs = Vec::new();
     let mut eta = Eta::new();
@@ -98,7 +115,23 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
         scenarios.iter().zip(&held).map(|(sc, r)| (sc.world.name.as_str(), r.as_slice())).collect();
     let base = (&scenarios[0].world, rows[0].1);
     let variants: Vec<_> = scenarios[1..].iter().zip(&rows[1..]).map(|(sc, r)| (&sc.world, r.1)).collect();
-    let comparison = analysis::compare::compare(base, &variants, s.seed);
+    let mut comparison = analysis::compare::compare(base, &variants, s.seed);
+    if let Some((criterion, delta)) = select {
+        let worlds: Vec<&World> = scenarios.iter().map(|sc| &sc.world).collect();
+        let first: Vec<&[_]> = held.iter().map(Vec::as_slice).collect();
+        if !s.quiet {
+            eprintln!("selecting the best by {} (indifference {delta})", criterion.label());
+        }
+        comparison.selection = Some(analysis::best::select(
+            &worlds,
+            &first,
+            criterion,
+            delta,
+            a.max_replications,
+            s.seed,
+            s.threads.get(),
+        )?);
+    }
     let dir = studies::write_compare(&out, &marker, s.force, &comparison, &rows)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&comparison).unwrap_or_default());

@@ -97,6 +97,12 @@ pub(crate) fn compare(c: &Comparison, figures: &[Figure]) -> String {
         c.seed,
         c.interval_level * 100.0
     );
+    if let Some(sel) = &c.selection {
+        let (headline, lines) = super::text::selection_words(sel);
+        let items: Vec<String> = lines.iter().map(|l| format!("<li>{}</li>", escape(l))).collect();
+        let _ =
+            writeln!(o, "<div class=\"headline\"><p><b>{}</b></p><ul>{}</ul></div>", escape(&headline), items.concat());
+    }
     for v in &c.variants {
         if let Some(p) = v.metrics.iter().find(|m| m.metric == "p_on_time" && m.point.as_str() == "destination") {
             let d = &p.difference;

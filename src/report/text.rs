@@ -333,7 +333,61 @@ pub fn comparison(c: &crate::analysis::compare::Comparison) -> String {
             );
         }
     }
+    if let Some(sel) = &c.selection {
+        let (headline, lines) = selection_words(sel);
+        let _ = writeln!(out, "\n{headline}");
+        for l in lines {
+            let _ = writeln!(out, "  {l}");
+        }
+    }
     out
+}
+
+/// `compare --select` in words: the verdict, then one line per scenario (shared by the
+/// terminal and `report.html`).
+pub(crate) fn selection_words(sel: &crate::analysis::best::Selection) -> (String, Vec<String>) {
+    use crate::analysis::best::Criterion;
+    let what = match Criterion::from_name(&sel.criterion) {
+        Some(Criterion::Success(s)) => format!("the highest P({})", s.label()),
+        Some(Criterion::Completion) => "the earliest mean completion at the destinations".to_string(),
+        None => sel.criterion.clone(),
+    };
+    let unit = if sel.criterion == "completion" { " days" } else { "" };
+    let headline = match sel.ending.as_str() {
+        "cap" => format!(
+            "Best by {what}: {}, the best estimate when the cap on replications came first: not shown to be \
+             best with 95 % confidence.",
+            sel.best
+        ),
+        _ => format!(
+            "Best by {what}: {}, right with probability at least {:.0} % if the best beats every other by {}{unit} \
+             or more (KN, from {} replications each; {} in all).",
+            sel.best,
+            sel.p_correct * 100.0,
+            sel.indifference,
+            sel.first_stage,
+            thousands(sel.replications_total as f64)
+        ),
+    };
+    let lines = sel
+        .contenders
+        .iter()
+        .map(|c| {
+            let digits = if unit.is_empty() { 3 } else { 1 };
+            let fate = match c.eliminated_at {
+                Some(_) => "dropped",
+                None if c.scenario == sel.best => "selected",
+                None => "still in",
+            };
+            format!(
+                "{}: {}{unit} after {} replications, {fate}",
+                c.scenario,
+                fixed(c.mean, digits),
+                thousands(c.replications as f64)
+            )
+        })
+        .collect();
+    (headline, lines)
 }
 
 /// Renders a sweep as a table.

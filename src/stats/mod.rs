@@ -6,6 +6,7 @@ pub mod mean;
 pub mod paired;
 pub mod proportion;
 pub mod quantile;
+pub mod ranking;
 pub mod select;
 
 /// The standard normal quantile function (P. J. Acklam's rational approximation; relative

@@ -59,8 +59,15 @@ fn every_help_example_names_files_that_exist_and_runs() {
             if command == "merge" || command == "calibrate" || command == "serve" {
                 continue;
             }
-            // The trace example traces replication 253: its run needs that many.
-            let n = if command == "trace" { 254 } else { 4 };
+            // The trace example traces replication 253: its run needs that many; a selection
+            // needs a first stage of 100.
+            let n = if command == "trace" {
+                254
+            } else if args.iter().any(|a| a == "--select") {
+                100
+            } else {
+                4
+            };
             let args = runnable(&args, n);
             // One folder for all, in the order of the commands: `plot` redraws what `run` wrote.
             let here = tmp.path();
