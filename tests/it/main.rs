@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod conservation;
 mod contract;
+mod coverage;
 mod decisions;
 mod edges;
 mod engine_timeline;

@@ -1,0 +1,158 @@
+//! Intervals proven to cover: on a corridor whose completion time is known in closed form
+//! (`tests/fixtures/known.toml`: 34 hours plus an exponential unloading), many independent
+//! runs ("macro-replications", seeds 0, 1, ...) each print their 95 % intervals, and the share
+//! of runs whose interval holds the true value is counted.
+//!
+//! The intervals are those `run` and `compare` print, computed by the same code
+//! (`analysis::summary::build`, `analysis::compare::compare_means`): the Wilson interval of
+//! P(on time), the order-statistic interval of the 90th percentile of completion, the Student t
+//! interval of the mean completion, and the paired interval of the difference in P(on time)
+//! between two scenarios on common random numbers.
+//!
+//! The order-statistic interval is conservative by construction: its ranks leave at most 2.5 %
+//! on each side, and with whole ranks its exact coverage, `P(l <= B < u)` for `B` binomial, lies
+//! above 95 % (95.5 % for the 90th percentile of 1,000 replications, 96.3 % of 500). That
+//! exact figure is what its empirical coverage is checked against; the others against 95 %.
+//!
+//! Size: `STEELSIM_COVERAGE_MACRO` runs (200 by default, for CI) of 1,000 replications each
+//! (steelsim's default). A coverage must lie within 3.29 standard errors of its expected value
+//! (the binomial's 99.9 % band: +/- 5.1 points at 200 runs, +/- 1.0 at 5,000).
+//! `scripts/coverage.sh` runs 5,000, where the band around 95 % is the issue's 94-96 %, and
+//! prints the table of docs/validation.md.
+
+use steelsim::analysis::{Point, compare::compare_means, summary};
+use steelsim::experiment::{Plan, RunOutput, run};
+use steelsim::model::World;
+
+const KNOWN: &str = include_str!("../fixtures/known.toml");
+
+/// Replications per run: steelsim's default `-n`.
+const REPLICATIONS: u64 = 1000;
+
+/// The unloading's mean in the base and in the variant compared with it, days.
+const MEANS: [f64; 2] = [2.0, 2.5];
+
+fn macros() -> usize {
+    std::env::var("STEELSIM_COVERAGE_MACRO").ok().and_then(|v| v.parse().ok()).unwrap_or(200)
+}
+
+/// The fixture with the unloading time `service` (a TOML value).
+fn known(service: &str, name: &str) -> World {
+    let text = KNOWN
+        .replace("service = { dist = \"exponential\", mean = \"2d\" }", &format!("service = {service}"))
+        .replace("name = \"known\"", &format!("name = \"{name}\""));
+    steelsim::scenario::load_str(&text, "known.toml", name).unwrap()
+}
+
+fn exponential(mean_days: f64, name: &str) -> World {
+    known(&format!("{{ dist = \"exponential\", mean = \"{}h\" }}", mean_days * 24.0), name)
+}
+
+fn runs(world: &World, seed: u64) -> RunOutput {
+    run(world, &Plan { replications: REPLICATIONS, seed, threads: None, trace: None }, &mut |_| {}).unwrap()
+}
+
+/// The completion time less the unloading: from the same corridor with a fixed hour's unloading.
+fn fixed_part_days(deadline_days: &mut f64) -> f64 {
+    let world = known("\"1h\"", "fixed");
+    let s = summary::build(&world, 0, &runs(&world, 0));
+    *deadline_days = s.deadline_days;
+    let c = s.destination.completion_days.mean.unwrap() - 1.0 / 24.0;
+    // Every replication completes at the same time: the distribution is a point.
+    assert_eq!(s.destination.completion_days.p50, s.destination.completion_days.p99);
+    c
+}
+
+/// What each interval is checked against, how often it should hold, and how often it held.
+struct Check {
+    name: &'static str,
+    truth: f64,
+    expected: f64,
+    held: usize,
+}
+
+/// The exact coverage of the order-statistic interval of the `p` quantile from `n` values.
+fn order_statistic_coverage(n: u64, p: f64) -> f64 {
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    let (Some(l), Some(u)) = steelsim::stats::quantile::order_statistic_interval(n as usize, p, 0.95) else {
+        panic!("no interval for the {p} quantile of {n} values");
+    };
+    let b = Binomial::new(p, n).unwrap();
+    b.cdf(u as u64 - 1) - b.cdf(l as u64 - 1)
+}
+
+#[test]
+fn every_printed_interval_covers_the_truth_95_percent_of_the_time() {
+    let mut deadline = 0.0;
+    let c = fixed_part_days(&mut deadline);
+    assert!((c - 34.0 / 24.0).abs() < 1e-9, "the fixed part is 34 h: {c} days");
+    // Closed forms: completion = c + X, X exponential with mean m days.
+    let p_on_time = |m: f64| 1.0 - (-(deadline - c) / m).exp();
+    let [m, m2] = MEANS;
+    let mut checks = [
+        Check { name: "P(on time), Wilson", truth: p_on_time(m), expected: 0.95, held: 0 },
+        Check {
+            name: "90th percentile of completion, order statistics",
+            truth: c + m * 10f64.ln(),
+            expected: order_statistic_coverage(REPLICATIONS, 0.9),
+            held: 0,
+        },
+        Check { name: "mean completion, Student t", truth: c + m, expected: 0.95, held: 0 },
+        Check {
+            name: "difference in P(on time), paired t",
+            truth: p_on_time(m2) - p_on_time(m),
+            expected: 0.95,
+            held: 0,
+        },
+    ];
+    let (base, variant) = (exponential(m, "base"), exponential(m2, "variant"));
+    let n = macros();
+    for seed in 0..n as u64 {
+        let (b, v) = (runs(&base, seed), runs(&variant, seed));
+        let s = summary::build(&base, seed, &b);
+        let d = &s.destination;
+        let inside = |ci: [Option<f64>; 2], truth: f64| {
+            ci[0].is_some_and(|lo| lo <= truth) && ci[1].is_some_and(|hi| truth <= hi)
+        };
+        let (brows, vrows) = (b.rows.to_vec(), v.rows.to_vec());
+        let cmp = compare_means((&base, &brows), &[(&variant, &vrows)], seed);
+        let paired = cmp.variants[0]
+            .metrics
+            .iter()
+            .find(|x| x.metric == "p_on_time" && x.point == Point::Destination.into())
+            .unwrap()
+            .difference
+            .ci95;
+        let found = [
+            inside([Some(d.p_on_time_ci95[0]), Some(d.p_on_time_ci95[1])], checks[0].truth),
+            inside(d.completion_days.p90_ci95, checks[1].truth),
+            inside(d.completion_days.mean_ci95, checks[2].truth),
+            inside(paired, checks[3].truth),
+        ];
+        for (check, held) in checks.iter_mut().zip(found) {
+            check.held += usize::from(held);
+        }
+    }
+    println!(
+        "| interval | truth | expected coverage | covered ({n} runs of {REPLICATIONS} replications) |\n\
+         | --- | ---: | ---: | ---: |"
+    );
+    for check in &checks {
+        let share = 100.0 * check.held as f64 / n as f64;
+        println!("| {} | {:.4} | {:.1} % | {share:.1} % |", check.name, check.truth, 100.0 * check.expected);
+    }
+    for check in &checks {
+        let share = check.held as f64 / n as f64;
+        let band = 3.29 * (check.expected * (1.0 - check.expected) / n as f64).sqrt();
+        assert!(
+            (share - check.expected).abs() <= band,
+            "{}: covered {:.1} % of {n} runs, outside {:.1} +/- {:.1} %",
+            check.name,
+            share * 100.0,
+            check.expected * 100.0,
+            band * 100.0
+        );
+        // At the issue's size (1,000 runs or more), every interval also within 94-96 %.
+        assert!(n < 1000 || (0.94..=0.96).contains(&share), "{}: covered {:.1} %", check.name, share * 100.0);
+    }
+}
