@@ -42,6 +42,27 @@ impl Eta {
     }
 }
 
+/// A tornado chart's progress in words: after the unchanged scenario's run, how long the rest
+/// will take at most and at least, from that run's pace.
+fn tornado_step(step: analysis::tornado::Step) -> String {
+    use analysis::tornado::Step;
+    let time = |s: f64| if s < 90.0 { format!("{s:.0} s") } else { format!("{:.0} min", s / 60.0) };
+    match step {
+        Step::Base { replications, seconds, first_round, at_most } => {
+            let per = seconds / replications.max(1) as f64;
+            format!(
+                "the unchanged scenario: {replications} replications in {seconds:.1} s; the first round ({first_round} \
+                 replications) about {}, and at most {} if no parameter is screened out",
+                time(per * first_round as f64),
+                time(per * at_most as f64)
+            )
+        }
+        Step::Round { replications, alive, parameters } => {
+            format!("{alive} of {parameters} parameters to {replications} replications each")
+        }
+    }
+}
+
 /// The runs every point of a study makes.
 fn runs(s: &StudyArgs) -> Plan {
     Plan { replications: s.replications, seed: s.seed, threads: s.threads.get(), trace: None }
@@ -158,11 +179,9 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
                 s,
                 &fixed,
                 |load| {
-                    Ok(analysis::tornado::tornado(load, pct, &a.params, &plan, &mut |i, n, p| {
-                        // The base, then each parameter lowered and raised.
-                        eta.tell(1 + 2 * i, 1 + 2 * n, quiet);
+                    Ok(analysis::tornado::tornado(load, pct, &a.params, &plan, &mut |step| {
                         if !quiet {
-                            eprintln!("parameter {}/{n}: {p}", i + 1);
+                            eprintln!("{}", tornado_step(step));
                         }
                     })?)
                 },

@@ -229,6 +229,12 @@ pub(crate) fn tornado_csv(t: &Tornado) -> Result<Vec<u8>, csv::Error> {
         "handover_p_on_time_low",
         "handover_p_on_time_high",
         "handover_effect",
+        "replications",
+        "effect_ci_low",
+        "effect_ci_high",
+        "handover_effect_ci_low",
+        "handover_effect_ci_high",
+        "screened",
     ])?;
     for b in &t.bars {
         w.write_record([
@@ -242,6 +248,12 @@ pub(crate) fn tornado_csv(t: &Tornado) -> Result<Vec<u8>, csv::Error> {
             format!("{}", b.handover_p_on_time[0]),
             format!("{}", b.handover_p_on_time[1]),
             format!("{}", b.handover_effect),
+            b.replications.to_string(),
+            format!("{}", b.effect_ci95[0]),
+            format!("{}", b.effect_ci95[1]),
+            format!("{}", b.handover_effect_ci95[0]),
+            format!("{}", b.handover_effect_ci95[1]),
+            b.screened.to_string(),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))

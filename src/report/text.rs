@@ -426,16 +426,32 @@ pub fn tornado(t: &crate::analysis::tornado::Tornado) -> String {
     );
     let _ = writeln!(
         out,
-        "{:48} {:>10} {:>10} {:>10} {:>10}",
-        "parameter", "dest low", "dest high", "hand low", "hand high"
+        "{:48} {:>10} {:>10} {:>10} {:>10} {:>13}",
+        "parameter", "dest low", "dest high", "hand low", "hand high", "replications"
     );
     for b in &t.bars {
         let _ = writeln!(
             out,
-            "{:48} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
-            b.parameter, b.p_on_time[0], b.p_on_time[1], b.handover_p_on_time[0], b.handover_p_on_time[1]
+            "{:48} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>13}",
+            b.parameter,
+            b.p_on_time[0],
+            b.p_on_time[1],
+            b.handover_p_on_time[0],
+            b.handover_p_on_time[1],
+            format!("{}{}", b.replications, if b.screened { " (small)" } else { "" })
         );
     }
+    let screened = t.bars.iter().filter(|b| b.screened).count();
+    if screened > 0 {
+        let _ = writeln!(
+            out,
+            "\n(small): screened out after fewer replications, its effect below {:.3} at both points with 95 % \
+             confidence ({screened} of {} parameters).",
+            t.threshold,
+            t.bars.len()
+        );
+    }
+    let _ = writeln!(out, "{} replications in all.", thousands(t.replications_total as f64));
     if !t.skipped.is_empty() {
         let _ = writeln!(out, "\nunchanged by the percentage (skipped): {}", t.skipped.join(", "));
     }

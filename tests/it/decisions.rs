@@ -196,3 +196,47 @@ fn compare_select_reports_the_verdict() {
     let o = steelsim(&["compare", &tiny, &more, "--select", "contract", "-q", "--out", "bad"], t);
     assert!(crate::common::text(&o).contains("has no [contract]"), "{}", crate::common::text(&o));
 }
+
+/// A tornado chart screens out the parameters whose effect is clearly small after few
+/// replications and runs the others to `-n`; every bar is what plain runs of its two values
+/// give over the same replications (common random numbers), and the total adds up.
+#[test]
+fn a_tornado_spends_its_replications_where_the_ranking_is_decided() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let args = ["sweep", &tiny(), "--tornado", "20", "-n", "400", "--seed", "2", "--out", "tor"];
+    let o = steelsim(&args, t);
+    let err = crate::common::stderr(&o);
+    assert!(o.status.success(), "{}", crate::common::text(&o));
+    // An estimate up front, from the unchanged scenario's run.
+    let first = err.lines().next().unwrap_or_default();
+    assert!(first.starts_with("the unchanged scenario: 400 replications in ") && first.contains("at most"), "{err}");
+    let tor: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.join("tor/tornado.json")).unwrap()).unwrap();
+    let bars = tor["bars"].as_array().unwrap();
+    let reps = |b: &serde_json::Value| b["replications"].as_u64().unwrap();
+    let (screened, full): (Vec<_>, Vec<_>) = bars.iter().partition(|b| b["screened"] == true);
+    assert!(!screened.is_empty() && !full.is_empty(), "{tor}");
+    assert!(screened.iter().all(|b| reps(b) < 400) && full.iter().all(|b| reps(b) == 400), "{tor}");
+    // The largest effect is never screened out, and a screened effect's estimate lies below
+    // the threshold at both points (its upper bound did, when it was screened).
+    assert_eq!(bars[0]["screened"], false);
+    let threshold = tor["threshold"].as_f64().unwrap();
+    for b in &screened {
+        for e in ["effect", "handover_effect"] {
+            assert!(b[e].as_f64().unwrap().abs() < threshold, "{b}");
+        }
+    }
+    let total: u64 = 400 + 2 * bars.iter().map(reps).sum::<u64>();
+    assert_eq!(tor["replications_total"].as_u64(), Some(total));
+    // One screened bar and one full one, against plain runs of their low values.
+    for b in [screened[0], full[0]] {
+        let set = format!("{}={}", b["parameter"].as_str().unwrap(), b["low_value"].as_str().unwrap());
+        let n = reps(b).to_string();
+        let folder = format!("run-{n}");
+        ok(&steelsim(&["run", &tiny(), "--set", &set, "-n", &n, "--seed", "2", "-q", "--out", &folder], t));
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(t.join(folder).join("summary.json")).unwrap()).unwrap();
+        assert_eq!(s["p_on_time"], b["p_on_time"][0], "{b}");
+    }
+}
