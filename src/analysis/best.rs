@@ -12,7 +12,7 @@ use super::{LEVEL, Point, StudyError, Success};
 use crate::experiment::{Row, Runner};
 use crate::model::World;
 use crate::model::units::DAY;
-use crate::stats::ranking::{Ending, kn};
+use crate::stats::ranking::{Ending, Outputs, kn};
 
 /// What "best" means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,7 +176,8 @@ pub fn select(
         }
         Ok(outputs[i].clone())
     };
-    let s = kn(worlds.len(), n0, 1.0 - LEVEL, indifference, cap, &mut observe)?;
+    let kind = if criterion == Criterion::Completion { Outputs::Continuous } else { Outputs::Binary };
+    let s = kn(worlds.len(), n0, 1.0 - LEVEL, indifference, cap, kind, &mut observe)?;
     let sign = if criterion == Criterion::Completion { -1.0 } else { 1.0 };
     let contenders: Vec<Contender> = worlds
         .iter()

@@ -95,7 +95,8 @@ pub struct PlanResult {
     pub decision_level: f64,
     /// Replications per value at the first look.
     pub replications_start: u64,
-    /// Most replications per value (`--max-replications`).
+    /// Most replications per value: the last look (`-n` doubled as often as
+    /// `--max-replications` allows).
     pub replications_max: u64,
     /// Replications run, summed over every value tried.
     pub replications_total: u64,
@@ -189,10 +190,11 @@ impl Schedule {
     /// Splits the error `1 - LEVEL` evenly over every look of every value the search can
     /// decide: the top of the range, one per halving, and the answer's neighbour.
     fn new(start: u64, max: u64, values: usize) -> Schedule {
-        let looks = 1 + (max.max(start) / start).ilog2() as u64;
+        let looks = 1 + (max.max(start) / start).ilog2();
         let decisions = 3 + (values as f64).log2().ceil() as u64;
-        let alpha_look = (1.0 - LEVEL) / (looks * decisions) as f64;
-        Schedule { start, max: max.max(start), level: 1.0 - 2.0 * alpha_look }
+        let alpha_look = (1.0 - LEVEL) / (u64::from(looks) * decisions) as f64;
+        // The last look: the cap, rounded down to the start doubled a whole number of times.
+        Schedule { start, max: start << (looks - 1), level: 1.0 - 2.0 * alpha_look }
     }
 }
 

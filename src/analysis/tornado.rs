@@ -75,8 +75,8 @@ pub struct Tornado {
     pub replications: u64,
     /// Replications run in all, the unchanged scenario's included.
     pub replications_total: u64,
-    /// Effects clearly below this (at both points) were screened out: a tenth of the largest
-    /// effect's lower bound, or half a percentage point.
+    /// Effects clearly below this (at both points, by a 99 % upper bound) were screened out: a
+    /// tenth of the largest effect's lower bound, or half a percentage point.
     pub threshold: f64,
 }
 
@@ -116,19 +116,32 @@ struct Arm {
     screened: bool,
 }
 
-/// The effect of an arm at point `k` over its first `n` replications: (estimate, paired
-/// interval, an upper bound on its size).
+/// Confidence of the upper bound that screens a parameter out, at each round.
+const SCREEN_LEVEL: f64 = 0.99;
+
+/// Below this many disagreeing replications, the t interval of a difference of 0/1 outcomes is
+/// unreliable (with none it has zero width): the size is then bounded by the share of
+/// disagreeing replications.
+const FEW_DISAGREE: u64 = 10;
+
+/// The effect of an arm at point `k` over its first `n` replications: (estimate, paired 95 %
+/// interval, an upper bound on its size at `SCREEN_LEVEL`).
 fn effect(arm: &Arm, k: usize, n: usize) -> (f64, [f64; 2], f64) {
     let d: Vec<f64> = (0..n)
         .map(|r| f64::from(u8::from(arm.outcomes[1][r][k])) - f64::from(u8::from(arm.outcomes[0][r][k])))
         .collect();
     let mean = d.iter().sum::<f64>() / n as f64;
-    let var = if n > 1 { d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
-    let (lo, hi) = t_interval(mean, var.sqrt(), n as u64, LEVEL).unwrap_or((mean, mean));
-    // Two bounds on the size: the paired interval's, and the share of replications where the
-    // two values disagree (which bounds it whatever the variance estimate says).
+    let sd = if n > 1 { (d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt() } else { 0.0 };
+    let (lo, hi) = t_interval(mean, sd, n as u64, LEVEL).unwrap_or((mean, mean));
+    // The size of a difference of 0/1 outcomes is at most the share of replications where they
+    // disagree, whatever the variance estimate says.
     let discordant = d.iter().filter(|x| **x != 0.0).count() as u64;
-    let bound = (mean.abs() + (hi - mean)).min(wilson(discordant, n as u64, LEVEL).1);
+    let bound = if discordant < FEW_DISAGREE {
+        wilson(discordant, n as u64, SCREEN_LEVEL).1
+    } else {
+        let (slo, shi) = t_interval(mean, sd, n as u64, SCREEN_LEVEL).unwrap_or((mean, mean));
+        slo.abs().max(shi.abs())
+    };
     (mean, [lo, hi], bound)
 }
 

@@ -203,7 +203,7 @@ pub(crate) fn tornado(t: &Tornado, figures: &[Figure]) -> String {
         "<h1>steelsim: what moves P(on time)</h1>\n<p>Each parameter lowered and raised by {}% in turn, everything else \
          as in the scenario, on the same random numbers. The scenario itself: P(on time) {:.3} at the destinations, \
          {:.3} at the handover. Whole-number parameters move by whole steps: the values tried are shown. A parameter \
-         whose effect was clearly below {:.3} at both points (95 % confidence) was screened out after fewer \
+         whose effect was clearly below {:.3} at both points (by a 99 % upper bound) was screened out after fewer \
          replications; the others ran {} each ({} in all).</p>\n\
          <table><thead><tr><th>parameter</th><th>values tried</th><th>at the destinations</th><th>effect</th>\
          <th>at the handover</th><th>effect</th><th>replications</th></tr></thead><tbody>",

@@ -445,8 +445,8 @@ pub fn tornado(t: &crate::analysis::tornado::Tornado) -> String {
     if screened > 0 {
         let _ = writeln!(
             out,
-            "\n(small): screened out after fewer replications, its effect below {:.3} at both points with 95 % \
-             confidence ({screened} of {} parameters).",
+            "\n(small): screened out after fewer replications, its effect below {:.3} at both points by a 99 % \
+             upper bound ({screened} of {} parameters).",
             t.threshold,
             t.bars.len()
         );

@@ -48,6 +48,18 @@ pub struct Selected {
     pub h2: f64,
 }
 
+/// What the systems' outputs are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outputs {
+    /// Real numbers (KN's normal case).
+    Continuous,
+    /// 0 or 1 (a success). With common random numbers two systems may agree in every
+    /// first-stage replication, and a variance estimate of 0 would end the procedure at once:
+    /// each pairwise variance is floored at the Wilson upper bound (95 %) of the share of
+    /// replications where the two disagree, which bounds it (`Var(D) <= P(D != 0)`).
+    Binary,
+}
+
 /// Rinott-type constant of KN: `eta` from `alpha`, the number of systems and the first stage.
 fn eta(alpha: f64, k: usize, n0: u64) -> f64 {
     0.5 * ((2.0 * alpha / (k - 1) as f64).powf(-2.0 / (n0 - 1) as f64) - 1.0)
@@ -64,6 +76,7 @@ pub fn kn<E>(
     alpha: f64,
     delta: f64,
     cap: u64,
+    outputs: Outputs,
     observe: &mut dyn FnMut(usize, u64) -> Result<Vec<f64>, E>,
 ) -> Result<Selected, E> {
     let n0 = n0.max(2);
@@ -79,13 +92,18 @@ pub fn kn<E>(
         for l in (i + 1)..k {
             let d: Vec<f64> = (0..n0 as usize).map(|r| data[i][r] - data[l][r]).collect();
             let m = d.iter().sum::<f64>() / n0 as f64;
-            let v = d.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n0 - 1) as f64;
+            let mut v = d.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n0 - 1) as f64;
+            if outputs == Outputs::Binary {
+                let disagree = d.iter().filter(|x| **x != 0.0).count() as u64;
+                v = v.max(crate::stats::proportion::wilson(disagree, n0, 0.95).1);
+            }
             s2[i][l] = v;
             s2[l][i] = v;
         }
     }
-    // Past this many replications the procedure stops and takes the largest mean.
-    let bound = s2.iter().flatten().map(|v| (h2 * v / (delta * delta)).floor() as u64).max().unwrap_or(0) + 1;
+    // Past this many replications the procedure stops and takes the largest mean (in f64: a
+    // tiny indifference zone makes it astronomically large, and then the cap ends it).
+    let bound = s2.iter().flatten().map(|v| (h2 * v / (delta * delta)).floor()).fold(0.0, f64::max) + 1.0;
     let mut sums: Vec<f64> = data.iter().map(|d| d[..n0 as usize].iter().sum()).collect();
     let mut eliminated: Vec<Option<u64>> = vec![None; k];
     let mut r = n0;
@@ -109,7 +127,7 @@ pub fn kn<E>(
         if left == 1 {
             break Ending::OneLeft;
         }
-        if r >= bound {
+        if r as f64 >= bound {
             break Ending::Bound;
         }
         if r >= cap {
@@ -166,7 +184,7 @@ mod tests {
                 }
                 Ok(table[..upto as usize].iter().map(|row| row[i]).collect())
             };
-            let s = kn(k, 10, alpha, delta, 100_000, &mut observe).unwrap();
+            let s = kn(k, 10, alpha, delta, 100_000, Outputs::Continuous, &mut observe).unwrap();
             correct += usize::from(s.best == 2);
         }
         // P(CS) >= 0.95 in theory; with 400 trials the count's standard error at 0.95 is
@@ -176,12 +194,29 @@ mod tests {
 
     #[test]
     fn clearly_worse_systems_go_early() {
+        // Noise that differs between systems (so the differences have a variance) and a mean
+        // that grows with the index by twice the indifference zone.
         let mut observe = |i: usize, upto: u64| -> Result<Vec<f64>, ()> {
-            Ok((0..upto).map(|r| i as f64 + if r % 2 == 0 { 0.1 } else { -0.1 }).collect())
+            Ok((0..upto).map(|r| i as f64 + if (r + i as u64).is_multiple_of(3) { 0.3 } else { -0.15 }).collect())
         };
-        let s = kn(3, 10, 0.05, 0.5, 1000, &mut observe).unwrap();
+        let s = kn(3, 10, 0.05, 0.5, 1000, Outputs::Continuous, &mut observe).unwrap();
         assert_eq!(s.best, 2);
         assert_eq!(s.ending, Ending::OneLeft);
         assert!(s.contenders[0].eliminated_at.is_some_and(|r| r <= 11), "{s:?}");
+    }
+
+    /// Two 0/1 systems that agree in every first-stage replication: without the floor the
+    /// procedure would stop at once and take the first; with it, it goes on to find the better.
+    #[test]
+    fn binary_outputs_that_agree_at_first_do_not_end_the_selection() {
+        // System 1 succeeds one replication in 50 more than system 0, from replication 100 on.
+        let mut observe = |i: usize, upto: u64| -> Result<Vec<f64>, ()> {
+            Ok((0..upto)
+                .map(|r| f64::from(u8::from(r.is_multiple_of(2) || (i == 1 && r >= 100 && r % 50 == 1))))
+                .collect())
+        };
+        let s = kn(2, 100, 0.05, 0.01, 100_000, Outputs::Binary, &mut observe).unwrap();
+        assert_eq!(s.best, 1, "{s:?}");
+        assert_ne!(s.ending, Ending::Bound, "{s:?}");
     }
 }

@@ -138,7 +138,7 @@ fn selections(worlds: &[steelsim::model::World], criterion: &str, delta: f64, n0
 // The test's tolerance: 200 trials with fixed seeds give a fixed count, and it must reach 190
 // (95 %), the acceptance's letter. A procedure whose true probability of a correct selection
 // were 0.90 would reach 190 with probability 0.8 % (binomial), one at 0.95 about 58 %: KN is
-// conservative, and these fixtures measure 198 and 192.
+// conservative, and these fixtures measure 200 (P(on time)) and 192 (completion).
 
 /// P(on time): 60 wagons beat 40 by 0.026, more than the zone of 0.02; 36 are far behind.
 #[test]
@@ -218,15 +218,11 @@ fn a_tornado_spends_its_replications_where_the_ranking_is_decided() {
     let (screened, full): (Vec<_>, Vec<_>) = bars.iter().partition(|b| b["screened"] == true);
     assert!(!screened.is_empty() && !full.is_empty(), "{tor}");
     assert!(screened.iter().all(|b| reps(b) < 400) && full.iter().all(|b| reps(b) == 400), "{tor}");
-    // The largest effect is never screened out, and a screened effect's estimate lies below
-    // the threshold at both points (its upper bound did, when it was screened).
-    assert_eq!(bars[0]["screened"], false);
-    let threshold = tor["threshold"].as_f64().unwrap();
-    for b in &screened {
-        for e in ["effect", "handover_effect"] {
-            assert!(b[e].as_f64().unwrap().abs() < threshold, "{b}");
-        }
-    }
+    // The border's service time decides the tiny network's punctuality (moved by 20 % it takes
+    // P(on time) from about 0.99 to 0.48): it leads the chart and ran to the end.
+    assert_eq!(bars[0]["parameter"], "nodes.border.stages[0].service_per_carrier", "{tor}");
+    assert_eq!(reps(&bars[0]), 400);
+    assert!(tor["threshold"].as_f64().unwrap() >= 0.005);
     let total: u64 = 400 + 2 * bars.iter().map(reps).sum::<u64>();
     assert_eq!(tor["replications_total"].as_u64(), Some(total));
     // One screened bar and one full one, against plain runs of their low values.
