@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{LEVEL, Loader, StudyError, Success};
-use crate::experiment::{Plan, RunOutput, Runner};
+use crate::experiment::{Plan, Row, Runner};
 use crate::scenario::params::Values;
 use crate::scenario::{Override, Scenario};
 use crate::stats::proportion::wilson;
@@ -200,7 +200,8 @@ impl Schedule {
 
 struct Grid<'a> {
     scenarios: Vec<Option<Scenario>>,
-    runs: BTreeMap<usize, RunOutput>,
+    /// Per value tried: whether each replication succeeded, in replication order.
+    runs: BTreeMap<usize, Vec<bool>>,
     decided: BTreeMap<usize, Evaluation>,
     values: &'a Values,
     load: Loader<'a>,
@@ -238,14 +239,17 @@ impl Grid<'_> {
         }
         let sc = self.scenarios[i].as_ref().expect("loaded above");
         self.point.check(&sc.world)?;
-        let have = self.runs.get(&i).map_or(0, |r| r.rows.len());
+        let have = self.runs.get(&i).map_or(0, Vec::len) as u64;
         if have < n {
             progress(&self.values.values[i], n);
-            let batch = Runner::new(&sc.world, self.plan.seed, self.plan.threads)?.run(have..n, &mut |_| {})?;
-            self.runs.entry(i).or_insert_with(|| RunOutput::new(&sc.world)).merge(batch)?;
+            // Only the outcomes: `map` skips folding the run's totals, which nothing here reads.
+            let indices: Vec<u64> = (have..n).collect();
+            let (world, point) = (&sc.world, self.point);
+            let runner = Runner::new(world, self.plan.seed, self.plan.threads)?;
+            let got = runner.map(&indices, &mut |_| {}, |r| point.met(world, &Row::of(r)))?;
+            self.runs.entry(i).or_default().extend(got);
         }
-        let rows = self.runs[&i].rows.iter().take(n as usize);
-        let k = rows.filter(|r| self.point.met(&sc.world, r)).count() as u64;
+        let k = self.runs[&i].iter().take(n as usize).filter(|met| **met).count() as u64;
         let (lo, hi) = wilson(k, n, LEVEL);
         let (dlo, dhi) = wilson(k, n, self.schedule.level);
         let decision = if dlo >= self.target {
@@ -342,7 +346,7 @@ pub fn plan(
         decision_level: grid.schedule.level,
         replications_start: start,
         replications_max: grid.schedule.max,
-        replications_total: grid.runs.values().map(|r| r.rows.len()).sum(),
+        replications_total: grid.runs.values().map(|r| r.len() as u64).sum(),
         evaluations: grid.decided.into_values().collect(),
         latest,
     })

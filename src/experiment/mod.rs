@@ -156,7 +156,8 @@ impl From<Outcome> for Ending {
 }
 
 impl Row {
-    fn from(r: &ReplicationResult) -> Row {
+    /// What the run keeps of a replication.
+    pub fn of(r: &ReplicationResult) -> Row {
         Row {
             index: r.index,
             seed: r.seed,
@@ -474,7 +475,7 @@ impl<'w> Runner<'w> {
             progress,
             || (Vec::new(), Aggregates::new(self.world), Vec::new()),
             |(rows, agg, traces): &mut Acc, mut r| {
-                rows.push(Row::from(&r));
+                rows.push(Row::of(&r));
                 agg.add(&r);
                 if let Some(t) = r.trace.take() {
                     traces.push((r.index, t));
