@@ -8,8 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LEVEL, Point, StudyError, Success};
-use crate::experiment::{Row, Runner};
+use super::{LEVEL, Point, StudyError, Success, outcomes_to};
+use crate::experiment::{Plan, Row};
 use crate::model::World;
 use crate::model::units::DAY;
 use crate::stats::ranking::{Ending, Outputs, kn};
@@ -35,14 +35,14 @@ impl Criterion {
 
     /// The criterion `as_str` names.
     pub fn from_name(name: &str) -> Option<Criterion> {
-        Some(match name {
-            "destination" => Criterion::Success(Success::Destination),
-            "handover" => Criterion::Success(Success::Handover),
-            "contract" => Criterion::Success(Success::Contract),
-            "calloffs" => Criterion::Success(Success::Calloffs),
-            "completion" => Criterion::Completion,
-            _ => return None,
-        })
+        const ALL: [Criterion; 5] = [
+            Criterion::Success(Success::Destination),
+            Criterion::Success(Success::Handover),
+            Criterion::Success(Success::Contract),
+            Criterion::Success(Success::Calloffs),
+            Criterion::Completion,
+        ];
+        ALL.into_iter().find(|c| c.as_str() == name)
     }
 
     /// The first stage it needs: probabilities need enough replications for the variance of a
@@ -118,9 +118,16 @@ pub struct Selection {
     pub contenders: Vec<Contender>,
 }
 
-/// Whether `worlds` can be selected from by `criterion` with that indifference zone (before
-/// anything runs).
-pub fn check(worlds: &[&World], criterion: Criterion, indifference: f64) -> Result<(), StudyError> {
+/// Whether `worlds` can be selected from by `criterion` with that indifference zone after a
+/// first stage of `first_stage` replications (before anything runs).
+pub fn check(worlds: &[&World], criterion: Criterion, indifference: f64, first_stage: u64) -> Result<(), StudyError> {
+    if first_stage < criterion.min_first_stage() {
+        return Err(StudyError::Usage(format!(
+            "--select {} needs -n {} or more (the first stage)",
+            criterion.as_str(),
+            criterion.min_first_stage()
+        )));
+    }
     if !(indifference > 0.0 && indifference.is_finite()) {
         return Err(StudyError::Usage(format!("--indifference {indifference}: give a positive number")));
     }
@@ -151,33 +158,21 @@ pub fn select(
     seed: u64,
     threads: Option<usize>,
 ) -> Result<Selection, StudyError> {
-    check(worlds, criterion, indifference)?;
     let n0 = first.iter().map(|r| r.len() as u64).min().unwrap_or(0);
-    if n0 < criterion.min_first_stage() {
-        return Err(StudyError::Usage(format!(
-            "--select {} needs -n {} or more (the first stage)",
-            criterion.as_str(),
-            criterion.min_first_stage()
-        )));
-    }
+    check(worlds, criterion, indifference, n0)?;
     let mut outputs: Vec<Vec<f64>> = worlds
         .iter()
         .zip(first)
         .map(|(w, rows)| rows.iter().take(n0 as usize).map(|r| criterion.output(w, r)).collect())
         .collect();
     let cap = max_replications.max(n0);
+    let plan = Plan { replications: n0, seed, threads, trace: None };
     let mut observe = |i: usize, upto: u64| -> Result<Vec<f64>, StudyError> {
         let have = outputs[i].len() as u64;
-        if have < upto {
-            // Half as many again: few runs, little overshoot past the decision.
-            let to = upto.max(have + have / 2).min(cap);
-            // Only the outputs: `map` skips folding the run's totals, which nothing here reads.
-            let indices: Vec<u64> = (have..to).collect();
-            let w = worlds[i];
-            let got =
-                Runner::new(w, seed, threads)?.map(&indices, &mut |_| {}, |r| criterion.output(w, &Row::of(r)))?;
-            outputs[i].extend(got);
-        }
+        // Half as many again: few runs, little overshoot past the decision.
+        let to = upto.max(have + have / 2).min(cap);
+        let w = worlds[i];
+        outcomes_to(w, &plan, &mut outputs[i], to, |r| criterion.output(w, r))?;
         Ok(outputs[i].clone())
     };
     let kind = if criterion == Criterion::Completion { Outputs::Continuous } else { Outputs::Binary };

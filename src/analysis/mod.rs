@@ -50,6 +50,25 @@ pub enum StudyError {
     Usage(String),
 }
 
+/// Runs `world` on to `n` replications, keeping `f` of each replication's row in `out`, whose
+/// length is the number already run (replication `r` is the same whatever the batch). Only the
+/// outcomes: the run's totals, which the studies' extra replications never read, are not
+/// folded.
+pub(crate) fn outcomes_to<T: Send>(
+    world: &World,
+    plan: &Plan,
+    out: &mut Vec<T>,
+    n: u64,
+    f: impl Fn(&Row) -> T + Sync,
+) -> Result<(), RunError> {
+    let have = out.len() as u64;
+    if have < n {
+        let indices: Vec<u64> = (have..n).collect();
+        out.extend(Runner::new(world, plan.seed, plan.threads)?.map(&indices, &mut |_| {}, |r| f(&Row::of(r)))?);
+    }
+    Ok(())
+}
+
 /// Runs `plan.replications` replications of `world` (with no trace).
 pub(crate) fn run_world(world: &World, plan: &Plan) -> Result<RunOutput, RunError> {
     Runner::for_plan(world, plan)?.run(indices(plan.replications, None), &mut |_| {})

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{LEVEL, Loader, StudyError, Success};
-use crate::experiment::{Plan, Row, Runner};
+use super::{LEVEL, Loader, StudyError, Success, outcomes_to};
+use crate::experiment::Plan;
 use crate::scenario::params::Values;
 use crate::scenario::{Override, Scenario};
 use crate::stats::proportion::wilson;
@@ -221,7 +221,7 @@ impl Grid<'_> {
         let mut n = self.schedule.start;
         loop {
             let e = self.eval(i, n, progress)?;
-            if e.decision != Decision::Undecided || n * 2 > self.schedule.max {
+            if e.decision != Decision::Undecided || n >= self.schedule.max {
                 self.decided.insert(i, e.clone());
                 return Ok(e);
             }
@@ -239,17 +239,13 @@ impl Grid<'_> {
         }
         let sc = self.scenarios[i].as_ref().expect("loaded above");
         self.point.check(&sc.world)?;
-        let have = self.runs.get(&i).map_or(0, Vec::len) as u64;
-        if have < n {
+        let met = self.runs.entry(i).or_default();
+        if (met.len() as u64) < n {
             progress(&self.values.values[i], n);
-            // Only the outcomes: `map` skips folding the run's totals, which nothing here reads.
-            let indices: Vec<u64> = (have..n).collect();
             let (world, point) = (&sc.world, self.point);
-            let runner = Runner::new(world, self.plan.seed, self.plan.threads)?;
-            let got = runner.map(&indices, &mut |_| {}, |r| point.met(world, &Row::of(r)))?;
-            self.runs.entry(i).or_default().extend(got);
+            outcomes_to(world, self.plan, met, n, |r| point.met(world, r))?;
         }
-        let k = self.runs[&i].iter().take(n as usize).filter(|met| **met).count() as u64;
+        let k = met.iter().take(n as usize).filter(|met| **met).count() as u64;
         let (lo, hi) = wilson(k, n, LEVEL);
         let (dlo, dhi) = wilson(k, n, self.schedule.level);
         let decision = if dlo >= self.target {

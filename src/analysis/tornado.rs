@@ -10,8 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LEVEL, Loader, Point, StudyError, on_time, run_world};
-use crate::experiment::{Plan, Row, Runner};
+use super::{LEVEL, Loader, Point, StudyError, on_time, outcomes_to};
+use crate::experiment::Plan;
 use crate::model::World;
 use crate::scenario::params::{get, key_parameters, scale};
 use crate::scenario::{Override, Scenario};
@@ -145,21 +145,11 @@ fn effect(arm: &Arm, k: usize, n: usize) -> (f64, [f64; 2], f64) {
     (mean, [lo, hi], bound)
 }
 
-/// Runs the arm's values to `n` replications.
-fn extend(arm: &mut Arm, n: u64, plan: &Plan) -> Result<(), StudyError> {
-    for (w, out) in arm.worlds.iter().zip(arm.outcomes.iter_mut()) {
-        let have = out.len() as u64;
-        if have < n {
-            // Only the outcomes: `map` skips folding the run's totals, which nothing here reads.
-            let indices: Vec<u64> = (have..n).collect();
-            let got = Runner::new(w, plan.seed, plan.threads)?.map(&indices, &mut |_| {}, |r| {
-                let row = Row::of(r);
-                [Point::Destination, Point::Handover].map(|p| on_time(w, p, &row) == 1.0)
-            })?;
-            out.extend(got);
-        }
-    }
-    Ok(())
+/// Runs `world` on to `n` replications, keeping whether each was on time at both points.
+fn extend(world: &World, out: &mut Vec<[bool; 2]>, n: u64, plan: &Plan) -> Result<(), StudyError> {
+    Ok(outcomes_to(world, plan, out, n, |r| {
+        [Point::Destination, Point::Handover].map(|p| on_time(world, p, r) == 1.0)
+    })?)
 }
 
 /// Moves each parameter (by default the scenario's key parameters: every capacity, service
@@ -205,7 +195,7 @@ pub fn tornado(
     }
     let most = plan.replications;
     let began = std::time::Instant::now();
-    let base_p = p_on_time(&base, plan)?;
+    let base_p = p_on_time(&base.world, plan)?;
     let first = FIRST_ROUND.min(most);
     progress(Step::Base {
         replications: most,
@@ -219,7 +209,9 @@ pub fn tornado(
         let alive = arms.iter().filter(|a| !a.screened).count();
         progress(Step::Round { replications: n, alive, parameters: arms.len() });
         for arm in arms.iter_mut().filter(|a| !a.screened) {
-            extend(arm, n, plan)?;
+            for (world, out) in arm.worlds.iter().zip(arm.outcomes.iter_mut()) {
+                extend(world, out, n, plan)?;
+            }
         }
         if n >= most {
             break;
@@ -271,9 +263,10 @@ pub fn tornado(
     Ok(Tornado { percent, base_p_on_time: base_p, bars, skipped, replications: most, replications_total, threshold })
 }
 
-fn p_on_time(sc: &Scenario, plan: &Plan) -> Result<[f64; 2], StudyError> {
-    let run = run_world(&sc.world, plan)?;
-    let share =
-        |point| run.rows.iter().map(|r| on_time(&sc.world, point, &r)).sum::<f64>() / run.rows.len().max(1) as f64;
-    Ok([share(Point::Destination), share(Point::Handover)])
+/// P(on time) of `world` over `plan.replications`: destination, handover.
+fn p_on_time(world: &World, plan: &Plan) -> Result<[f64; 2], StudyError> {
+    let mut out = Vec::new();
+    extend(world, &mut out, plan.replications, plan)?;
+    let share = |k: usize| out.iter().filter(|o: &&[bool; 2]| o[k]).count() as f64 / out.len().max(1) as f64;
+    Ok([share(0), share(1)])
 }

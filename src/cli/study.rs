@@ -37,24 +37,27 @@ impl Eta {
         self.told = true;
         let per = self.began.elapsed().as_secs_f64() / done as f64;
         let left = per * (total - done) as f64;
-        let when = if left < 90.0 { format!("{left:.0} s") } else { format!("{:.0} min", left / 60.0) };
-        eprintln!("{done} of {total} runs took {:.1} s: about {when} to go", per * done as f64);
+        eprintln!("{done} of {total} runs took {:.1} s: about {} to go", per * done as f64, duration(left));
     }
+}
+
+/// A time left, in seconds or, past a minute and a half, minutes.
+fn duration(seconds: f64) -> String {
+    if seconds < 90.0 { format!("{seconds:.0} s") } else { format!("{:.0} min", seconds / 60.0) }
 }
 
 /// A tornado chart's progress in words: after the unchanged scenario's run, how long the rest
 /// will take at most and at least, from that run's pace.
 fn tornado_step(step: analysis::tornado::Step) -> String {
     use analysis::tornado::Step;
-    let time = |s: f64| if s < 90.0 { format!("{s:.0} s") } else { format!("{:.0} min", s / 60.0) };
     match step {
         Step::Base { replications, seconds, first_round, at_most } => {
             let per = seconds / replications.max(1) as f64;
             format!(
                 "the unchanged scenario: {replications} replications in {seconds:.1} s; the first round ({first_round} \
                  replications) about {}, and at most {} if no parameter is screened out",
-                time(per * first_round as f64),
-                time(per * at_most as f64)
+                duration(per * first_round as f64),
+                duration(per * at_most as f64)
             )
         }
         Step::Round { replications, alive, parameters } => {
@@ -111,14 +114,7 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
     });
     if let Some((criterion, delta)) = select {
         let worlds: Vec<&World> = scenarios.iter().map(|sc| &sc.world).collect();
-        analysis::best::check(&worlds, criterion, delta)?;
-        if s.replications < criterion.min_first_stage() {
-            return Err(CliError::Usage(format!(
-                "--select {} needs -n {} or more (the first stage)",
-                criterion.as_str(),
-                criterion.min_first_stage()
-            )));
-        }
+        analysis::best::check(&worlds, criterion, delta, s.replications)?;
     }
     let plan = runs(s);
     let mut outputs = Vec::new();
