@@ -172,7 +172,11 @@ pub fn select(
         // Half as many again: few runs, little overshoot past the decision.
         let to = upto.max(have + have / 2).min(cap);
         let w = worlds[i];
-        outcomes_to(w, &plan, &mut outputs[i], to, |r| criterion.output(w, r))?;
+        let until = match criterion {
+            Criterion::Success(s) => s.decided_by(w),
+            Criterion::Completion => None,
+        };
+        outcomes_to(w, &plan, until, &mut outputs[i], to, |r| criterion.output(w, r))?;
         Ok(outputs[i].clone())
     };
     let kind = if criterion == Criterion::Completion { Outputs::Continuous } else { Outputs::Binary };

@@ -23,6 +23,7 @@ pub mod tornado;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::Time;
 use crate::experiment::{Plan, Row, RunError, RunOutput, Runner, indices};
 use crate::model::World;
 use crate::model::units::DAY;
@@ -53,10 +54,12 @@ pub enum StudyError {
 /// Runs `world` on to `n` replications, keeping `f` of each replication's row in `out`, whose
 /// length is the number already run (replication `r` is the same whatever the batch). Only the
 /// outcomes: the run's totals, which the studies' extra replications never read, are not
-/// folded.
+/// folded. With `until`, each replication ends then ([`Runner::until`]): `f` must read only
+/// what is settled by that time.
 pub(crate) fn outcomes_to<T: Send>(
     world: &World,
     plan: &Plan,
+    until: Option<Time>,
     out: &mut Vec<T>,
     n: u64,
     f: impl Fn(&Row) -> T + Sync,
@@ -64,7 +67,8 @@ pub(crate) fn outcomes_to<T: Send>(
     let have = out.len() as u64;
     if have < n {
         let indices: Vec<u64> = (have..n).collect();
-        out.extend(Runner::new(world, plan.seed, plan.threads)?.map(&indices, &mut |_| {}, |r| f(&Row::of(r)))?);
+        let runner = Runner::new(world, plan.seed, plan.threads)?.until(until);
+        out.extend(runner.map(&indices, &mut |_| {}, |r| f(&Row::of(r)))?);
     }
     Ok(())
 }
@@ -161,6 +165,15 @@ impl Success {
                 world.name
             ))),
             _ => Ok(()),
+        }
+    }
+
+    /// When the outcome of a replication is settled: a replication ended then (see
+    /// [`Runner::until`]) succeeds exactly when the whole one does. `None`: only at its end.
+    pub fn decided_by(self, world: &World) -> Option<Time> {
+        match self {
+            Success::Destination | Success::Handover => Some(world.deadline),
+            Success::Contract | Success::Calloffs => None,
         }
     }
 

@@ -243,7 +243,7 @@ impl Grid<'_> {
         if (met.len() as u64) < n {
             progress(&self.values.values[i], n);
             let (world, point) = (&sc.world, self.point);
-            outcomes_to(world, self.plan, met, n, |r| point.met(world, r))?;
+            outcomes_to(world, self.plan, point.decided_by(world), met, n, |r| point.met(world, r))?;
         }
         let k = met.iter().take(n as usize).filter(|met| **met).count() as u64;
         let (lo, hi) = wilson(k, n, LEVEL);

@@ -3,10 +3,11 @@
 //!
 //! The chart is built in rounds. Every parameter's low and high values first run a few
 //! replications; a parameter whose effect is clearly small (below a tenth of the largest
-//! effect found, or half a percentage point, at both delivery points) is screened out, and the
-//! others run twice as many, up to `-n`. Replication `r` is the same in every round and for
-//! every value (common random numbers), so the effect of a parameter is measured replication
-//! by replication, and most of the cost goes where the ranking is decided.
+//! effect found, or half a percentage point, at both delivery points) is screened out, one
+//! whose effect is already known to within half that threshold stops there, and the others
+//! run twice as many, up to `-n`. Replication `r` is the same in every round and for every
+//! value (common random numbers), so the effect of a parameter is measured replication by
+//! replication, and most of the cost goes where the ranking is decided.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,7 @@ use crate::stats::mean::t_interval;
 use crate::stats::proportion::wilson;
 
 /// Replications of every value in the first round.
-const FIRST_ROUND: u64 = 50;
+const FIRST_ROUND: u64 = 32;
 
 /// One parameter of a tornado chart.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -48,6 +49,10 @@ pub struct TornadoBar {
     pub handover_effect_ci95: [f64; 2],
     /// Screened out early: its effect is below the chart's `threshold` at both points.
     pub screened: bool,
+    /// Stopped early because its effect was known precisely enough: both paired 95 %
+    /// intervals no wider than the chart's `threshold` (half of it on either side).
+    #[serde(default)]
+    pub precise: bool,
 }
 
 impl TornadoBar {
@@ -114,6 +119,13 @@ struct Arm {
     worlds: [World; 2],
     outcomes: [Vec<[bool; 2]>; 2],
     screened: bool,
+    precise: bool,
+}
+
+impl Arm {
+    fn running(&self) -> bool {
+        !self.screened && !self.precise
+    }
 }
 
 /// Confidence of the upper bound that screens a parameter out, at each round.
@@ -125,8 +137,9 @@ const SCREEN_LEVEL: f64 = 0.99;
 const FEW_DISAGREE: u64 = 10;
 
 /// The effect of an arm at point `k` over its first `n` replications: (estimate, paired 95 %
-/// interval, an upper bound on its size at `SCREEN_LEVEL`).
-fn effect(arm: &Arm, k: usize, n: usize) -> (f64, [f64; 2], f64) {
+/// interval, an upper bound on its size at `SCREEN_LEVEL`, replications in which the two
+/// values disagree).
+fn effect(arm: &Arm, k: usize, n: usize) -> (f64, [f64; 2], f64, u64) {
     let d: Vec<f64> = (0..n)
         .map(|r| f64::from(u8::from(arm.outcomes[1][r][k])) - f64::from(u8::from(arm.outcomes[0][r][k])))
         .collect();
@@ -142,12 +155,20 @@ fn effect(arm: &Arm, k: usize, n: usize) -> (f64, [f64; 2], f64) {
         let (slo, shi) = t_interval(mean, sd, n as u64, SCREEN_LEVEL).unwrap_or((mean, mean));
         slo.abs().max(shi.abs())
     };
-    (mean, [lo, hi], bound)
+    (mean, [lo, hi], bound, discordant)
+}
+
+/// Whether an effect is settled: clearly small, or known to within `threshold / 2` on either
+/// side (its paired 95 % interval that narrow, on enough disagreeing replications to trust it).
+fn settled(arm: &Arm, k: usize, n: usize, threshold: f64) -> bool {
+    let (_, [lo, hi], bound, discordant) = effect(arm, k, n);
+    bound < threshold || (discordant >= FEW_DISAGREE && hi - lo <= 2.0 * threshold)
 }
 
 /// Runs `world` on to `n` replications, keeping whether each was on time at both points.
 fn extend(world: &World, out: &mut Vec<[bool; 2]>, n: u64, plan: &Plan) -> Result<(), StudyError> {
-    Ok(outcomes_to(world, plan, out, n, |r| {
+    // On time or not is settled at the deadline: nothing after it is simulated.
+    Ok(outcomes_to(world, plan, Some(world.deadline), out, n, |r| {
         [Point::Destination, Point::Handover].map(|p| on_time(world, p, r) == 1.0)
     })?)
 }
@@ -191,6 +212,7 @@ pub fn tornado(
             worlds: [at(&low)?.world, at(&high)?.world],
             outcomes: [Vec::new(), Vec::new()],
             screened: false,
+            precise: false,
         });
     }
     let most = plan.replications;
@@ -206,9 +228,9 @@ pub fn tornado(
     let mut n = first;
     let mut threshold = 0.005f64;
     loop {
-        let alive = arms.iter().filter(|a| !a.screened).count();
+        let alive = arms.iter().filter(|a| a.running()).count();
         progress(Step::Round { replications: n, alive, parameters: arms.len() });
-        for arm in arms.iter_mut().filter(|a| !a.screened) {
+        for arm in arms.iter_mut().filter(|a| a.running()) {
             for (world, out) in arm.worlds.iter().zip(arm.outcomes.iter_mut()) {
                 extend(world, out, n, plan)?;
             }
@@ -225,10 +247,11 @@ pub fn tornado(
                 .fold(0.0, f64::max)
         };
         threshold = threshold.max(0.1 * arms.iter().map(lower).fold(0.0, f64::max));
-        for arm in arms.iter_mut().filter(|a| !a.screened) {
+        for arm in arms.iter_mut().filter(|a| a.running()) {
             arm.screened = (0..2).all(|k| effect(arm, k, n as usize).2 < threshold);
+            arm.precise = !arm.screened && (0..2).all(|k| settled(arm, k, n as usize, threshold));
         }
-        if arms.iter().all(|a| a.screened) {
+        if !arms.iter().any(Arm::running) {
             break;
         }
         n = (2 * n).min(most);
@@ -238,7 +261,7 @@ pub fn tornado(
         .map(|a| {
             let m = a.outcomes[0].len();
             let share = |side: usize, k: usize| a.outcomes[side].iter().filter(|o| o[k]).count() as f64 / m as f64;
-            let ((e, ci, _), (he, hci, _)) = (effect(a, 0, m), effect(a, 1, m));
+            let ((e, ci, ..), (he, hci, ..)) = (effect(a, 0, m), effect(a, 1, m));
             TornadoBar {
                 parameter: a.param.clone(),
                 base_value: a.values[0].clone(),
@@ -252,6 +275,7 @@ pub fn tornado(
                 effect_ci95: ci,
                 handover_effect_ci95: hci,
                 screened: a.screened,
+                precise: a.precise,
             }
         })
         .collect();

@@ -272,8 +272,21 @@ pub fn replicate_checked(
     trace: bool,
     checks: Checks,
 ) -> Result<ReplicationResult, RunError> {
+    replicate_until(world, master, index, trace, checks, None)
+}
+
+/// [`replicate_checked`], ended at `until` if given (see [`Replication::until`]).
+fn replicate_until(
+    world: &World,
+    master: u64,
+    index: u64,
+    trace: bool,
+    checks: Checks,
+    until: Option<Time>,
+) -> Result<ReplicationResult, RunError> {
     let r = Replication::new(world, index, replication_seed(master, index), trace)
         .with_checks(checks)
+        .until(until)
         .with_cancel(interrupt::flag())
         .run()
         .map_err(|e| match e {
@@ -349,6 +362,8 @@ pub struct Runner<'w> {
     in_memory: usize,
     /// Set, the run stops before its next replication (a newer request replaced it).
     cancel: Option<&'w std::sync::atomic::AtomicBool>,
+    /// Every replication ends here (see [`Runner::until`]).
+    until: Option<Time>,
 }
 
 impl<'w> Runner<'w> {
@@ -363,7 +378,17 @@ impl<'w> Runner<'w> {
             checks: Checks::for_build(),
             in_memory: rows::IN_MEMORY,
             cancel: None,
+            until: None,
         })
+    }
+
+    /// Ends every replication at `at` (or its horizon, if sooner): for studies that only ask
+    /// whether the order arrived by then, which is the same as in the whole replication
+    /// ([`Replication::until`]). Its completion and the contract's later call-offs are not
+    /// known, so its rows and totals are not a run's.
+    pub fn until(mut self, at: Option<Time>) -> Self {
+        self.until = at;
+        self
     }
 
     /// Stops the run, as an interrupt does, once `flag` is set.
@@ -440,12 +465,14 @@ impl<'w> Runner<'w> {
                     if interrupt::stop_requested() || cancelled {
                         return Err(RunError::Interrupted { done });
                     }
-                    let r = replicate_checked(self.world, self.seed, i, self.tracing.traces(i), self.checks).map_err(
-                        |e| match e {
-                            RunError::Interrupted { .. } => RunError::Interrupted { done },
-                            other => other,
-                        },
-                    )?;
+                    let trace = self.tracing.traces(i);
+                    let r =
+                        replicate_until(self.world, self.seed, i, trace, self.checks, self.until).map_err(
+                            |e| match e {
+                                RunError::Interrupted { .. } => RunError::Interrupted { done },
+                                other => other,
+                            },
+                        )?;
                     let slot = rayon::current_thread_index().unwrap_or(0) % threads;
                     keep(&mut slots[slot].lock().unwrap_or_else(PoisonError::into_inner), r);
                     Ok(())

@@ -12,6 +12,7 @@ pub(crate) mod rundata;
 pub(crate) mod studies;
 pub(crate) mod study_figures;
 pub(crate) mod study_html;
+mod study_text;
 pub(crate) mod tables;
 pub mod text;
 pub(crate) mod timeline;

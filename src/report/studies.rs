@@ -235,6 +235,7 @@ pub(crate) fn tornado_csv(t: &Tornado) -> Result<Vec<u8>, csv::Error> {
         "handover_effect_ci_low",
         "handover_effect_ci_high",
         "screened",
+        "precise",
     ])?;
     for b in &t.bars {
         w.write_record([
@@ -254,6 +255,7 @@ pub(crate) fn tornado_csv(t: &Tornado) -> Result<Vec<u8>, csv::Error> {
             format!("{}", b.handover_effect_ci95[0]),
             format!("{}", b.handover_effect_ci95[1]),
             b.screened.to_string(),
+            b.precise.to_string(),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))

@@ -204,7 +204,8 @@ pub(crate) fn tornado(t: &Tornado, figures: &[Figure]) -> String {
          as in the scenario, on the same random numbers. The scenario itself: P(on time) {:.3} at the destinations, \
          {:.3} at the handover. Whole-number parameters move by whole steps: the values tried are shown. A parameter \
          whose effect was clearly below {:.3} at both points (by a 99 % upper bound) was screened out after fewer \
-         replications; the others ran {} each ({} in all).</p>\n\
+         replications, and one whose effect was known to within that (by a 95 % interval) stopped there; the others \
+         ran {} each ({} in all).</p>\n\
          <table><thead><tr><th>parameter</th><th>values tried</th><th>at the destinations</th><th>effect</th>\
          <th>at the handover</th><th>effect</th><th>replications</th></tr></thead><tbody>",
         fixed(t.percent, 0),
@@ -231,7 +232,13 @@ pub(crate) fn tornado(t: &Tornado, figures: &[Figure]) -> String {
             b.handover_p_on_time[1],
             b.handover_effect,
             b.replications,
-            if b.screened { " (screened out)" } else { "" }
+            if b.screened {
+                " (screened out)"
+            } else if b.precise {
+                " (known)"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(o, "</tbody></table>");

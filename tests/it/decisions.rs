@@ -198,8 +198,9 @@ fn compare_select_reports_the_verdict() {
 }
 
 /// A tornado chart screens out the parameters whose effect is clearly small after few
-/// replications and runs the others to `-n`; every bar is what plain runs of its two values
-/// give over the same replications (common random numbers), and the total adds up.
+/// replications, stops those whose effect is known to within its threshold, and runs the
+/// others to `-n`; every bar is what plain runs of its two values give over the same
+/// replications (common random numbers), and the total adds up.
 #[test]
 fn a_tornado_spends_its_replications_where_the_ranking_is_decided() {
     let tmp = tempfile::tempdir().unwrap();
@@ -215,9 +216,20 @@ fn a_tornado_spends_its_replications_where_the_ranking_is_decided() {
         serde_json::from_str(&std::fs::read_to_string(t.join("tor/tornado.json")).unwrap()).unwrap();
     let bars = tor["bars"].as_array().unwrap();
     let reps = |b: &serde_json::Value| b["replications"].as_u64().unwrap();
-    let (screened, full): (Vec<_>, Vec<_>) = bars.iter().partition(|b| b["screened"] == true);
-    assert!(!screened.is_empty() && !full.is_empty(), "{tor}");
-    assert!(screened.iter().all(|b| reps(b) < 400) && full.iter().all(|b| reps(b) == 400), "{tor}");
+    let (screened, rest): (Vec<_>, Vec<_>) = bars.iter().partition(|b| b["screened"] == true);
+    let (precise, full): (Vec<_>, Vec<_>) = rest.into_iter().partition(|b| b["precise"] == true);
+    assert!(!screened.is_empty() && !precise.is_empty() && !full.is_empty(), "{tor}");
+    assert!(screened.iter().chain(&precise).all(|b| reps(b) < 400) && full.iter().all(|b| reps(b) == 400), "{tor}");
+    // A precise bar is known to within the threshold at both points: a 95 % interval at most
+    // twice as wide, or an effect clearly below it (whose estimate is then below it too).
+    let threshold = tor["threshold"].as_f64().unwrap();
+    for b in &precise {
+        for (effect, ci) in [("effect", "effect_ci95"), ("handover_effect", "handover_effect_ci95")] {
+            let [lo, hi] = [0, 1].map(|i| b[ci][i].as_f64().unwrap());
+            let e = b[effect].as_f64().unwrap();
+            assert!(hi - lo <= 2.0 * threshold + 1e-12 || e.abs() < threshold, "{b}");
+        }
+    }
     // The border's service time decides the tiny network's punctuality (moved by 20 % it takes
     // P(on time) from about 0.99 to 0.48): it leads the chart and ran to the end.
     assert_eq!(bars[0]["parameter"], "nodes.border.stages[0].service_per_carrier", "{tor}");
@@ -225,8 +237,8 @@ fn a_tornado_spends_its_replications_where_the_ranking_is_decided() {
     assert!(tor["threshold"].as_f64().unwrap() >= 0.005);
     let total: u64 = 400 + 2 * bars.iter().map(reps).sum::<u64>();
     assert_eq!(tor["replications_total"].as_u64(), Some(total));
-    // One screened bar and one full one, against plain runs of their low values.
-    for b in [screened[0], full[0]] {
+    // One bar of each kind, against plain runs of their low values.
+    for b in [screened[0], precise[0], full[0]] {
         let set = format!("{}={}", b["parameter"].as_str().unwrap(), b["low_value"].as_str().unwrap());
         let n = reps(b).to_string();
         let folder = format!("run-{n}");
@@ -235,4 +247,35 @@ fn a_tornado_spends_its_replications_where_the_ranking_is_decided() {
             serde_json::from_str(&std::fs::read_to_string(t.join(folder).join("summary.json")).unwrap()).unwrap();
         assert_eq!(s["p_on_time"], b["p_on_time"][0], "{b}");
     }
+}
+
+/// A replication ended at the deadline (as the studies that ask only "on time?" run them)
+/// arrives on time exactly when the whole replication does, at both points, and costs fewer
+/// events when the order is late.
+#[test]
+fn replications_ended_at_the_deadline_give_the_same_on_time_outcomes() {
+    use steelsim::analysis::{Point, on_time};
+    use steelsim::experiment::{Row, Runner};
+    let text = std::fs::read_to_string(tiny()).unwrap();
+    let world = steelsim::scenario::load_str(&text, "tiny.toml", "tiny").unwrap();
+    let indices: Vec<u64> = (0..300).collect();
+    let outcome = |until| {
+        let runner = Runner::new(&world, 5, Some(2)).unwrap().until(until);
+        runner
+            .map(&indices, &mut |_| {}, |r| {
+                let row = Row::of(r);
+                ([Point::Destination, Point::Handover].map(|p| on_time(&world, p, &row)), r.events)
+            })
+            .unwrap()
+    };
+    let (whole, ended) = (outcome(None), outcome(Some(world.deadline)));
+    let late = whole.iter().filter(|(o, _)| o[0] == 0.0).count();
+    // Both kinds of replication occur, or the comparison would prove little.
+    assert!(late > 10 && late < 290, "{late} late of 300");
+    for ((a, events_whole), (b, events_ended)) in whole.iter().zip(&ended) {
+        assert_eq!(a, b);
+        assert!(events_ended <= events_whole);
+    }
+    let saved: u64 = whole.iter().zip(&ended).map(|(a, b)| a.1 - b.1).sum();
+    assert!(saved > 0, "no replication ran past the deadline");
 }

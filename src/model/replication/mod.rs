@@ -108,6 +108,8 @@ pub struct Replication<'w> {
     captured: Option<crate::model::status::Status>,
     /// The status the world starts from has been put in place.
     resumed: bool,
+    /// Ends the replication here if it runs that long (see [`Replication::until`]).
+    until: Option<Time>,
 }
 
 /// How many events pass between two looks at the cancel flag: a replication of millions of
@@ -168,6 +170,7 @@ impl<'w> Replication<'w> {
             capture_at: None,
             captured: None,
             resumed: false,
+            until: None,
         }
     }
 
@@ -185,6 +188,15 @@ impl<'w> Replication<'w> {
         self
     }
 
+    /// Ends the replication at `at` (or its horizon, if sooner), as if that were its horizon.
+    /// Everything up to `at` happens exactly as in the whole replication, so whether the
+    /// order arrived by `at` is the same; what comes later (its completion, the contract's
+    /// later call-offs) is not simulated. For studies that only ask about a deadline.
+    pub fn until(mut self, at: Option<Time>) -> Self {
+        self.until = at;
+        self
+    }
+
     /// Sets how thoroughly the replication checks itself while it runs.
     pub fn with_checks(mut self, checks: Checks) -> Self {
         self.checks = checks;
@@ -199,7 +211,8 @@ impl<'w> Replication<'w> {
         let outcome = if self.books.completion.is_some() {
             Outcome::Stopped
         } else {
-            let (horizon, max_events) = (self.w.horizon, self.w.max_events);
+            let horizon = self.until.map_or(self.w.horizon, |t| t.min(self.w.horizon));
+            let max_events = self.w.max_events;
             run(&mut Driver(&mut self), &mut sched, horizon, max_events)
         };
         if self.cancelled {
