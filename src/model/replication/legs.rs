@@ -130,8 +130,13 @@ impl Replication<'_> {
             l.service = h;
             l.busy = true;
             self.books.charge(spec.cost_per_t * l.tonnes.t(), l.buyer_pays);
-            sched.schedule_in(Duration::saturating(h), Ev::Arrived(lot));
         }
+        // One event for the group: a train of forty wagons was forty events.
+        let arrival = match lots {
+            [lot] => Ev::Arrived(*lot),
+            _ => Ev::GroupArrived(self.groups.add(lots)),
+        };
+        sched.schedule_in(Duration::saturating(h), arrival);
         if let Some(fleet) = spec.departures.as_ref().and_then(|d| d.fleet) {
             // The vehicle delivers the group, then comes back empty.
             let pool = &w.pools[fleet];
@@ -188,5 +193,41 @@ impl Replication<'_> {
         }
         self.lots[lot].next_step(now);
         self.ready.push_back(lot);
+    }
+}
+
+/// A group of lots travelling together, in [`Groups`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct GroupId(u32);
+
+/// The groups of lots in transit together, each arriving as one event; slots are reused.
+#[derive(Debug, Default)]
+pub(crate) struct Groups {
+    lots: Vec<Vec<LotId>>,
+    free: Vec<GroupId>,
+}
+
+impl Groups {
+    /// Holds `lots` until [`Groups::take`].
+    pub(crate) fn add(&mut self, lots: &[LotId]) -> GroupId {
+        let id = self.free.pop().unwrap_or_else(|| {
+            self.lots.push(Vec::new());
+            GroupId(u32::try_from(self.lots.len() - 1).expect("fewer than 2^32 groups in transit"))
+        });
+        self.lots[id.0 as usize].extend_from_slice(lots);
+        id
+    }
+
+    /// The lots of group `id`, in the order they were added; give the vector back with
+    /// [`Groups::free`].
+    pub(crate) fn take(&mut self, id: GroupId) -> Vec<LotId> {
+        std::mem::take(&mut self.lots[id.0 as usize])
+    }
+
+    /// Frees slot `id`, keeping the vector's room for the next group.
+    pub(crate) fn free(&mut self, id: GroupId, mut lots: Vec<LotId>) {
+        lots.clear();
+        self.lots[id.0 as usize] = lots;
+        self.free.push(id);
     }
 }

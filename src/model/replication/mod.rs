@@ -34,6 +34,7 @@ use super::tally::StageTally;
 use super::world::{DwellId, LegId, MillId, World};
 use daily::DayMarks;
 use invariants::{Checks, Violation};
+use legs::{GroupId, Groups};
 use result::{Daily, ReplicationError, ReplicationResult, TraceLog};
 use state::{
     BgJob, BgState, Books, Ev, Holder, Job, LegState, Lot, MillState, Occ, PoolState, ServerState, StoreState,
@@ -85,6 +86,8 @@ pub struct Replication<'w> {
     occurrences: IdVec<OccurrenceId, Occ>,
     /// Lots made ready by the last hand-off, moved on in order (see [`Replication::drain`]).
     ready: VecDeque<LotId>,
+    /// Groups of lots in transit together.
+    groups: Groups,
     /// Reusable buffers for what a resource hands out.
     grants: Vec<Grant<Job>>,
     pool_grants: Vec<Grant<Holder>>,
@@ -152,6 +155,7 @@ impl<'w> Replication<'w> {
             dwell_key: w.dwells.iter().map(|d| component_key(seed, &d.name)).collect(),
             occurrences: IdVec::new(),
             ready: VecDeque::new(),
+            groups: Groups::default(),
             grants: Vec::new(),
             pool_grants: Vec::new(),
             admitted: Vec::new(),
@@ -283,6 +287,7 @@ impl<'w> Replication<'w> {
             Ev::DwellDone(lot) => self.dwell_done(lot, sched),
             Ev::ReworkDone(lot) => self.ready.push_back(lot),
             Ev::Arrived(lot) => self.arrived(lot, sched),
+            Ev::GroupArrived(group) => return self.group_arrived(group, sched),
             Ev::Timetable(leg) => self.timetable(leg, sched),
             Ev::MaxWait(leg) => self.max_wait(leg, sched),
             Ev::Returned(pool, units) => self.carriers_returned(pool, units, sched),
@@ -308,6 +313,12 @@ impl<'w> Replication<'w> {
                 sched.schedule_in(Duration::new(crate::model::units::DAY).unwrap_or_default(), Ev::Day);
             }
         }
+        self.settle(sched)
+    }
+
+    /// What follows every event: the lots it made ready move on, supplies are armed for whoever
+    /// waits for carriers, the invariants are checked, and the replication stops once complete.
+    fn settle(&mut self, sched: &mut Scheduler<Ev>) -> Control {
         self.drain(sched);
         self.arm_supplies(sched);
         if self.checks != Checks::Off
@@ -317,6 +328,24 @@ impl<'w> Replication<'w> {
             return Control::Stop;
         }
         if self.books.completion.is_some() { Control::Stop } else { Control::Continue }
+    }
+
+    /// The lots of a group arrive, each handled as its own event would be: at one time, in
+    /// the order they left, with nothing else in between (their events used to follow each
+    /// other in the queue), so the results are those of one event per lot.
+    fn group_arrived(&mut self, group: GroupId, sched: &mut Scheduler<Ev>) -> Control {
+        let lots = self.groups.take(group);
+        let mut control = Control::Continue;
+        for &lot in &lots {
+            self.catch_up_supplies(sched);
+            self.arrived(lot, sched);
+            control = self.settle(sched);
+            if control == Control::Stop {
+                break;
+            }
+        }
+        self.groups.free(group, lots);
+        control
     }
 }
 

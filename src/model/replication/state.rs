@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 
+use super::legs::GroupId;
 use crate::engine::random::{Stream, component_key, stream};
 use crate::engine::{Batcher, Discipline, EventKey, Resource, Store, Time, TimeWeighted};
 use crate::model::ids::{
@@ -53,6 +54,9 @@ pub(crate) enum Ev {
     ReworkDone(LotId),
     /// A lot arrived at the end of a leg.
     Arrived(LotId),
+    /// The lots of a group that left together on one transit time arrived: each is handled
+    /// in turn as if it were its own event, as one event per lot used to be.
+    GroupArrived(GroupId),
     /// A timetabled departure of a leg.
     Timetable(LegId),
     /// The oldest carrier of a forming group has waited the maximum.
