@@ -24,6 +24,11 @@ use crate::scenario;
 /// Largest request body accepted, bytes: a what-if is a few overrides, not a scenario.
 const MAX_BODY: usize = 64 * 1024;
 
+/// Most bytes of a request declared larger than [`MAX_BODY`] that are read (and dropped)
+/// before it is refused. A client that sends its whole body before reading the answer then
+/// reads the 413, instead of a connection reset by a server that closed with its body unread.
+const DRAIN: usize = 1024 * 1024;
+
 /// What `serve` is started with.
 #[derive(Debug)]
 pub(crate) struct ServeOptions {
@@ -56,6 +61,7 @@ pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
         .route("/api/whatif", post(api::whatif))
         .route("/api/scenario", post(api::scenario_text))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(refuse_large))
         .with_state(state.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -82,6 +88,24 @@ pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
     })?;
     eprintln!("stopped");
     Ok(())
+}
+
+/// Refuses a request whose declared length is over [`MAX_BODY`] with 413, after reading what
+/// it sends up to [`DRAIN`]. (A body sent without a length is still cut at `MAX_BODY` by
+/// `DefaultBodyLimit`.)
+async fn refuse_large(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        let _ = axum::body::to_bytes(req.into_body(), DRAIN).await;
+        let say = format!("the request is larger than {} kB: a what-if is a few changes", MAX_BODY / 1024);
+        return (axum::http::StatusCode::PAYLOAD_TOO_LARGE, say).into_response();
+    }
+    next.run(req).await
 }
 
 /// Ctrl-C or SIGTERM: the handler every command installs sets the process's stop flag
