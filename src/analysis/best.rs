@@ -71,6 +71,15 @@ impl Criterion {
         }
     }
 
+    /// When a replication's output is settled (see [`Success::decided_by`]); the completion
+    /// time only at its end.
+    fn decided_by(self, world: &World) -> Option<crate::engine::Time> {
+        match self {
+            Criterion::Success(s) => s.decided_by(world),
+            Criterion::Completion => None,
+        }
+    }
+
     /// Replication `r`'s output, larger is better.
     fn output(self, world: &World, r: &Row) -> f64 {
         match self {
@@ -172,11 +181,7 @@ pub fn select(
         // Half as many again: few runs, little overshoot past the decision.
         let to = upto.max(have + have / 2).min(cap);
         let w = worlds[i];
-        let until = match criterion {
-            Criterion::Success(s) => s.decided_by(w),
-            Criterion::Completion => None,
-        };
-        outcomes_to(w, &plan, until, &mut outputs[i], to, |r| criterion.output(w, r))?;
+        outcomes_to(w, &plan, criterion.decided_by(w), &mut outputs[i], to, |r| criterion.output(w, r))?;
         Ok(outputs[i].clone())
     };
     let kind = if criterion == Criterion::Completion { Outputs::Continuous } else { Outputs::Binary };

@@ -4,7 +4,7 @@
 //! The chart is built in rounds. Every parameter's low and high values first run a few
 //! replications; a parameter whose effect is clearly small (below a tenth of the largest
 //! effect found, or half a percentage point, at both delivery points) is screened out, one
-//! whose effect is already known to within half that threshold stops there, and the others
+//! whose effect is already known to within that threshold stops there, and the others
 //! run twice as many, up to `-n`. Replication `r` is the same in every round and for every
 //! value (common random numbers), so the effect of a parameter is measured replication by
 //! replication, and most of the cost goes where the ranking is decided.
@@ -49,8 +49,9 @@ pub struct TornadoBar {
     pub handover_effect_ci95: [f64; 2],
     /// Screened out early: its effect is below the chart's `threshold` at both points.
     pub screened: bool,
-    /// Stopped early because its effect was known precisely enough: both paired 95 %
-    /// intervals no wider than the chart's `threshold` (half of it on either side).
+    /// Stopped early because its effect was known precisely enough: at both points, a paired
+    /// 95 % interval no wider than twice the chart's `threshold` (the threshold on either
+    /// side), or an effect clearly below it.
     #[serde(default)]
     pub precise: bool,
 }
@@ -158,10 +159,10 @@ fn effect(arm: &Arm, k: usize, n: usize) -> (f64, [f64; 2], f64, u64) {
     (mean, [lo, hi], bound, discordant)
 }
 
-/// Whether an effect is settled: clearly small, or known to within `threshold / 2` on either
-/// side (its paired 95 % interval that narrow, on enough disagreeing replications to trust it).
-fn settled(arm: &Arm, k: usize, n: usize, threshold: f64) -> bool {
-    let (_, [lo, hi], bound, discordant) = effect(arm, k, n);
+/// Whether an effect (as [`effect`] gives it) is settled: clearly small, or known to within
+/// `threshold` on either side (its paired 95 % interval that narrow, on enough disagreeing
+/// replications to trust it).
+fn settled((_, [lo, hi], bound, discordant): (f64, [f64; 2], f64, u64), threshold: f64) -> bool {
     bound < threshold || (discordant >= FEW_DISAGREE && hi - lo <= 2.0 * threshold)
 }
 
@@ -248,8 +249,9 @@ pub fn tornado(
         };
         threshold = threshold.max(0.1 * arms.iter().map(lower).fold(0.0, f64::max));
         for arm in arms.iter_mut().filter(|a| a.running()) {
-            arm.screened = (0..2).all(|k| effect(arm, k, n as usize).2 < threshold);
-            arm.precise = !arm.screened && (0..2).all(|k| settled(arm, k, n as usize, threshold));
+            let effects = [0, 1].map(|k| effect(arm, k, n as usize));
+            arm.screened = effects.iter().all(|e| e.2 < threshold);
+            arm.precise = !arm.screened && effects.into_iter().all(|e| settled(e, threshold));
         }
         if !arms.iter().any(Arm::running) {
             break;
