@@ -13,6 +13,7 @@ pub mod calibrate;
 pub mod capacity;
 pub mod compare;
 pub mod contract;
+pub mod controls;
 mod estimates;
 pub mod inputs;
 pub mod plan;

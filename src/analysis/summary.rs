@@ -79,6 +79,10 @@ pub struct Summary {
     /// What the scenario's uncertain figures do to completion (only when it has some).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<super::inputs::InputsSummary>,
+    /// Estimates corrected with control variates (only when the scenario has random
+    /// disruptions or uncertain figures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_variates: Option<super::controls::ControlVariates>,
     /// Where the order stood at the shipment status the run started from (only for a run
     /// from a status).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -501,6 +505,7 @@ pub fn build(world: &World, seed: u64, out: &RunOutput) -> Summary {
         corridors,
         bottleneck,
         inputs: agg.inputs.as_ref().and_then(|i| super::inputs::summarise(world, i)),
+        control_variates: super::controls::build(world, out),
         status: world.status.as_ref().map(|s| {
             let as_of = crate::scenario::status::datetime(world, s.at).to_string();
             super::replan::StatusSummary::of(s, as_of)

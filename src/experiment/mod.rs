@@ -7,6 +7,7 @@
 //! histograms), so they can be formed on any thread and merged in any order.
 
 pub mod aggregate;
+pub mod controls;
 pub(crate) mod interrupt;
 pub mod precision;
 pub mod rows;

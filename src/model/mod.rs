@@ -6,6 +6,7 @@
 //! carriers, form trains, travel, cross borders, clear customs), and are delivered.
 
 pub mod contract;
+pub mod controls;
 pub mod estimate;
 pub mod ids;
 pub mod mills;

@@ -259,7 +259,7 @@ pub(crate) fn report(data: &RunData, figures: &[Figure]) -> String {
         }
         let _ = writeln!(o, "</tbody></table>");
     }
-
+    controlled(&mut o, s);
     let _ = writeln!(
         o,
         "<h2>Lead times by corridor</h2>\n<table><thead><tr><th>corridor</th><th>lots per replication</th><th>mean, days</th><th>5 %</th><th>25 %</th><th>median</th><th>75 %</th><th>95 %</th></tr></thead><tbody>"
@@ -550,4 +550,34 @@ fn key_parameters(o: &mut String, sc: &toml::Table, labels: &super::labels::Labe
         .join(", "),
     );
     let _ = writeln!(o, "</tbody></table>");
+}
+
+/// P(on time) corrected with control variates, where the run gives it.
+fn controlled(o: &mut String, s: &crate::analysis::summary::Summary) {
+    let Some(cv) = &s.control_variates else { return };
+    let points = [("at the destinations", &cv.p_on_time), ("at the handover", &cv.handover_p_on_time)];
+    let said: Vec<String> = points
+        .iter()
+        .filter_map(|(at, c)| {
+            c.as_ref().map(|c| {
+                format!(
+                    "{:.3} [{:.3}, {:.3}] {at} ({:.0} % of the variance removed)",
+                    c.estimate,
+                    c.ci95[0],
+                    c.ci95[1],
+                    c.variance_reduction * 100.0
+                )
+            })
+        })
+        .collect();
+    if said.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "<p>Corrected for how far each replication's disruptions and uncertain figures fell from their expectations \
+         (control variates, {} controls), P(on time) is {}.</p>",
+        cv.controls.len(),
+        said.join(" and ")
+    );
 }

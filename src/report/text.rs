@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::analysis::contract::ContractSummary;
+use crate::analysis::controls::Controlled;
 use crate::analysis::summary::{Delivery, Summary};
 
 /// `1234567.8` -> `"1,234,568"`.
@@ -148,6 +149,7 @@ pub fn render(s: &Summary) -> String {
     let w = 28;
     let _ = writeln!(out, "{:w$}{:30}at handover ({})", "", "at destination", s.handover.points.join(", "));
     let _ = writeln!(out, "{:w$}{:30}{}", "P(all on time), 95% CI", probability(d), probability(h));
+    out.push_str(&controlled(s, w));
     for (i, p) in d.promise.iter().enumerate() {
         let label = format!("Promise at {:.0}%", p.confidence * 100.0);
         let _ = writeln!(out, "{label:w$}{:30}{}", promise(d, i), promise(h, i));
@@ -219,6 +221,22 @@ pub fn render(s: &Summary) -> String {
     for warning in &s.warnings {
         let _ = writeln!(out, "\nwarning: {warning}");
     }
+    out
+}
+
+/// P(on time) corrected with control variates, and how much of its variance that removed.
+fn controlled(s: &Summary, w: usize) -> String {
+    let mut out = String::new();
+    let Some(cv) = &s.control_variates else { return out };
+    if cv.p_on_time.is_none() && cv.handover_p_on_time.is_none() {
+        return out;
+    }
+    let show = |c: &Option<Controlled>, f: &dyn Fn(&Controlled) -> String| c.as_ref().map_or("-".into(), f);
+    let ci = |c: &Controlled| share(c.estimate, c.ci95);
+    let removed = |c: &Controlled| format!("{:.0} % ({} controls)", c.variance_reduction * 100.0, c.controls_used);
+    let (d, h) = (&cv.p_on_time, &cv.handover_p_on_time);
+    let _ = writeln!(out, "{:w$}{:30}{}", "  with control variates", show(d, &ci), show(h, &ci));
+    let _ = writeln!(out, "{:w$}{:30}{}", "  variance removed", show(d, &removed), show(h, &removed));
     out
 }
 

@@ -1,5 +1,6 @@
 //! Estimators: proportions, quantiles and means with confidence intervals.
 
+pub mod control;
 pub mod exact;
 pub mod histogram;
 pub mod mean;

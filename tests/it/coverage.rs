@@ -192,3 +192,104 @@ fn every_printed_interval_covers_the_truth_95_percent_of_the_time() {
         assert!(n < 1000 || (0.94..=0.96).contains(&share), "{}: covered {:.1} %", check.name, share * 100.0);
     }
 }
+
+/// The ends of the uncertain unloading speed's range in the control-variate check.
+const SPEED: (f64, f64) = (0.5, 1.5);
+
+/// The known corridor with an uncertain unloading speed: each replication draws a factor `f`,
+/// uniform on `SPEED`, that divides the unloading time, so completion is `c + X / f`.
+fn uncertain_speed() -> World {
+    let text = format!(
+        "{KNOWN}\n[[uncertain]]\nname = \"unload_speed\"\ntarget = \"dest.unload\"\n\
+         factor = {{ dist = \"uniform\", min = {}, max = {} }}\n",
+        SPEED.0, SPEED.1
+    );
+    steelsim::scenario::load_str(&text, "known.toml", "known").unwrap()
+}
+
+/// The control-variate intervals of `summary.json` (P(on time) and the mean completion, with
+/// the unloading speed drawn as the control) cover the closed-form truth 95 % of the time,
+/// and are as narrow as the regression's theory says (the residual variance once the control
+/// has explained what it can).
+#[test]
+fn control_variate_intervals_cover_the_truth_95_percent_of_the_time() {
+    let mut deadline = 0.0;
+    let c = fixed_part_days(&mut deadline);
+    let (a, b) = SPEED;
+    let (m, k) = (MEANS[0], deadline - c);
+    // With f uniform on (a, b): E[g(f)] = integral of g over (a, b), divided by b - a.
+    let w = b - a;
+    let mean_f = (a + b) / 2.0;
+    let var_f = w * w / 12.0;
+    // On time: X <= k f, so P(on time | f) = 1 - exp(-k f / m).
+    let r = k / m;
+    let e_exp = ((-r * a).exp() - (-r * b).exp()) / (r * w);
+    let e_f_exp = (((a / r + 1.0 / (r * r)) * (-r * a).exp()) - ((b / r + 1.0 / (r * r)) * (-r * b).exp())) / w;
+    let p = 1.0 - e_exp;
+    let cov_p = -(e_f_exp - mean_f * e_exp);
+    let resid_p = p * (1.0 - p) - cov_p * cov_p / var_f;
+    // Completion c + X / f: E[1/f] = ln(b/a) / w, E[1/f^2] = 1 / (a b), E[X^2] = 2 m^2.
+    let e_inv = (b / a).ln() / w;
+    let mean_completion = c + m * e_inv;
+    let var_completion = 2.0 * m * m / (a * b) - (m * e_inv).powi(2);
+    let cov_completion = m * (1.0 - mean_f * e_inv);
+    let resid_completion = var_completion - cov_completion * cov_completion / var_f;
+    let z = 2.0 * 1.959964 / (REPLICATIONS as f64).sqrt();
+    let mut checks = [
+        Check {
+            name: "P(on time), control variate",
+            truth: p,
+            expected: 0.95,
+            held: 0,
+            width: Some(z * resid_p.sqrt()),
+            widths: 0.0,
+        },
+        Check {
+            name: "mean completion, control variate",
+            truth: mean_completion,
+            expected: 0.95,
+            held: 0,
+            width: Some(z * resid_completion.sqrt()),
+            widths: 0.0,
+        },
+    ];
+    let world = uncertain_speed();
+    let n = macros();
+    let mut reduction = 0.0;
+    for seed in 0..n as u64 {
+        let s = summary::build(&world, seed, &runs(&world, seed));
+        let cv = s.control_variates.expect("an uncertain figure is a control");
+        assert_eq!(cv.controls.len(), 1);
+        assert!((cv.controls[0].expectation - mean_f).abs() < 1e-12);
+        let (on_time, completion) = (cv.p_on_time.unwrap(), cv.mean_completion_days.unwrap());
+        reduction += on_time.variance_reduction / n as f64;
+        for (check, ci) in checks.iter_mut().zip([on_time.ci95, completion.ci95]) {
+            check.held += usize::from(ci[0] <= check.truth && check.truth <= ci[1]);
+            check.widths += ci[1] - ci[0];
+        }
+    }
+    // The variance removed from P(on time): the control's squared correlation with it.
+    let rho2 = cov_p * cov_p / var_f / (p * (1.0 - p));
+    println!("P(on time) variance removed: {:.1} % (theory {:.1} %)", reduction * 100.0, rho2 * 100.0);
+    assert!((reduction - rho2).abs() < 0.03, "variance removed {reduction:.3}, theory {rho2:.3}");
+    for check in &checks {
+        let share = 100.0 * check.held as f64 / n as f64;
+        println!("| {} | {:.4} | {:.1} % | {share:.1} % |", check.name, check.truth, 100.0 * check.expected);
+    }
+    for check in &checks {
+        let share = check.held as f64 / n as f64;
+        let band = 3.29 * (check.expected * (1.0 - check.expected) / n as f64).sqrt();
+        assert!(
+            (share - check.expected).abs() <= band,
+            "{}: covered {:.1} % of {n} runs, outside {:.1} +/- {:.1} %",
+            check.name,
+            share * 100.0,
+            check.expected * 100.0,
+            band * 100.0
+        );
+        let mean = check.widths / n as f64;
+        let w = check.width.unwrap();
+        assert!((mean / w - 1.0).abs() < 0.05, "{}: mean width {mean:.5}, theory {w:.5}", check.name);
+        assert!(n < 1000 || (0.94..=0.96).contains(&share), "{}: covered {:.1} %", check.name, share * 100.0);
+    }
+}

@@ -132,3 +132,51 @@ fn empirical_quantiles_match_their_definition() {
     }
     assert_eq!(quantile(&[7.0], 0.99), Some(7.0));
 }
+
+/// Each control's expectation (what `summary.json` corrects against) is what its draws
+/// average: over 4,000 seeds of the baseline, every control's sample mean lies within 4
+/// standard errors of it (a false alarm once in 16,000 per control; the seeds are fixed). This
+/// checks the expected counts of occurrences (`p`, `rate x window`) and Wald's identity.
+#[test]
+fn every_control_averages_its_stated_expectation() {
+    use steelsim::model::controls::{controls, values};
+    let text = std::fs::read_to_string(crate::common::repo().join("scenarios/baseline.toml")).unwrap();
+    let world = steelsim::scenario::load_str(&text, "baseline.toml", "baseline").unwrap();
+    let cs = controls(&world);
+    assert!(cs.len() >= 10, "the baseline's uncertain figures and random disruptions: {}", cs.len());
+    let n = EXPERIMENTS;
+    let mut sums = vec![(0.0, 0.0); cs.len()];
+    let mut v = Vec::new();
+    for seed in 0..n as u64 {
+        v.clear();
+        values(&world, &cs, seed, &mut v);
+        for (s, x) in sums.iter_mut().zip(&v) {
+            s.0 += x;
+            s.1 += x * x;
+        }
+    }
+    for (c, (s, s2)) in cs.iter().zip(sums) {
+        let mean = s / n as f64;
+        let se = ((s2 / n as f64 - mean * mean) / (n as f64 - 1.0)).sqrt();
+        assert!(se > 0.0, "{} does not vary", c.name);
+        assert!((mean - c.mean).abs() <= 4.0 * se, "{}: drawn {mean:.4} on average, expected {}", c.name, c.mean);
+    }
+}
+
+/// A replication's uncertain-figure control is the factor the replication applied.
+#[test]
+fn an_uncertain_control_is_the_factor_the_replication_drew() {
+    use steelsim::model::controls::{controls, values};
+    let text = std::fs::read_to_string(crate::common::repo().join("scenarios/baseline.toml")).unwrap();
+    let world = steelsim::scenario::load_str(&text, "baseline.toml", "baseline").unwrap();
+    let cs = controls(&world);
+    for index in 0..3 {
+        let r = steelsim::experiment::replicate(&world, 11, index, false).unwrap();
+        let mut v = Vec::new();
+        values(&world, &cs, r.seed, &mut v);
+        for (i, u) in world.uncertain.iter().enumerate() {
+            let at = cs.iter().position(|c| c.name == format!("uncertain:{}", u.name)).unwrap();
+            assert_eq!(v[at].max(0.01), r.inputs[i], "{}", u.name);
+        }
+    }
+}

@@ -10,7 +10,7 @@ use crate::engine::dist::unit;
 use crate::engine::{Duration, Scheduler, Time};
 
 use crate::model::ids::{CalendarId, OccurrenceId};
-use crate::model::world::{Effect, Occurrence, Scales, Target};
+use crate::model::world::{DisruptionSpec, Effect, Occurrence, Scales, Target, UncertainSpec};
 
 use super::Replication;
 use super::result::Happening;
@@ -59,9 +59,8 @@ impl Replication<'_> {
     /// certain) changes nothing at all.
     fn draw_inputs(&mut self, now: Time, sched: &mut Scheduler<Ev>) {
         for u in &self.w.uncertain {
-            let mut rng = crate::engine::random::stream(self.input_seed, &format!("uncertain:{}", u.name));
             // Floored as a disruption's factor is, so a factor stays a slowdown.
-            let f = u.factor.sample(&mut rng).max(0.01);
+            let f = uncertain_draw(u, self.input_seed).max(0.01);
             self.inputs.push(f);
             if f == 1.0 {
                 continue;
@@ -94,33 +93,9 @@ impl Replication<'_> {
     /// Draws this replication's disruption occurrences and schedules their starts and ends.
     fn draw_disruptions(&mut self, sched: &mut Scheduler<Ev>) {
         for (i, spec) in self.w.disruptions.iter_ids() {
-            let mut rng = crate::engine::random::stream(self.seed, &format!("disruption:{}", spec.name));
-            let (a, b) = spec.window;
-            let mut starts = Vec::new();
-            match spec.occurrence {
-                Occurrence::Once(p) => {
-                    if unit(&mut rng) < p {
-                        starts.push(a + unit(&mut rng) * (b - a));
-                    }
-                }
-                Occurrence::Rate(per_hour) => {
-                    let mut t = a;
-                    loop {
-                        t += -(1.0 - unit(&mut rng)).ln() / per_hour;
-                        if t >= b {
-                            break;
-                        }
-                        starts.push(t);
-                    }
-                }
-            }
-            for start in starts {
-                let duration = spec.duration.sample(&mut rng);
-                let factor = match &spec.effect {
-                    // A factor of zero is a closure; floor draws so a factor stays a slowdown.
-                    Effect::Factor(d) => d.sample(&mut rng).max(0.01),
-                    _ => 1.0,
-                };
+            for Drawn { start, duration, factor } in disruption_draws(spec, self.seed) {
+                // A factor of zero is a closure; floor draws so a factor stays a slowdown.
+                let factor = factor.map_or(1.0, |f| f.max(0.01));
                 // One that began before the order's start counts for what is left of it.
                 let (t0, rest) = if start >= 0.0 { (start, duration) } else { (0.0, start + duration) };
                 if rest <= 0.0 && start < 0.0 {
@@ -227,4 +202,57 @@ impl Replication<'_> {
             }
         }
     }
+}
+
+/// An uncertain figure's factor as drawn for the replication whose inputs are seeded
+/// `input_seed` (before the floor the replication applies): the same number whenever asked,
+/// so that what a replication drew can be known without running it (control variates).
+pub(crate) fn uncertain_draw(u: &UncertainSpec, input_seed: u64) -> f64 {
+    let mut rng = crate::engine::random::stream(input_seed, &format!("uncertain:{}", u.name));
+    u.factor.sample(&mut rng)
+}
+
+/// One occurrence of a disruption as drawn: its start (hours, may precede the order's
+/// start), its duration (hours) and, for a factor effect, the factor before the floor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Drawn {
+    pub(crate) start: f64,
+    pub(crate) duration: f64,
+    pub(crate) factor: Option<f64>,
+}
+
+/// The occurrences of disruption `spec` in the replication seeded `seed`, all drawn up
+/// front from the disruption's own stream, in the order the replication draws them.
+pub(crate) fn disruption_draws(spec: &DisruptionSpec, seed: u64) -> Vec<Drawn> {
+    let mut rng = crate::engine::random::stream(seed, &format!("disruption:{}", spec.name));
+    let (a, b) = spec.window;
+    let mut starts = Vec::new();
+    match spec.occurrence {
+        Occurrence::Once(p) => {
+            if unit(&mut rng) < p {
+                starts.push(a + unit(&mut rng) * (b - a));
+            }
+        }
+        Occurrence::Rate(per_hour) => {
+            let mut t = a;
+            loop {
+                t += -(1.0 - unit(&mut rng)).ln() / per_hour;
+                if t >= b {
+                    break;
+                }
+                starts.push(t);
+            }
+        }
+    }
+    starts
+        .into_iter()
+        .map(|start| {
+            let duration = spec.duration.sample(&mut rng);
+            let factor = match &spec.effect {
+                Effect::Factor(d) => Some(d.sample(&mut rng)),
+                _ => None,
+            };
+            Drawn { start, duration, factor }
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@
 
 mod carriers;
 mod daily;
-mod effects;
+pub(crate) mod effects;
 pub mod invariants;
 mod legs;
 mod production;
