@@ -163,7 +163,7 @@ fn every_printed_interval_covers_the_truth_95_percent_of_the_time() {
         }
     }
     println!(
-        "| interval | truth | expected coverage | covered ({n} runs of {REPLICATIONS} replications) |\n\
+        "\n| interval | truth | expected coverage | covered ({n} runs of {REPLICATIONS} replications) |\n\
          | --- | ---: | ---: | ---: |"
     );
     for check in &checks {
@@ -270,7 +270,7 @@ fn control_variate_intervals_cover_the_truth_95_percent_of_the_time() {
     }
     // The variance removed from P(on time): the control's squared correlation with it.
     let rho2 = cov_p * cov_p / var_f / (p * (1.0 - p));
-    println!("P(on time) variance removed: {:.1} % (theory {:.1} %)", reduction * 100.0, rho2 * 100.0);
+    println!("\nP(on time) variance removed: {:.1} % (theory {:.1} %)", reduction * 100.0, rho2 * 100.0);
     assert!((reduction - rho2).abs() < 0.03, "variance removed {reduction:.3}, theory {rho2:.3}");
     for check in &checks {
         let share = 100.0 * check.held as f64 / n as f64;
