@@ -17,8 +17,9 @@ use crate::stats::control::ControlEstimate;
 pub struct ControlVariates {
     /// The controls: what each replication drew, with its exact expectation.
     pub controls: Vec<ControlMean>,
-    /// P(on time) at the destinations (`null`: fewer than ten replications per control plus
-    /// one, or fewer than ten on time or ten late).
+    /// P(on time) at the destinations (`null`: fewer than 10 x (controls + 1) replications,
+    /// fewer than ten on time or ten late, no control that varied, or controls that explain
+    /// the outcome entirely).
     pub p_on_time: Option<Controlled>,
     /// P(on time) at the handover point (same conditions).
     pub handover_p_on_time: Option<Controlled>,

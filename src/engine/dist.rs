@@ -256,7 +256,8 @@ impl Dist {
         self.mean
     }
 
-    /// The mean where it is known exactly (to within 1e-7 for a normal cut at zero), for
+    /// The mean where it is known exactly (for a normal cut at zero, to within about 1e-7 of
+    /// its standard deviation, from the normal distribution function's approximation), for
     /// uses a small error in it would bias (control variates): a truncated law's mean is a
     /// numerical integral, good to about 1e-4, and is not offered.
     pub fn exact_mean(&self) -> Option<f64> {

@@ -3,10 +3,10 @@
 //! estimates as the run that made it.
 //!
 //! When an estimate is given is fixed in advance, not chosen by whether it helps: at least
-//! ten replications per control offered plus one (the residual variance then has enough
-//! degrees of freedom), and, for a probability, at least ten replications on time and ten
-//! late (below that the normal approximation behind the interval is poor, and the Wilson
-//! interval is the one to read).
+//! 10 x (controls offered + 1) replications (the residual variance then has enough degrees
+//! of freedom), and, for a probability, at least ten replications on time and ten late
+//! (below that the normal approximation behind the interval is poor, and the Wilson interval
+//! is the one to read).
 
 use super::Rows;
 use crate::model::World;
@@ -31,7 +31,7 @@ pub struct Estimates {
 /// The estimates at `level` from `rows` of a run of `world` (`None`: the scenario offers no
 /// control).
 pub fn estimates(world: &World, rows: &Rows, level: f64) -> Option<Estimates> {
-    let controls = controls(world);
+    let controls = controls(world, rows.len());
     if controls.is_empty() {
         return None;
     }

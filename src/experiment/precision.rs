@@ -16,7 +16,8 @@ use crate::stats::select::{ranks_for, select_censored};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Target {
     /// Largest half-width of the 95 % interval of P(on time), at both delivery points (the
-    /// control-variate interval where the run gives one, else Wilson's).
+    /// control-variate interval where the run gives one, before it is cut to [0, 1], else
+    /// Wilson's).
     pub p_half_width: f64,
     /// Largest half-width, in days, of the 95 % interval of the 95 % promise date.
     pub promise_half_width_days: f64,
@@ -60,7 +61,7 @@ fn half_widths(rows: &Rows, world: &World) -> [Option<f64>; 4] {
     // The interval the summary leads with: control variates' where it gives one.
     let cv = estimates(world, rows, 0.95).map(|e| e.p_on_time.map(|p| p.map(|p| (p.interval.1 - p.interval.0) / 2.0)));
     let cv = cv.unwrap_or_default();
-    [cv[0].or(p_half(&dest)), cv[1].or(p_half(&hand)), promise_half(&dest), promise_half(&hand)]
+    [cv[0].or_else(|| p_half(&dest)), cv[1].or_else(|| p_half(&hand)), promise_half(&dest), promise_half(&hand)]
 }
 
 /// Runs batches until the target is met or `target.max` replications have run.

@@ -8,8 +8,10 @@
 //! the expected number of occurrences, `p` for a disruption that happens at most once or
 //! `rate x window` for a Poisson one, times the mean duration, by Wald's identity since the
 //! durations are drawn independently of how many there are). A disruption that always
-//! happens with a fixed duration, a figure taken as certain, or a law whose mean is only
-//! known numerically (a truncated one) gives no control.
+//! happens with a fixed duration, one that cannot start before the horizon, one expected to
+//! happen (or, if it happens at most once, not to happen) in fewer than ten replications of
+//! the run, a figure taken as certain, or a law whose mean is only known numerically (a
+//! truncated one) gives no control.
 //!
 //! Because the draws are made from the seed alone, a replication's controls are recomputed
 //! from its row (`Row::seed`) without running it: merged shards and stored runs get the
@@ -36,22 +38,39 @@ enum Source {
     Disruption(DisruptionId),
 }
 
-/// The expected total duration of a disruption's occurrences, if it varies and is known.
-fn disruption_mean(d: &DisruptionSpec) -> Option<f64> {
+/// Fewest replications expected on each side of a disruption's "did it happen?" for it to be
+/// a control: a control that is nothing in almost every replication makes the estimate rest on
+/// the few where it happened, where the normal approximation behind the interval fails.
+const EXPECTED_EACH_SIDE: f64 = 10.0;
+
+/// The expected total duration of a disruption's occurrences in a run of `n` replications, if
+/// it varies, is known, and happens (and fails to happen, for one that happens at most once)
+/// in at least `EXPECTED_EACH_SIDE` replications on average.
+fn disruption_mean(d: &DisruptionSpec, n: u64) -> Option<f64> {
     let duration = d.duration.exact_mean()?;
-    let (count, count_varies) = match d.occurrence {
-        Occurrence::Once(p) => (p.clamp(0.0, 1.0), p > 0.0 && p < 1.0),
+    let n = n as f64;
+    let (count, p_some, p_none) = match d.occurrence {
+        Occurrence::Once(p) => {
+            let p = p.clamp(0.0, 1.0);
+            (p, p, 1.0 - p)
+        }
         Occurrence::Rate(per_hour) => {
-            let n = per_hour * (d.window.1 - d.window.0).max(0.0);
-            (n, n > 0.0)
+            let m = per_hour * (d.window.1 - d.window.0).max(0.0);
+            // A Poisson count's spread is not that of an indicator: only its rarity matters.
+            (m, 1.0 - (-m).exp(), 1.0)
         }
     };
-    let varies = (count_varies && duration > 0.0) || (count > 0.0 && !d.duration.is_fixed());
+    if n * p_some < EXPECTED_EACH_SIDE || n * p_none < EXPECTED_EACH_SIDE {
+        return None;
+    }
+    let varies = (p_none > 0.0 && duration > 0.0) || !d.duration.is_fixed();
     varies.then_some(count * duration)
 }
 
-/// The world's controls, in a fixed order (uncertain figures, then disruptions).
-pub fn controls(world: &World) -> Vec<Control> {
+/// The world's controls for a run of `n` replications, in a fixed order (uncertain figures,
+/// then disruptions). Which are offered depends on the scenario and `n` alone, never on the
+/// outcomes.
+pub fn controls(world: &World, n: u64) -> Vec<Control> {
     let uncertain = world.uncertain.iter().enumerate().filter(|(_, u)| !u.factor.is_fixed()).filter_map(|(i, u)| {
         Some(Control {
             name: format!("uncertain:{}", u.name),
@@ -63,7 +82,11 @@ pub fn controls(world: &World) -> Vec<Control> {
     // control it would only add noise.
     let horizon = world.horizon.value();
     let disruptions = world.disruptions.iter_ids().filter(|(_, d)| d.window.0 < horizon).filter_map(|(i, d)| {
-        Some(Control { name: format!("disruption:{}", d.name), mean: disruption_mean(d)?, what: Source::Disruption(i) })
+        Some(Control {
+            name: format!("disruption:{}", d.name),
+            mean: disruption_mean(d, n)?,
+            what: Source::Disruption(i),
+        })
     });
     uncertain.chain(disruptions).collect()
 }

@@ -142,7 +142,7 @@ fn every_control_averages_its_stated_expectation() {
     use steelsim::model::controls::{controls, values};
     let text = std::fs::read_to_string(crate::common::repo().join("scenarios/baseline.toml")).unwrap();
     let world = steelsim::scenario::load_str(&text, "baseline.toml", "baseline").unwrap();
-    let cs = controls(&world);
+    let cs = controls(&world, 1000);
     assert!(cs.len() >= 10, "the baseline's uncertain figures and random disruptions: {}", cs.len());
     let n = EXPERIMENTS;
     let mut sums = vec![(0.0, 0.0); cs.len()];
@@ -163,13 +163,24 @@ fn every_control_averages_its_stated_expectation() {
     }
 }
 
+/// A disruption that a run would see in fewer than ten replications is not a control: the
+/// baseline's Farap hold (probability 0.1) is one in a run of 1,000, not in one of 50.
+#[test]
+fn a_disruption_too_rare_for_the_run_is_not_a_control() {
+    use steelsim::model::controls::controls;
+    let text = std::fs::read_to_string(crate::common::repo().join("scenarios/baseline.toml")).unwrap();
+    let world = steelsim::scenario::load_str(&text, "baseline.toml", "baseline").unwrap();
+    let named = |n: u64| controls(&world, n).iter().any(|c| c.name == "disruption:farap_hold");
+    assert!(named(1000) && named(150) && !named(60));
+}
+
 /// A replication's uncertain-figure control is the factor the replication applied.
 #[test]
 fn an_uncertain_control_is_the_factor_the_replication_drew() {
     use steelsim::model::controls::{controls, values};
     let text = std::fs::read_to_string(crate::common::repo().join("scenarios/baseline.toml")).unwrap();
     let world = steelsim::scenario::load_str(&text, "baseline.toml", "baseline").unwrap();
-    let cs = controls(&world);
+    let cs = controls(&world, 1000);
     for index in 0..3 {
         let r = steelsim::experiment::replicate(&world, 11, index, false).unwrap();
         let mut v = Vec::new();

@@ -239,6 +239,8 @@ pub(crate) struct RunArgs {
     pub(crate) shard: Option<Shard>,
     /// Keep adding batches of --replications until the 95 % interval of P(on time) is at most
     /// +/- this wide (at both delivery points), and the 95 % promise date +/- --precision-days.
+    /// The interval of P(on time) is the control-variate one where the run gives it (the
+    /// "with control variates" row), else Wilson's.
     #[arg(long, value_name = "HALF_WIDTH", value_parser = parse_probability)]
     pub(crate) precision: Option<f64>,
     /// With --precision: the largest half-width, in days, of the 95 % promise date's interval.

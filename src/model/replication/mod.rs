@@ -187,6 +187,8 @@ impl<'w> Replication<'w> {
 
     /// Draws the uncertain figures from `seed` instead of the replication's own seed:
     /// replications given the same input seed share their input draws (and only those).
+    /// Control variates (`model::controls`) recompute the uncertain figures from a row's own
+    /// seed: rows of replications run with another input seed must not be given to them.
     pub fn with_input_seed(mut self, seed: u64) -> Self {
         self.input_seed = seed;
         self
