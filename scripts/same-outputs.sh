@@ -69,6 +69,8 @@ exercise() {
     r sweep "$bin" sweep scenarios/baseline.toml --set pools.wagons_1435.units=800,1300 -n 20 --seed 7 --out studies/sweep --quiet
     r sweep-grid "$bin" sweep tests/fixtures/tiny.toml --set pools.narrow.units=20..40:10 --set mills.north.rate_t_per_day=200,400 -n 20 --seed 7 --out studies/grid --quiet
     r tornado "$bin" sweep tests/fixtures/tiny.toml --tornado 20 -n 20 --seed 7 --out studies/tornado --quiet
+    r tornado-rounds "$bin" sweep tests/fixtures/tiny.toml --tornado 20 -n 400 --seed 7 --out studies/tornado-rounds --quiet
+    r compare-select "$bin" compare scenarios/baseline.toml scenarios/more_wagons.toml scenarios/sarakhs_relief_tracks.toml --select destination --indifference 0.02 --max-replications 600 -n 100 --seed 7 --out studies/compare-select --quiet
     r plan "$bin" plan tests/fixtures/tiny.toml --target 0.8 --vary pools.narrow.units=5..40:5 -n 50 --max-replications 400 --seed 7 --out studies/plan --quiet
     r plan-handover "$bin" plan scenarios/baseline.toml --target 0.9 --at handover --vary pools.wagons_1435.units=600..1000:200 -n 20 --max-replications 80 --seed 7 --out studies/plan-handover --quiet
     for d in studies/compare studies/sweep studies/tornado; do

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LEVEL, Point, StudyError, Success, outcomes_to};
+use super::{LEVEL, Onward, Point, StudyError, Success, outcomes_batch};
 use crate::experiment::{Plan, Row};
 use crate::model::World;
 use crate::model::units::DAY;
@@ -176,13 +176,18 @@ pub fn select(
         .collect();
     let cap = max_replications.max(n0);
     let plan = Plan { replications: n0, seed, threads, trace: None };
-    let mut observe = |i: usize, upto: u64| -> Result<Vec<f64>, StudyError> {
-        let have = outputs[i].len() as u64;
-        // Half as many again: few runs, little overshoot past the decision.
-        let to = upto.max(have + have / 2).min(cap);
-        let w = worlds[i];
-        outcomes_to(w, &plan, criterion.decided_by(w), &mut outputs[i], to, |r| criterion.output(w, r))?;
-        Ok(outputs[i].clone())
+    // The systems still in run on together, as one batch.
+    let mut observe = |systems: &[usize], upto: u64| -> Result<Vec<Vec<f64>>, StudyError> {
+        let mut parts = Vec::new();
+        for (i, out) in outputs.iter_mut().enumerate().filter(|(i, _)| systems.contains(i)) {
+            let have = out.len() as u64;
+            // Half as many again: few runs, little overshoot past the decision.
+            let n = upto.max(have + have / 2).min(cap);
+            let world = worlds[i];
+            parts.push(Onward { world, until: criterion.decided_by(world), out, n });
+        }
+        outcomes_batch(&plan, &mut parts, |w, r| criterion.output(w, r))?;
+        Ok(systems.iter().map(|&i| outputs[i].clone()).collect())
     };
     let kind = if criterion == Criterion::Completion { Outputs::Continuous } else { Outputs::Binary };
     let s = kn(worlds.len(), n0, 1.0 - LEVEL, indifference, cap, kind, &mut observe)?;

@@ -25,6 +25,7 @@ pub mod tornado;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Time;
+use crate::experiment::batch::{Job, map_jobs};
 use crate::experiment::{Plan, Row, RunError, RunOutput, Runner, indices};
 use crate::model::World;
 use crate::model::units::DAY;
@@ -65,11 +66,37 @@ pub(crate) fn outcomes_to<T: Send>(
     n: u64,
     f: impl Fn(&Row) -> T + Sync,
 ) -> Result<(), RunError> {
-    let have = out.len() as u64;
-    if have < n {
-        let indices: Vec<u64> = (have..n).collect();
-        let runner = Runner::new(world, plan.seed, plan.threads)?.until(until);
-        out.extend(runner.map(&indices, &mut |_| {}, |r| f(&Row::of(r)))?);
+    outcomes_batch(plan, &mut [Onward { world, until, out, n }], |_, r| f(r))
+}
+
+/// One world's share of a batch: run on to `n` replications, `f` of each kept in `out`
+/// (as [`outcomes_to`] does).
+pub(crate) struct Onward<'a, T> {
+    pub(crate) world: &'a World,
+    pub(crate) until: Option<Time>,
+    pub(crate) out: &'a mut Vec<T>,
+    pub(crate) n: u64,
+}
+
+/// [`outcomes_to`] for several worlds at once, as one parallel batch: the cores stay busy to
+/// the end of the batch, not to the end of each world's share. `f` gets the world too.
+pub(crate) fn outcomes_batch<T: Send>(
+    plan: &Plan,
+    parts: &mut [Onward<'_, T>],
+    f: impl Fn(&World, &Row) -> T + Sync,
+) -> Result<(), RunError> {
+    let mut jobs = Vec::new();
+    for (k, p) in parts.iter().enumerate() {
+        jobs.extend((p.out.len() as u64..p.n).map(|index| (k, Job { world: p.world, index, until: p.until })));
+    }
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let (owners, jobs): (Vec<usize>, Vec<Job<'_>>) = jobs.into_iter().unzip();
+    let results = map_jobs(&jobs, plan.seed, plan.threads, |k, r| f(jobs[k].world, &Row::of(r)))?;
+    // Jobs were listed part by part, in ascending index: each part's results come in order.
+    for (owner, t) in owners.into_iter().zip(results) {
+        parts[owner].out.push(t);
     }
     Ok(())
 }

@@ -11,8 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LEVEL, Loader, Point, StudyError, on_time, outcomes_to};
-use crate::experiment::Plan;
+use super::{LEVEL, Loader, Onward, Point, StudyError, on_time, outcomes_batch, outcomes_to};
+use crate::experiment::{Plan, Row};
 use crate::model::World;
 use crate::scenario::params::{get, key_parameters, scale};
 use crate::scenario::{Override, Scenario};
@@ -166,12 +166,10 @@ fn settled((_, [lo, hi], bound, discordant): (f64, [f64; 2], f64, u64), threshol
     bound < threshold || (discordant >= FEW_DISAGREE && hi - lo <= 2.0 * threshold)
 }
 
-/// Runs `world` on to `n` replications, keeping whether each was on time at both points.
-fn extend(world: &World, out: &mut Vec<[bool; 2]>, n: u64, plan: &Plan) -> Result<(), StudyError> {
-    // On time or not is settled at the deadline: nothing after it is simulated.
-    Ok(outcomes_to(world, plan, Some(world.deadline), out, n, |r| {
-        [Point::Destination, Point::Handover].map(|p| on_time(world, p, r) == 1.0)
-    })?)
+/// Whether a replication of `world` was on time at both points (settled at the deadline, where
+/// the chart's replications end: nothing after it is simulated).
+fn outcome(world: &World, r: &Row) -> [bool; 2] {
+    [Point::Destination, Point::Handover].map(|p| on_time(world, p, r) == 1.0)
 }
 
 /// Moves each parameter (by default the scenario's key parameters: every capacity, service
@@ -231,11 +229,15 @@ pub fn tornado(
     loop {
         let alive = arms.iter().filter(|a| a.running()).count();
         progress(Step::Round { replications: n, alive, parameters: arms.len() });
-        for arm in arms.iter_mut().filter(|a| a.running()) {
-            for (world, out) in arm.worlds.iter().zip(arm.outcomes.iter_mut()) {
-                extend(world, out, n, plan)?;
+        // Every running parameter's two values in one batch, so that no core idles at the end
+        // of each value's share.
+        let mut parts: Vec<Onward<'_, [bool; 2]>> = Vec::new();
+        for Arm { worlds, outcomes, .. } in arms.iter_mut().filter(|a| a.running()) {
+            for (world, out) in worlds.iter().zip(outcomes.iter_mut()) {
+                parts.push(Onward { world, until: Some(world.deadline), out, n });
             }
         }
+        outcomes_batch(plan, &mut parts, outcome)?;
         if n >= most {
             break;
         }
@@ -292,7 +294,7 @@ pub fn tornado(
 /// P(on time) of `world` over `plan.replications`: destination, handover.
 fn p_on_time(world: &World, plan: &Plan) -> Result<[f64; 2], StudyError> {
     let mut out = Vec::new();
-    extend(world, &mut out, plan.replications, plan)?;
+    outcomes_to(world, plan, Some(world.deadline), &mut out, plan.replications, |r| outcome(world, r))?;
     let share = |k: usize| out.iter().filter(|o: &&[bool; 2]| o[k]).count() as f64 / out.len().max(1) as f64;
     Ok([share(0), share(1)])
 }

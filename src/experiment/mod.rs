@@ -7,6 +7,7 @@
 //! histograms), so they can be formed on any thread and merged in any order.
 
 pub mod aggregate;
+pub mod batch;
 pub mod controls;
 pub(crate) mod interrupt;
 pub mod precision;
@@ -273,7 +274,7 @@ pub fn replicate_checked(
     trace: bool,
     checks: Checks,
 ) -> Result<ReplicationResult, RunError> {
-    replicate_until(world, master, index, trace, checks, None)
+    replicate_until(world, master, index, trace, checks, None, true)
 }
 
 /// [`replicate_checked`], ended at `until` if given (see [`Replication::until`]).
@@ -284,16 +285,19 @@ fn replicate_until(
     trace: bool,
     checks: Checks,
     until: Option<Time>,
+    daily: bool,
 ) -> Result<ReplicationResult, RunError> {
-    let r = Replication::new(world, index, replication_seed(master, index), trace)
+    let mut r = Replication::new(world, index, replication_seed(master, index), trace)
         .with_checks(checks)
         .until(until)
-        .with_cancel(interrupt::flag())
-        .run()
-        .map_err(|e| match e {
-            ReplicationError::Cancelled { .. } => RunError::Interrupted { done: 0 },
-            other => RunError::Model(other),
-        })?;
+        .with_cancel(interrupt::flag());
+    if !daily {
+        r = r.without_daily_series();
+    }
+    let r = r.run().map_err(|e| match e {
+        ReplicationError::Cancelled { .. } => RunError::Interrupted { done: 0 },
+        other => RunError::Model(other),
+    })?;
     if r.outcome == Outcome::EventLimit {
         return Err(RunError::EventLimit { replication: index, events: r.events, day: days(r.end.value()) });
     }
@@ -467,13 +471,12 @@ impl<'w> Runner<'w> {
                         return Err(RunError::Interrupted { done });
                     }
                     let trace = self.tracing.traces(i);
-                    let r =
-                        replicate_until(self.world, self.seed, i, trace, self.checks, self.until).map_err(
-                            |e| match e {
-                                RunError::Interrupted { .. } => RunError::Interrupted { done },
-                                other => other,
-                            },
-                        )?;
+                    let r = replicate_until(self.world, self.seed, i, trace, self.checks, self.until, true).map_err(
+                        |e| match e {
+                            RunError::Interrupted { .. } => RunError::Interrupted { done },
+                            other => other,
+                        },
+                    )?;
                     let slot = rayon::current_thread_index().unwrap_or(0) % threads;
                     keep(&mut slots[slot].lock().unwrap_or_else(PoisonError::into_inner), r);
                     Ok(())

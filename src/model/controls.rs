@@ -43,22 +43,28 @@ enum Source {
 /// the few where it happened, where the normal approximation behind the interval fails.
 const EXPECTED_EACH_SIDE: f64 = 10.0;
 
+impl DisruptionSpec {
+    /// The expected number of occurrences in a replication: the probability of one that
+    /// happens at most once, the rate times the window for a Poisson one.
+    pub fn expected_occurrences(&self) -> f64 {
+        match self.occurrence {
+            Occurrence::Once(p) => p.clamp(0.0, 1.0),
+            Occurrence::Rate(per_hour) => per_hour * (self.window.1 - self.window.0).max(0.0),
+        }
+    }
+}
+
 /// The expected total duration of a disruption's occurrences in a run of `n` replications, if
 /// it varies, is known, and happens (and fails to happen, for one that happens at most once)
 /// in at least `EXPECTED_EACH_SIDE` replications on average.
 fn disruption_mean(d: &DisruptionSpec, n: u64) -> Option<f64> {
     let duration = d.duration.exact_mean()?;
     let n = n as f64;
-    let (count, p_some, p_none) = match d.occurrence {
-        Occurrence::Once(p) => {
-            let p = p.clamp(0.0, 1.0);
-            (p, p, 1.0 - p)
-        }
-        Occurrence::Rate(per_hour) => {
-            let m = per_hour * (d.window.1 - d.window.0).max(0.0);
-            // A Poisson count's spread is not that of an indicator: only its rarity matters.
-            (m, 1.0 - (-m).exp(), 1.0)
-        }
+    let count = d.expected_occurrences();
+    let (p_some, p_none) = match d.occurrence {
+        Occurrence::Once(_) => (count, 1.0 - count),
+        // A Poisson count's spread is not that of an indicator: only its rarity matters.
+        Occurrence::Rate(_) => (1.0 - (-count).exp(), 1.0),
     };
     if n * p_some < EXPECTED_EACH_SIDE || n * p_none < EXPECTED_EACH_SIDE {
         return None;

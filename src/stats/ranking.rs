@@ -65,9 +65,15 @@ fn eta(alpha: f64, k: usize, n0: u64) -> f64 {
     0.5 * ((2.0 * alpha / (k - 1) as f64).powf(-2.0 / (n0 - 1) as f64) - 1.0)
 }
 
-/// Runs KN over `k` systems (maximising the expected output). `observe(i, upto)` must return
-/// system `i`'s outputs for replications `0..m` with `m >= upto` (it may return more, and is
-/// asked again only when `m` is exhausted), at most `cap` in all.
+/// Gives the outputs of the systems listed, for replications `0..m` with `m` at least the
+/// number asked (see [`kn`]).
+pub type Observe<'a, E> = &'a mut dyn FnMut(&[usize], u64) -> Result<Vec<Vec<f64>>, E>;
+
+/// Runs KN over `k` systems (maximising the expected output). `observe(systems, upto)` must
+/// return, for each system `i` listed (in that order), its outputs for replications `0..m` with
+/// `m >= upto` (it may return more, and is asked again only when `m` is exhausted), at most
+/// `cap` in all. The systems still in are asked together, so that a caller can run them as one
+/// batch.
 ///
 /// `n0 >= 2`, `k >= 2`, `0 < alpha < 1 - 1/k` and `delta > 0` are the caller's to check.
 pub fn kn<E>(
@@ -77,14 +83,12 @@ pub fn kn<E>(
     delta: f64,
     cap: u64,
     outputs: Outputs,
-    observe: &mut dyn FnMut(usize, u64) -> Result<Vec<f64>, E>,
+    observe: Observe<'_, E>,
 ) -> Result<Selected, E> {
     let n0 = n0.max(2);
     let cap = cap.max(n0);
-    let mut data: Vec<Vec<f64>> = Vec::with_capacity(k);
-    for i in 0..k {
-        data.push(observe(i, n0)?);
-    }
+    let all: Vec<usize> = (0..k).collect();
+    let mut data = observe(&all, n0)?;
     let h2 = 2.0 * eta(alpha, k, n0) * (n0 - 1) as f64;
     // Variances of the pairwise differences over the first stage.
     let mut s2 = vec![vec![0.0; k]; k];
@@ -134,10 +138,13 @@ pub fn kn<E>(
             break Ending::Cap;
         }
         r += 1;
-        for i in (0..k).filter(|&i| eliminated[i].is_none()) {
-            if data[i].len() < r as usize {
-                data[i] = observe(i, r)?;
+        let short: Vec<usize> = (0..k).filter(|&i| eliminated[i].is_none() && data[i].len() < r as usize).collect();
+        if !short.is_empty() {
+            for (i, more) in short.iter().zip(observe(&short, r)?) {
+                data[*i] = more;
             }
+        }
+        for i in (0..k).filter(|&i| eliminated[i].is_none()) {
             sums[i] += data[i][r as usize - 1];
         }
     };
@@ -176,13 +183,13 @@ mod tests {
             let normal = Normal::new(0.0, 1.0).unwrap();
             // table[r][j]: replication r of system j, the common part shared by all.
             let mut table: Vec<Vec<f64>> = Vec::new();
-            let mut observe = |i: usize, upto: u64| -> Result<Vec<f64>, ()> {
+            let mut observe = |systems: &[usize], upto: u64| -> Result<Vec<Vec<f64>>, ()> {
                 while table.len() < upto as usize {
                     let common: f64 = normal.sample(&mut rng);
                     let row = (0..k).map(|j| if j == 2 { delta } else { 0.0 } + common + normal.sample(&mut rng));
                     table.push(row.collect());
                 }
-                Ok(table[..upto as usize].iter().map(|row| row[i]).collect())
+                Ok(systems.iter().map(|&i| table[..upto as usize].iter().map(|row| row[i]).collect()).collect())
             };
             let s = kn(k, 10, alpha, delta, 100_000, Outputs::Continuous, &mut observe).unwrap();
             correct += usize::from(s.best == 2);
@@ -196,9 +203,10 @@ mod tests {
     fn clearly_worse_systems_go_early() {
         // Noise that differs between systems (so the differences have a variance) and a mean
         // that grows with the index by twice the indifference zone.
-        let mut observe = |i: usize, upto: u64| -> Result<Vec<f64>, ()> {
-            Ok((0..upto).map(|r| i as f64 + if (r + i as u64).is_multiple_of(3) { 0.3 } else { -0.15 }).collect())
+        let one = |i: usize, upto: u64| -> Vec<f64> {
+            (0..upto).map(|r| i as f64 + if (r + i as u64).is_multiple_of(3) { 0.3 } else { -0.15 }).collect()
         };
+        let mut observe = |systems: &[usize], upto| Ok::<_, ()>(systems.iter().map(|&i| one(i, upto)).collect());
         let s = kn(3, 10, 0.05, 0.5, 1000, Outputs::Continuous, &mut observe).unwrap();
         assert_eq!(s.best, 2);
         assert_eq!(s.ending, Ending::OneLeft);
@@ -210,11 +218,10 @@ mod tests {
     #[test]
     fn binary_outputs_that_agree_at_first_do_not_end_the_selection() {
         // System 1 succeeds one replication in 50 more than system 0, from replication 100 on.
-        let mut observe = |i: usize, upto: u64| -> Result<Vec<f64>, ()> {
-            Ok((0..upto)
-                .map(|r| f64::from(u8::from(r.is_multiple_of(2) || (i == 1 && r >= 100 && r % 50 == 1))))
-                .collect())
+        let one = |i: usize, upto: u64| -> Vec<f64> {
+            (0..upto).map(|r| f64::from(u8::from(r.is_multiple_of(2) || (i == 1 && r >= 100 && r % 50 == 1)))).collect()
         };
+        let mut observe = |systems: &[usize], upto| Ok::<_, ()>(systems.iter().map(|&i| one(i, upto)).collect());
         let s = kn(2, 100, 0.05, 0.01, 100_000, Outputs::Binary, &mut observe).unwrap();
         assert_eq!(s.best, 1, "{s:?}");
         assert_ne!(s.ending, Ending::Bound, "{s:?}");

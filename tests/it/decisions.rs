@@ -279,3 +279,34 @@ fn replications_ended_at_the_deadline_give_the_same_on_time_outcomes() {
     let saved: u64 = whole.iter().zip(&ended).map(|(a, b)| a.1 - b.1).sum();
     assert!(saved > 0, "no replication ran past the deadline");
 }
+
+/// Several worlds' replications run as one batch (a tornado chart's round), without the
+/// day-by-day series, give each replication exactly the outcome a run of that world gives it,
+/// in the order asked, with fewer events (no end-of-day events).
+#[test]
+fn a_batch_of_several_worlds_gives_each_replication_its_own_outcome() {
+    use steelsim::experiment::batch::{Job, map_jobs};
+    use steelsim::experiment::{Row, Runner};
+    let worlds = [tiny_with(36), tiny_with(60)];
+    let indices: Vec<u64> = (0..60).collect();
+    // Interleaved and out of order, as nothing in a batch may depend on its position.
+    let jobs: Vec<Job> = indices
+        .iter()
+        .rev()
+        .flat_map(|&index| worlds.iter().map(move |world| Job { world, index, until: None }))
+        .collect();
+    let batch = map_jobs(&jobs, 5, Some(2), |_, r| (r.index, Row::of(r).completion_days, r.events)).unwrap();
+    // The two worlds differ, or mixing them up would go unseen.
+    assert!(batch.chunks(2).any(|pair| pair[0].1 != pair[1].1));
+    for (k, world) in worlds.iter().enumerate() {
+        let whole = Runner::new(world, 5, Some(2))
+            .unwrap()
+            .map(&indices, &mut |_| {}, |r| (r.index, Row::of(r).completion_days, r.events))
+            .unwrap();
+        for (i, (index, completion, events)) in whole.iter().enumerate() {
+            let (b_index, b_completion, b_events) = batch[(indices.len() - 1 - i) * worlds.len() + k];
+            assert_eq!((b_index, b_completion), (*index, *completion));
+            assert!(b_events < *events, "replication {index}: {b_events} events, {events} with the days");
+        }
+    }
+}

@@ -22,9 +22,7 @@
 use crate::engine::Calendar;
 use crate::model::World;
 use crate::model::units::{DAY, days};
-use crate::model::world::{
-    DisruptionSpec, Effect, Failures, IdVec, Occurrence, PoolId, ServerId, Service, Step, StoreId, Target,
-};
+use crate::model::world::{DisruptionSpec, Effect, Failures, IdVec, PoolId, ServerId, Service, Step, StoreId, Target};
 
 /// The load of the order and of other traffic on one server.
 #[derive(Clone, Debug, PartialEq)]
@@ -162,10 +160,7 @@ fn active_hours(d: &DisruptionSpec, window_h: f64) -> f64 {
     } else {
         overlap(a)
     };
-    match d.occurrence {
-        Occurrence::Once(p) => p * average,
-        Occurrence::Rate(per_hour) => per_hour * (b - a).max(0.0) * average,
-    }
+    d.expected_occurrences() * average
 }
 
 /// Extra hours per lot from disruptions that delay `target`, averaged over the window.

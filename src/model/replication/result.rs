@@ -309,7 +309,7 @@ impl Replication<'_> {
         events: u64,
         outcome: Outcome,
     ) -> Result<ReplicationResult, ConservationError> {
-        if end.value() > self.marks.at {
+        if self.days && end.value() > self.marks.at {
             self.snapshot_day(end);
         }
         let (delivered_by_deadline, handed_over_by_deadline) =
