@@ -280,9 +280,16 @@ impl Dist {
         }
     }
 
-    /// `true` if every draw is the same value.
+    /// `true` if every draw is the same value: a fixed value, or a law written so that it
+    /// cannot vary (a uniform with min = max, observed values all equal). Such laws still draw
+    /// as written, so that the random numbers consumed do not change.
     pub fn is_fixed(&self) -> bool {
-        matches!(self.sampler, Sampler::Fixed(_))
+        match &self.sampler {
+            Sampler::Fixed(_) => true,
+            Sampler::Uniform { width, .. } => *width == 0.0,
+            Sampler::Empirical(v) => v.iter().all(|x| *x == v[0]),
+            _ => false,
+        }
     }
 
     /// One draw (never negative, never NaN).
@@ -408,6 +415,12 @@ mod tests {
     fn bad_parameters_are_refused_with_reasons() {
         assert!(matches!(Dist::triangular(40.0, 35.0, 30.0), Err(DistError::Order(_))));
         assert!(matches!(Dist::uniform(5.0, 1.0), Err(DistError::Order(_))));
+        // Laws that cannot vary are fixed, whatever their name; the others are not.
+        assert!(Dist::uniform(2.0, 2.0).unwrap().is_fixed());
+        assert!(Dist::empirical(vec![3.0, 3.0]).unwrap().is_fixed());
+        assert!(Dist::triangular(1.0, 1.0, 1.0).unwrap().is_fixed());
+        assert!(!Dist::uniform(2.0, 2.5).unwrap().is_fixed());
+        assert!(!Dist::empirical(vec![3.0, 4.0]).unwrap().is_fixed());
         assert!(matches!(Dist::lognormal(0.0, 1.0), Err(DistError::NotPositive("mean", _))));
         assert!(matches!(Dist::exponential(-1.0), Err(DistError::NotPositive(..))));
         assert!(matches!(Dist::normal(f64::NAN, 1.0), Err(DistError::NotFinite("mean"))));

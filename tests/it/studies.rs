@@ -19,12 +19,16 @@ fn four_shards_merge_into_exactly_the_single_run() {
     let b = baseline();
     for i in 0..4 {
         ok(&steelsim(
-            &["run", &b, "-n", "120", "--seed", "9", "--shard", &format!("{i}/4"), "--out", &format!("s{i}"), "-q"],
+            &["run", &b, "-n", "160", "--seed", "9", "--shard", &format!("{i}/4"), "--out", &format!("s{i}"), "-q"],
             t,
         ));
     }
     ok(&steelsim(&["merge", "s2", "s0", "s3", "s1", "--out", "merged"], t));
-    ok(&steelsim(&["run", &b, "-n", "120", "--seed", "9", "--out", "single", "-q"], t));
+    ok(&steelsim(&["run", &b, "-n", "160", "--seed", "9", "--out", "single", "-q"], t));
+    // Enough replications for the control-variate estimates (recomputed from each row's seed),
+    // so that the comparison covers them too, not only their absence.
+    let cv = &json(&t.join("single/summary.json"))["control_variates"];
+    assert!(cv["p_on_time"]["estimate"].is_number(), "{cv}");
     for f in ["summary.json", "replications.csv", "timeseries.csv", "shipments.csv"] {
         let (a, b) =
             (std::fs::read(t.join("merged").join(f)).unwrap(), std::fs::read(t.join("single").join(f)).unwrap());
