@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Time;
 use crate::experiment::batch::{Job, map_jobs};
-use crate::experiment::{Plan, Row, RunError, RunOutput, Runner, indices};
+use crate::experiment::{Plan, Row, RunError, RunOutput, Runner, by_deadline, indices};
 use crate::model::World;
 use crate::model::units::DAY;
 use crate::scenario::{LoadError, Override, Scenario};
@@ -144,8 +144,7 @@ impl Point {
 
 /// 1 if the row completed by the deadline at `point`, else 0.
 pub fn on_time(world: &World, point: Point, r: &Row) -> f64 {
-    let deadline = world.deadline.value() / DAY;
-    if point.days(r).is_some_and(|d| d <= deadline) { 1.0 } else { 0.0 }
+    if by_deadline(world, point.days(r)) { 1.0 } else { 0.0 }
 }
 
 /// What a replication must achieve for a study (`plan --at`): arrive on time at a delivery

@@ -8,10 +8,9 @@
 //! (below that the normal approximation behind the interval is poor, and the Wilson interval
 //! is the one to read).
 
-use super::Rows;
+use super::{Rows, by_deadline};
 use crate::model::World;
 use crate::model::controls::{Control, controls, values};
-use crate::model::units::days;
 use crate::stats::control::{CoMoments, ControlEstimate, estimate};
 
 /// Fewest replications per control offered (plus one) and fewest on time and late.
@@ -35,8 +34,7 @@ pub fn estimates(world: &World, rows: &Rows, level: f64) -> Option<Estimates> {
     if controls.is_empty() {
         return None;
     }
-    let deadline = days(world.deadline.value());
-    let on_time = |d: Option<f64>| f64::from(u8::from(d.is_some_and(|d| d <= deadline)));
+    let on_time = |d: Option<f64>| f64::from(u8::from(by_deadline(world, d)));
     // Values per row: on time at both points, completion, then the controls.
     let q = controls.len();
     let mut m = CoMoments::new(3 + q);

@@ -157,6 +157,12 @@ impl From<Outcome> for Ending {
     }
 }
 
+/// Whether a completion (in days since the start; `None`: not by the horizon) came by the
+/// world's deadline: what "on time" means wherever a run or a study counts it.
+pub fn by_deadline(world: &World, completion_days: Option<f64>) -> bool {
+    completion_days.is_some_and(|d| d <= days(world.deadline.value()))
+}
+
 impl Row {
     /// What the run keeps of a replication.
     pub fn of(r: &ReplicationResult) -> Row {

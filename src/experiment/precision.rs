@@ -5,9 +5,8 @@
 //! run that stops at N replications gives exactly the results of a plain run of N.
 
 use super::controls::estimates;
-use super::{Row, Rows, RunError, RunOutput, Runner};
+use super::{Row, Rows, RunError, RunOutput, Runner, by_deadline};
 use crate::model::World;
-use crate::model::units::days;
 use crate::stats::proportion::wilson;
 use crate::stats::quantile::quantile_interval_censored;
 use crate::stats::select::{ranks_for, select_censored};
@@ -40,10 +39,9 @@ pub struct Reached {
 }
 
 fn half_widths(rows: &Rows, world: &World) -> [Option<f64>; 4] {
-    let deadline = days(world.deadline.value());
     let n = rows.len() as usize;
     let p_half = |done: &dyn Fn(&Row) -> Option<f64>| {
-        let k = rows.iter().filter(|r| done(r).is_some_and(|d| d <= deadline)).count() as u64;
+        let k = rows.iter().filter(|r| by_deadline(world, done(r))).count() as u64;
         let (lo, hi) = wilson(k, n as u64, 0.95);
         Some((hi - lo) / 2.0)
     };

@@ -24,12 +24,15 @@ pub struct CoMoments {
     mean: Vec<f64>,
     /// Row-major `dim x dim`: sums of products of deviations from the running means.
     m2: Vec<f64>,
+    /// Room for one push's deviations (before and after the update), kept so that a push
+    /// allocates nothing.
+    deltas: Vec<f64>,
 }
 
 impl CoMoments {
     /// Empty, for vectors of `dim` values.
     pub fn new(dim: usize) -> Self {
-        CoMoments { n: 0, mean: vec![0.0; dim], m2: vec![0.0; dim * dim] }
+        CoMoments { n: 0, mean: vec![0.0; dim], m2: vec![0.0; dim * dim], deltas: vec![0.0; 2 * dim] }
     }
 
     /// Values seen.
@@ -44,13 +47,16 @@ impl CoMoments {
         self.n += 1;
         let n = self.n as f64;
         // delta before the update times delta after it: the rank-one Welford step.
-        let before: Vec<f64> = v.iter().zip(&self.mean).map(|(x, m)| x - m).collect();
-        for (m, b) in self.mean.iter_mut().zip(&before) {
-            *m += b / n;
+        let (before, after) = self.deltas.split_at_mut(d);
+        for ((b, x), m) in before.iter_mut().zip(v).zip(&mut self.mean) {
+            *b = x - *m;
+            *m += *b / n;
         }
-        let after: Vec<f64> = v.iter().zip(&self.mean).map(|(x, m)| x - m).collect();
-        for (row, b) in self.m2.chunks_exact_mut(d).zip(&before) {
-            for (m2, a) in row.iter_mut().zip(&after) {
+        for ((a, x), m) in after.iter_mut().zip(v).zip(&self.mean) {
+            *a = x - m;
+        }
+        for (row, b) in self.m2.chunks_exact_mut(d).zip(before.iter()) {
+            for (m2, a) in row.iter_mut().zip(after.iter()) {
                 *m2 += b * a;
             }
         }
