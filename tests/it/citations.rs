@@ -9,11 +9,7 @@ use steelsim::engine::random::stream;
 use steelsim::model::World;
 use steelsim::model::world::{Effect, Service, Transit};
 
-use crate::common::repo;
-
-fn baseline() -> World {
-    steelsim::scenario::load(&repo().join("scenarios/baseline.toml")).unwrap().world
-}
+use crate::common::baseline_world;
 
 /// What the source states about the distribution.
 #[derive(Clone, Copy, Debug)]
@@ -74,7 +70,7 @@ fn leg<'w>(w: &'w World, name: &str) -> &'w Dist {
 
 #[test]
 fn every_cited_distribution_reproduces_its_figure() {
-    let w = baseline();
+    let w = baseline_world();
     let dwell = |name: &str| &w.dwells.iter().find(|d| d.name == name).unwrap().time;
     // A recurring row is one disruption per season, named `row@day`; any of them will do.
     let disruption =

@@ -8,6 +8,11 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The baseline scenario, compiled.
+pub fn baseline_world() -> steelsim::model::World {
+    steelsim::scenario::load(&repo().join("scenarios/baseline.toml")).unwrap().world
+}
+
 /// Runs `steelsim ARGS` in `cwd`.
 pub fn steelsim(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_steelsim")).args(args).current_dir(cwd).output().expect("steelsim runs")

@@ -140,8 +140,7 @@ fn empirical_quantiles_match_their_definition() {
 #[test]
 fn every_control_averages_its_stated_expectation() {
     use steelsim::model::controls::{controls, values};
-    let text = std::fs::read_to_string(crate::common::repo().join("scenarios/baseline.toml")).unwrap();
-    let world = steelsim::scenario::load_str(&text, "baseline.toml", "baseline").unwrap();
+    let world = crate::common::baseline_world();
     let cs = controls(&world, 1000);
     assert!(cs.len() >= 10, "the baseline's uncertain figures and random disruptions: {}", cs.len());
     let n = EXPERIMENTS;
@@ -168,8 +167,7 @@ fn every_control_averages_its_stated_expectation() {
 #[test]
 fn a_disruption_too_rare_for_the_run_is_not_a_control() {
     use steelsim::model::controls::controls;
-    let text = std::fs::read_to_string(crate::common::repo().join("scenarios/baseline.toml")).unwrap();
-    let world = steelsim::scenario::load_str(&text, "baseline.toml", "baseline").unwrap();
+    let world = crate::common::baseline_world();
     let named = |n: u64| controls(&world, n).iter().any(|c| c.name == "disruption:farap_hold");
     assert!(named(1000) && named(150) && !named(60));
 }
@@ -178,8 +176,7 @@ fn a_disruption_too_rare_for_the_run_is_not_a_control() {
 #[test]
 fn an_uncertain_control_is_the_factor_the_replication_drew() {
     use steelsim::model::controls::{controls, values};
-    let text = std::fs::read_to_string(crate::common::repo().join("scenarios/baseline.toml")).unwrap();
-    let world = steelsim::scenario::load_str(&text, "baseline.toml", "baseline").unwrap();
+    let world = crate::common::baseline_world();
     let cs = controls(&world, 1000);
     for index in 0..3 {
         let r = steelsim::experiment::replicate(&world, 11, index, false).unwrap();
