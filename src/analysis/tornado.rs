@@ -4,10 +4,11 @@
 //! The chart is built in rounds. Every parameter's low and high values first run a few
 //! replications; a parameter whose effect is clearly small (below a tenth of the largest
 //! effect found, or half a percentage point, at both delivery points) is screened out, one
-//! whose effect is already known to within that threshold stops there, and the others
-//! run twice as many, up to `-n`. Replication `r` is the same in every round and for every
-//! value (common random numbers), so the effect of a parameter is measured replication by
-//! replication, and most of the cost goes where the ranking is decided.
+//! whose effect is already known to within that threshold stops there, and the others run
+//! on, each to where its effect would be settled if what it has shown so far holds (between
+//! 1.5 and 2 times as many, up to `-n`). Replication `r` is the same in every round and for
+//! every value (common random numbers), so the effect of a parameter is measured replication
+//! by replication, and most of the cost goes where the ranking is decided.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +18,7 @@ use crate::model::World;
 use crate::scenario::params::{get, key_parameters, scale};
 use crate::scenario::{Override, Scenario};
 use crate::stats::mean::t_interval;
-use crate::stats::proportion::wilson;
+use crate::stats::proportion::upper_exact;
 
 /// Replications of every value in the first round.
 const FIRST_ROUND: u64 = 32;
@@ -101,10 +102,11 @@ pub enum Step {
         /// Replications of every round were nothing screened out.
         at_most: u64,
     },
-    /// A round: `alive` of `parameters` parameters run to `replications` each.
+    /// A round: `alive` of `parameters` parameters run to between `replications[0]` and
+    /// `replications[1]` each.
     Round {
-        /// Replications per value at the end of the round.
-        replications: u64,
+        /// Fewest and most replications per value at the end of the round.
+        replications: [u64; 2],
         /// Parameters still in.
         alive: usize,
         /// Parameters moved.
@@ -119,13 +121,16 @@ struct Arm {
     values: [String; 3],
     worlds: [World; 2],
     outcomes: [Vec<[bool; 2]>; 2],
+    /// Replications of each value at the end of the next round.
+    next: u64,
     screened: bool,
     precise: bool,
 }
 
 impl Arm {
-    fn running(&self) -> bool {
-        !self.screened && !self.precise
+    /// Still running: neither screened out, nor precise, nor at `most` replications.
+    fn running(&self, most: u64) -> bool {
+        !self.screened && !self.precise && (self.outcomes[0].len() as u64) < most
     }
 }
 
@@ -137,33 +142,72 @@ const SCREEN_LEVEL: f64 = 0.99;
 /// disagreeing replications.
 const FEW_DISAGREE: u64 = 10;
 
-/// The effect of an arm at point `k` over its first `n` replications: (estimate, paired 95 %
-/// interval, an upper bound on its size at `SCREEN_LEVEL`, replications in which the two
-/// values disagree).
-fn effect(arm: &Arm, k: usize, n: usize) -> (f64, [f64; 2], f64, u64) {
-    let d: Vec<f64> = (0..n)
-        .map(|r| f64::from(u8::from(arm.outcomes[1][r][k])) - f64::from(u8::from(arm.outcomes[0][r][k])))
-        .collect();
-    let mean = d.iter().sum::<f64>() / n as f64;
-    let sd = if n > 1 { (d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt() } else { 0.0 };
-    let (lo, hi) = t_interval(mean, sd, n as u64, LEVEL).unwrap_or((mean, mean));
-    // The size of a difference of 0/1 outcomes is at most the share of replications where they
-    // disagree, whatever the variance estimate says.
-    let discordant = d.iter().filter(|x| **x != 0.0).count() as u64;
-    let bound = if discordant < FEW_DISAGREE {
-        wilson(discordant, n as u64, SCREEN_LEVEL).1
-    } else {
-        let (slo, shi) = t_interval(mean, sd, n as u64, SCREEN_LEVEL).unwrap_or((mean, mean));
-        slo.abs().max(shi.abs())
-    };
-    (mean, [lo, hi], bound, discordant)
+/// What an arm's first `n` replications show of its effect at one point: the mean and standard
+/// deviation of the replication-by-replication differences (high value minus low, each 0 or
+/// 1) and the number of replications in which the two values disagree.
+#[derive(Clone, Copy, Debug)]
+struct Paired {
+    n: u64,
+    mean: f64,
+    sd: f64,
+    discordant: u64,
 }
 
-/// Whether an effect (as [`effect`] gives it) is settled: clearly small, or known to within
-/// `threshold` on either side (its paired 95 % interval that narrow, on enough disagreeing
-/// replications to trust it).
-fn settled((_, [lo, hi], bound, discordant): (f64, [f64; 2], f64, u64), threshold: f64) -> bool {
-    bound < threshold || (discordant >= FEW_DISAGREE && hi - lo <= 2.0 * threshold)
+impl Paired {
+    fn of(arm: &Arm, k: usize, n: usize) -> Paired {
+        let d: Vec<f64> = (0..n)
+            .map(|r| f64::from(u8::from(arm.outcomes[1][r][k])) - f64::from(u8::from(arm.outcomes[0][r][k])))
+            .collect();
+        let mean = d.iter().sum::<f64>() / n as f64;
+        let sd =
+            if n > 1 { (d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt() } else { 0.0 };
+        let discordant = d.iter().filter(|x| **x != 0.0).count() as u64;
+        Paired { n: n as u64, mean, sd, discordant }
+    }
+
+    /// The paired 95 % interval of the effect.
+    fn ci95(self) -> [f64; 2] {
+        let (lo, hi) = t_interval(self.mean, self.sd, self.n, LEVEL).unwrap_or((self.mean, self.mean));
+        [lo, hi]
+    }
+
+    /// An upper bound on the effect's size at `SCREEN_LEVEL`.
+    fn bound(self) -> f64 {
+        if self.discordant < FEW_DISAGREE {
+            // The size of a difference of 0/1 outcomes is at most the share of replications
+            // where they disagree, whatever the variance estimate says: its exact one-sided
+            // bound, with the error the two-sided interval below has on each side.
+            upper_exact(self.discordant, self.n, (1.0 - SCREEN_LEVEL) / 2.0)
+        } else {
+            let (lo, hi) = t_interval(self.mean, self.sd, self.n, SCREEN_LEVEL).unwrap_or((self.mean, self.mean));
+            lo.abs().max(hi.abs())
+        }
+    }
+
+    /// Settled: clearly small, or known to within `threshold` on either side (its paired 95 %
+    /// interval that narrow, on enough disagreeing replications to trust it).
+    fn settled(self, threshold: f64) -> bool {
+        let [lo, hi] = self.ci95();
+        self.bound() < threshold || (self.discordant >= FEW_DISAGREE && hi - lo <= 2.0 * threshold)
+    }
+
+    /// What `n` replications would show if the mean, spread and share of disagreements seen so
+    /// far held.
+    fn at(self, n: u64) -> Paired {
+        let discordant = (self.discordant as f64 * n as f64 / self.n as f64).round() as u64;
+        Paired { n, discordant, ..self }
+    }
+}
+
+/// Replications of each value at an arm's next look, after `n`: the fewest, from 1.5 to 2
+/// times `n` in steps of 8, at which both points would be settled if what they show held (so
+/// that an arm close to settled is not run to twice its replications), else twice `n`; at
+/// most `most`. The growth of at least half keeps the looks at each arm few (at most 9 from
+/// 32 to 1,000), which is what bounds the chance that one of them screens a large effect out.
+fn next_look(effects: [Paired; 2], n: u64, most: u64, threshold: f64) -> u64 {
+    let first = (n + n / 2).div_ceil(8) * 8;
+    let settled = |m: u64| effects.iter().all(|e| e.at(m).settled(threshold));
+    (first..2 * n).step_by(8).find(|&m| settled(m)).unwrap_or(2 * n).min(most)
 }
 
 /// Whether a replication of `world` was on time at both points (settled at the deadline, where
@@ -210,6 +254,7 @@ pub fn tornado(
             values: [value.to_string(), low.to_string(), high.to_string()],
             worlds: [at(&low)?.world, at(&high)?.world],
             outcomes: [Vec::new(), Vec::new()],
+            next: 0,
             screened: false,
             precise: false,
         });
@@ -224,48 +269,47 @@ pub fn tornado(
         first_round: 2 * first * arms.len() as u64,
         at_most: 2 * most * arms.len() as u64,
     });
-    let mut n = first;
+    for arm in &mut arms {
+        arm.next = first;
+    }
     let mut threshold = 0.005f64;
-    loop {
-        let alive = arms.iter().filter(|a| a.running()).count();
-        progress(Step::Round { replications: n, alive, parameters: arms.len() });
+    while arms.iter().any(|a| a.running(most)) {
+        let alive = arms.iter().filter(|a| a.running(most));
+        let replications = alive.clone().fold([u64::MAX, 0], |[lo, hi], a| [lo.min(a.next), hi.max(a.next)]);
+        progress(Step::Round { replications, alive: alive.count(), parameters: arms.len() });
         // Every running parameter's two values in one batch, so that no core idles at the end
         // of each value's share.
         let mut parts: Vec<Onward<'_, [bool; 2]>> = Vec::new();
-        for Arm { worlds, outcomes, .. } in arms.iter_mut().filter(|a| a.running()) {
+        for Arm { worlds, outcomes, next, .. } in arms.iter_mut().filter(|a| a.running(most)) {
             for (world, out) in worlds.iter().zip(outcomes.iter_mut()) {
-                parts.push(Onward { world, until: Some(world.deadline), out, n });
+                parts.push(Onward { world, until: Some(world.deadline), out, n: *next });
             }
         }
         outcomes_batch(plan, &mut parts, outcome)?;
-        if n >= most {
-            break;
-        }
         // The largest effect shown so far sets what "clearly small" means.
         let lower = |a: &Arm| {
             let m = a.outcomes[0].len();
             (0..2)
-                .map(|k| effect(a, k, m).1)
+                .map(|k| Paired::of(a, k, m).ci95())
                 .map(|[lo, hi]| if lo > 0.0 { lo } else { (-hi).max(0.0) })
                 .fold(0.0, f64::max)
         };
         threshold = threshold.max(0.1 * arms.iter().map(lower).fold(0.0, f64::max));
-        for arm in arms.iter_mut().filter(|a| a.running()) {
-            let effects = [0, 1].map(|k| effect(arm, k, n as usize));
-            arm.screened = effects.iter().all(|e| e.2 < threshold);
-            arm.precise = !arm.screened && effects.into_iter().all(|e| settled(e, threshold));
+        // An arm that reached `most` has run in full: no test.
+        for arm in arms.iter_mut().filter(|a| a.running(most)) {
+            let n = arm.outcomes[0].len();
+            let effects = [0, 1].map(|k| Paired::of(arm, k, n));
+            arm.screened = effects.iter().all(|e| e.bound() < threshold);
+            arm.precise = !arm.screened && effects.iter().all(|e| e.settled(threshold));
+            arm.next = next_look(effects, n as u64, most, threshold);
         }
-        if !arms.iter().any(Arm::running) {
-            break;
-        }
-        n = (2 * n).min(most);
     }
     let mut bars: Vec<TornadoBar> = arms
         .iter()
         .map(|a| {
             let m = a.outcomes[0].len();
             let share = |side: usize, k: usize| a.outcomes[side].iter().filter(|o| o[k]).count() as f64 / m as f64;
-            let ((e, ci, ..), (he, hci, ..)) = (effect(a, 0, m), effect(a, 1, m));
+            let [(e, ci), (he, hci)] = [0, 1].map(|k| Paired::of(a, k, m)).map(|p| (p.mean, p.ci95()));
             TornadoBar {
                 parameter: a.param.clone(),
                 base_value: a.values[0].clone(),
@@ -297,4 +341,36 @@ fn p_on_time(world: &World, plan: &Plan) -> Result<[f64; 2], StudyError> {
     outcomes_to(world, plan, Some(world.deadline), &mut out, plan.replications, |r| outcome(world, r))?;
     let share = |k: usize| out.iter().filter(|o: &&[bool; 2]| o[k]).count() as f64 / out.len().max(1) as f64;
     Ok([share(0), share(1)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paired(n: u64, mean: f64, sd: f64, discordant: u64) -> Paired {
+        Paired { n, mean, sd, discordant }
+    }
+
+    #[test]
+    fn no_disagreement_screens_once_the_exact_bound_allows() {
+        // (1 - 0.1)^n = 0.005 at n = 50.3: 51 replications without a disagreement show an
+        // effect below 0.1 at 99.5 % on its side (Wilson's bound needed 60).
+        assert!(paired(51, 0.0, 0.0, 0).bound() < 0.1 && paired(50, 0.0, 0.0, 0).bound() > 0.1);
+        // So an arm with none after 32 looks next at 56, not 64.
+        let none = paired(32, 0.0, 0.0, 0);
+        assert_eq!(next_look([none, none], 32, 1000, 0.1), 56);
+    }
+
+    #[test]
+    fn the_next_look_grows_by_half_to_double_and_stops_at_most() {
+        // A large effect with disagreements both ways, far from known to within 0.01: double.
+        let wide = paired(64, 0.3, 0.6, 30);
+        assert_eq!(next_look([wide, wide], 64, 1000, 0.01), 128);
+        assert_eq!(next_look([wide, wide], 64, 100, 0.01), 100);
+        // Nearly known to within 0.1 (95 % interval 0.21 wide after 128): one and a half times.
+        let near = paired(128, 0.3, 0.6, 60);
+        let [lo, hi] = near.ci95();
+        assert!(hi - lo > 0.2 && hi - lo < 0.22, "{lo} {hi}");
+        assert_eq!(next_look([near, paired(128, 0.0, 0.0, 0)], 128, 1000, 0.1), 192);
+    }
 }

@@ -60,8 +60,11 @@ fn tornado_step(step: analysis::tornado::Step) -> String {
                 duration(per * at_most as f64)
             )
         }
-        Step::Round { replications, alive, parameters } => {
-            format!("{alive} of {parameters} parameters to {replications} replications each")
+        Step::Round { replications: [lo, hi], alive, parameters } if lo == hi => {
+            format!("{alive} of {parameters} parameters to {hi} replications each")
+        }
+        Step::Round { replications: [lo, hi], alive, parameters } => {
+            format!("{alive} of {parameters} parameters to {lo} to {hi} replications each")
         }
     }
 }
