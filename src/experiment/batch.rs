@@ -20,8 +20,9 @@ pub struct Job<'w> {
     pub until: Option<Time>,
 }
 
-/// Runs every job (in any order, on any thread), without the day-by-day series (which `f`
-/// must not read), and returns `f` of each, with the job's
+/// Runs every job (in any order, on any thread), without the day-by-day series and the
+/// per-stage tallies (which `f` must not read: [`crate::model::Replication::outcome_only`]),
+/// and returns `f` of each, with the job's
 /// position, in the order of `jobs`. Replication `r` of a world gives the same result here as
 /// in any run with master seed `seed`.
 pub fn map_jobs<T: Send>(
@@ -38,7 +39,7 @@ pub fn map_jobs<T: Send>(
                 if interrupt::stop_requested() {
                     return Err(RunError::Interrupted { done: 0 });
                 }
-                // Studies read only the outcome: no day-by-day series.
+                // Studies read only the outcome: no day-by-day series, no stage tallies.
                 let r = replicate_until(job.world, seed, job.index, false, Checks::for_build(), job.until, false)?;
                 Ok(f(k, &r))
             })

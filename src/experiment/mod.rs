@@ -283,7 +283,8 @@ pub fn replicate_checked(
     replicate_until(world, master, index, trace, checks, None, true)
 }
 
-/// [`replicate_checked`], ended at `until` if given (see [`Replication::until`]).
+/// [`replicate_checked`], ended at `until` if given (see [`Replication::until`]); without
+/// `records`, only the outcome is recorded ([`Replication::outcome_only`]).
 fn replicate_until(
     world: &World,
     master: u64,
@@ -291,14 +292,14 @@ fn replicate_until(
     trace: bool,
     checks: Checks,
     until: Option<Time>,
-    daily: bool,
+    records: bool,
 ) -> Result<ReplicationResult, RunError> {
     let mut r = Replication::new(world, index, replication_seed(master, index), trace)
         .with_checks(checks)
         .until(until)
         .with_cancel(interrupt::flag());
-    if !daily {
-        r = r.without_daily_series();
+    if !records {
+        r = r.outcome_only();
     }
     let r = r.run().map_err(|e| match e {
         ReplicationError::Cancelled { .. } => RunError::Interrupted { done: 0 },

@@ -281,8 +281,8 @@ fn replications_ended_at_the_deadline_give_the_same_on_time_outcomes() {
 }
 
 /// Several worlds' replications run as one batch (a tornado chart's round), without the
-/// day-by-day series, give each replication exactly the outcome a run of that world gives it,
-/// in the order asked, with fewer events (no end-of-day events).
+/// day-by-day series and the stage tallies, give each replication exactly the outcome a run of
+/// that world gives it, in the order asked, with fewer events (no end-of-day events).
 #[test]
 fn a_batch_of_several_worlds_gives_each_replication_its_own_outcome() {
     use steelsim::experiment::batch::{Job, map_jobs};
@@ -295,13 +295,21 @@ fn a_batch_of_several_worlds_gives_each_replication_its_own_outcome() {
         .rev()
         .flat_map(|&index| worlds.iter().map(move |world| Job { world, index, until: None }))
         .collect();
-    let batch = map_jobs(&jobs, 5, Some(2), |_, r| (r.index, Row::of(r).completion_days, r.events)).unwrap();
+    let batch = map_jobs(&jobs, 5, Some(2), |_, r| {
+        // Nothing tallied: a study that read the tallies would find them empty, not wrong.
+        assert!(r.stages.iter().all(|t| t.lots == 0 && t.service_hist.is_empty()));
+        (r.index, Row::of(r).completion_days, r.events)
+    })
+    .unwrap();
     // The two worlds differ, or mixing them up would go unseen.
     assert!(batch.chunks(2).any(|pair| pair[0].1 != pair[1].1));
     for (k, world) in worlds.iter().enumerate() {
         let whole = Runner::new(world, 5, Some(2))
             .unwrap()
-            .map(&indices, &mut |_| {}, |r| (r.index, Row::of(r).completion_days, r.events))
+            .map(&indices, &mut |_| {}, |r| {
+                assert!(r.stages.iter().any(|t| t.lots > 0), "a whole run tallies its stages");
+                (r.index, Row::of(r).completion_days, r.events)
+            })
             .unwrap();
         for (i, (index, completion, events)) in whole.iter().enumerate() {
             let (b_index, b_completion, b_events) = batch[(indices.len() - 1 - i) * worlds.len() + k];

@@ -113,8 +113,9 @@ pub struct Replication<'w> {
     resumed: bool,
     /// Ends the replication here if it runs that long (see [`Replication::until`]).
     until: Option<Time>,
-    /// Whether the day-by-day series are recorded (see [`Replication::without_daily_series`]).
-    days: bool,
+    /// Whether the day-by-day series and the per-stage tallies are recorded (see
+    /// [`Replication::outcome_only`]).
+    records: bool,
 }
 
 /// How many events pass between two looks at the cancel flag: a replication of millions of
@@ -177,7 +178,7 @@ impl<'w> Replication<'w> {
             captured: None,
             resumed: false,
             until: None,
-            days: true,
+            records: true,
         }
     }
 
@@ -206,12 +207,13 @@ impl<'w> Replication<'w> {
         self
     }
 
-    /// Records no day-by-day series (and schedules no end-of-day events): for studies that
+    /// Records neither the day-by-day series (and schedules no end-of-day events) nor the
+    /// per-stage waits and service times (the result's `stages` stay empty): for studies that
     /// read only the outcome. Every other event happens exactly as with them, in the same
-    /// order (the end of a day changed nothing but the series), so the outcome is the same;
-    /// only the number of events handled is smaller.
-    pub fn without_daily_series(mut self) -> Self {
-        self.days = false;
+    /// order (the end of a day changed nothing but the series, and the tallies change
+    /// nothing), so the outcome is the same; only the number of events handled is smaller.
+    pub fn outcome_only(mut self) -> Self {
+        self.records = false;
         self
     }
 
@@ -276,7 +278,7 @@ impl<'w> Replication<'w> {
             sched.schedule_at(at, Ev::Capture);
         }
         sched.schedule_at(self.w.deadline, Ev::Deadline);
-        if self.days {
+        if self.records {
             sched.schedule_at(Time::new(crate::model::units::DAY).unwrap_or(Time::ZERO), Ev::Day);
         }
         self.start_effects(sched);

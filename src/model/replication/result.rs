@@ -211,7 +211,7 @@ pub struct ReplicationResult {
     pub end: Time,
     /// Why the replication ended.
     pub outcome: Outcome,
-    /// Per reported stage.
+    /// Per reported stage (every tally empty when run with [`Replication::outcome_only`]).
     pub stages: IdVec<StageId, StageTally>,
     /// Per reported stage: time-average share of capacity in use (servers, pools, yards).
     pub utilisation: IdVec<StageId, Option<f64>>,
@@ -309,7 +309,7 @@ impl Replication<'_> {
         events: u64,
         outcome: Outcome,
     ) -> Result<ReplicationResult, ConservationError> {
-        if self.days && end.value() > self.marks.at {
+        if self.records && end.value() > self.marks.at {
             self.snapshot_day(end);
         }
         let (delivered_by_deadline, handed_over_by_deadline) =

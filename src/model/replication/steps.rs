@@ -133,7 +133,7 @@ impl Replication<'_> {
     /// being served for `service` hours (`None`: the service is tallied elsewhere).
     pub(super) fn finish_step(&mut self, lot: LotId, service: Option<f64>, now: Time) {
         let l = &self.lots[lot];
-        if let Some(stage) = self.w.routes[l.route].stage(l.step) {
+        if let Some(stage) = self.w.routes[l.route].stage(l.step).filter(|_| self.records) {
             let t = &mut self.tally[stage];
             t.wait(l.wait);
             if let Some(service) = service {
