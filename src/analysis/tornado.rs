@@ -12,8 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LEVEL, Loader, Onward, Point, StudyError, on_time, outcomes_batch, outcomes_to};
-use crate::experiment::{Plan, Row};
+use super::{LEVEL, Loader, Onward, Point, StudyError, outcomes_batch, outcomes_to};
+use crate::experiment::{Plan, Row, by_deadline};
 use crate::model::World;
 use crate::scenario::params::{get, key_parameters, scale};
 use crate::scenario::{Override, Scenario};
@@ -213,7 +213,7 @@ fn next_look(effects: [Paired; 2], n: u64, most: u64, threshold: f64) -> u64 {
 /// Whether a replication of `world` was on time at both points (settled at the deadline, where
 /// the chart's replications end: nothing after it is simulated).
 fn outcome(world: &World, r: &Row) -> [bool; 2] {
-    [Point::Destination, Point::Handover].map(|p| on_time(world, p, r) == 1.0)
+    [Point::Destination, Point::Handover].map(|p| by_deadline(world, p.days(r)))
 }
 
 /// Moves each parameter (by default the scenario's key parameters: every capacity, service
@@ -254,7 +254,7 @@ pub fn tornado(
             values: [value.to_string(), low.to_string(), high.to_string()],
             worlds: [at(&low)?.world, at(&high)?.world],
             outcomes: [Vec::new(), Vec::new()],
-            next: 0,
+            next: FIRST_ROUND.min(plan.replications),
             screened: false,
             precise: false,
         });
@@ -269,9 +269,6 @@ pub fn tornado(
         first_round: 2 * first * arms.len() as u64,
         at_most: 2 * most * arms.len() as u64,
     });
-    for arm in &mut arms {
-        arm.next = first;
-    }
     let mut threshold = 0.005f64;
     while arms.iter().any(|a| a.running(most)) {
         let alive = arms.iter().filter(|a| a.running(most));
