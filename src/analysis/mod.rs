@@ -36,8 +36,9 @@ use crate::stats::quantile::Censored;
 pub const LEVEL: f64 = 0.95;
 
 /// Builds the study's scenario with extra `--set` overrides (the caller decides where the
-/// scenario comes from: a file for the command line, a text in tests).
-pub type Loader<'a> = &'a dyn Fn(&[Override]) -> Result<Scenario, LoadError>;
+/// scenario comes from: a file for the command line, a text in tests). `Sync`, so that a study
+/// can compile its variants in parallel.
+pub type Loader<'a> = &'a (dyn Fn(&[Override]) -> Result<Scenario, LoadError> + Sync);
 
 /// Why a study stopped.
 #[derive(Debug, thiserror::Error)]

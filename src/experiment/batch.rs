@@ -46,3 +46,31 @@ pub fn map_jobs<T: Send>(
             .collect()
     })
 }
+
+/// `f` of each item on `threads` workers (one per core if `None`), in the order of `items`;
+/// the first error in that order if any. For a study's work that is not replications
+/// (compiling its variants), on the same number of cores as its replications.
+pub fn par_map<I: Sync, T: Send, E: Send + From<RunError>>(
+    items: &[I],
+    threads: Option<usize>,
+    f: impl Fn(&I) -> Result<T, E> + Sync,
+) -> Result<Vec<T>, E> {
+    let done: Vec<Result<T, E>> = thread_pool(threads)?.install(|| items.par_iter().map(&f).collect());
+    done.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn par_map_keeps_the_order_and_reports_the_first_error_in_it() {
+        let items: Vec<u64> = (0..200).collect();
+        let doubled: Result<Vec<u64>, RunError> = par_map(&items, Some(2), |&i| Ok(2 * i));
+        assert_eq!(doubled.unwrap(), items.iter().map(|i| 2 * i).collect::<Vec<_>>());
+        // Errors at 29, 59, ...: whichever thread met one first, the caller hears of 29.
+        let failed =
+            par_map(&items, Some(2), |&i| if i % 30 == 29 { Err(RunError::Interrupted { done: i }) } else { Ok(i) });
+        assert!(matches!(failed, Err(RunError::Interrupted { done: 29 })), "{failed:?}");
+    }
+}

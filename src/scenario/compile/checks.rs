@@ -104,7 +104,10 @@ impl Compiler<'_> {
         let mut pool_reported: IdVec<_, bool> = world.pools.iter().map(|_| false).collect();
         let mut leg_reported: IdVec<_, bool> = world.legs.iter().map(|_| false).collect();
         let mut store_reported: IdVec<_, bool> = world.stores.iter().map(|_| false).collect();
-        let mut server_reported: IdVec<_, bool> = world.servers.iter().map(|_| false).collect();
+        // Whether a leg or server is ever open does not depend on the route: asked once each
+        // (building its calendar over the horizon is most of a scenario's compile time).
+        let mut leg_open_checked: IdVec<_, bool> = world.legs.iter().map(|_| false).collect();
+        let mut server_checked: IdVec<_, bool> = world.servers.iter().map(|_| false).collect();
         for (m, mill) in world.mills.iter_ids() {
             let Some(biggest) = mill.planned().map(|l| l.tonnes).max() else { continue };
             let (mill_name, mill_spec) = in_file_order(&self.f.mills)[m.index()];
@@ -164,6 +167,7 @@ impl Compiler<'_> {
                                 }
                             }
                             if !leg_reported[l]
+                                && !std::mem::replace(&mut leg_open_checked[l], true)
                                 && let Some(cause) = self.never_open(world, Target::Leg(l), leg.calendar)
                             {
                                 leg_reported[l] = true;
@@ -198,10 +202,9 @@ impl Compiler<'_> {
                         }
                         Step::Serve { server, .. } => {
                             let s = &world.servers[server];
-                            if !server_reported[server]
+                            if !std::mem::replace(&mut server_checked[server], true)
                                 && let Some(cause) = self.never_open(world, Target::Server(server), s.calendar)
                             {
-                                server_reported[server] = true;
                                 self.report_never_open(&s.name, cause, s.calendar, 0..0);
                             }
                         }
