@@ -209,7 +209,8 @@ impl Paired {
 /// up (to a multiple of 8, as it was) cost 8 % more replications on the baseline.
 fn next_look(effects: [Paired; 2], n: u64, most: u64, threshold: f64) -> u64 {
     let settled = |m: u64| effects.iter().all(|e| e.at(m).settled(threshold));
-    (n + n.div_ceil(2)..2 * n).find(|&m| settled(m)).unwrap_or(2 * n).min(most)
+    let last = (2 * n).min(most);
+    (n + n.div_ceil(2)..last).find(|&m| settled(m)).unwrap_or(last)
 }
 
 /// Whether a replication of `world` was on time at both points (settled at the deadline, where

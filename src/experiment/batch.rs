@@ -1,10 +1,11 @@
 //! Replications of several worlds in one parallel batch, for studies that run many variants a
 //! little further each round (a tornado chart's parameters): one batch keeps every core busy
-//! to its end, where a batch per variant leaves cores idle at the end of each.
+//! to its end, where a batch per variant leaves cores idle at the end of each. And
+//! [`par_map`], for a study's work that is not replications (compiling its variants).
 
 use rayon::prelude::*;
 
-use super::{RunError, interrupt, replicate_until, thread_pool};
+use super::{Record, RunError, interrupt, replicate_until, thread_pool};
 use crate::engine::Time;
 use crate::model::{Checks, ReplicationResult, World};
 
@@ -40,7 +41,8 @@ pub fn map_jobs<T: Send>(
                     return Err(RunError::Interrupted { done: 0 });
                 }
                 // Studies read only the outcome: no day-by-day series, no stage tallies.
-                let r = replicate_until(job.world, seed, job.index, false, Checks::for_build(), job.until, false)?;
+                let r =
+                    replicate_until(job.world, seed, job.index, Record::OutcomeOnly, Checks::for_build(), job.until)?;
                 Ok(f(k, &r))
             })
             .collect()

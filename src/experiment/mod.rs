@@ -280,25 +280,37 @@ pub fn replicate_checked(
     trace: bool,
     checks: Checks,
 ) -> Result<ReplicationResult, RunError> {
-    replicate_until(world, master, index, trace, checks, None, true)
+    replicate_until(world, master, index, Record::Whole { trace }, checks, None)
 }
 
-/// [`replicate_checked`], ended at `until` if given (see [`Replication::until`]); without
-/// `records`, only the outcome is recorded ([`Replication::outcome_only`]).
+/// What a replication records besides its outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Record {
+    /// Its day-by-day series and stage tallies, and its per-lot trace if `trace`: a run's.
+    Whole {
+        /// Keep the per-lot trace.
+        trace: bool,
+    },
+    /// Only the outcome, as studies read it ([`Replication::outcome_only`]).
+    OutcomeOnly,
+}
+
+/// [`replicate_checked`], ended at `until` if given (see [`Replication::until`]), recording
+/// what `record` says.
 fn replicate_until(
     world: &World,
     master: u64,
     index: u64,
-    trace: bool,
+    record: Record,
     checks: Checks,
     until: Option<Time>,
-    records: bool,
 ) -> Result<ReplicationResult, RunError> {
+    let trace = record == Record::Whole { trace: true };
     let mut r = Replication::new(world, index, replication_seed(master, index), trace)
         .with_checks(checks)
         .until(until)
         .with_cancel(interrupt::flag());
-    if !records {
+    if record == Record::OutcomeOnly {
         r = r.outcome_only();
     }
     let r = r.run().map_err(|e| match e {
@@ -477,8 +489,8 @@ impl<'w> Runner<'w> {
                     if interrupt::stop_requested() || cancelled {
                         return Err(RunError::Interrupted { done });
                     }
-                    let trace = self.tracing.traces(i);
-                    let r = replicate_until(self.world, self.seed, i, trace, self.checks, self.until, true).map_err(
+                    let record = Record::Whole { trace: self.tracing.traces(i) };
+                    let r = replicate_until(self.world, self.seed, i, record, self.checks, self.until).map_err(
                         |e| match e {
                             RunError::Interrupted { .. } => RunError::Interrupted { done },
                             other => other,

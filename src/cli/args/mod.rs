@@ -75,7 +75,7 @@ pub(crate) enum Command {
                             Every point uses the same seeds (common random numbers). Writes sweep.csv and sweep.json, or\n\
                             tornado.csv and tornado.json. A tornado chart works in rounds: a parameter whose effect is\n\
                             clearly small (below a tenth of the largest, by a 99 % bound), or known to within that (by a\n\
-                            95 % interval), stops after 64 to a few hundred replications, the others run to -n; it says\n\
+                            95 % interval), stops after 51 to a few hundred replications, the others run to -n; it says\n\
                             up front how long it may take."
     )]
     Sweep(SweepArgs),
