@@ -41,6 +41,35 @@
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+// Printing that never panics. `println!` panics when the reader has gone (`steelsim ... |
+// head -1`, a closed terminal), which would lose a study half done; these drop what the
+// reader would have read and carry on, so the command still writes its files and exits as
+// it would have. Defined first, so that every module can use them.
+macro_rules! stdoutln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! stdout {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! stderrln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! stderr {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+
 pub mod analysis;
 pub mod cli;
 pub mod engine;

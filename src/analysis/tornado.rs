@@ -235,6 +235,9 @@ pub fn tornado(
     let base = load(&[])?;
     let table: toml::Table = toml::from_str(&base.source).map_err(|e| StudyError::Usage(e.to_string()))?;
     let params = if parameters.is_empty() { key_parameters(&table) } else { parameters.to_vec() };
+    if let Some((_, twice)) = params.iter().enumerate().find(|(i, p)| params[..*i].contains(p)) {
+        return Err(StudyError::Usage(format!("`{twice}` is given twice with --param: each parameter once")));
+    }
     let (mut moved, mut skipped) = (Vec::new(), Vec::new());
     for param in &params {
         let value =
@@ -250,6 +253,13 @@ pub fn tornado(
             continue;
         }
         moved.push((param, [value.to_string(), low.to_string(), high.to_string()]));
+    }
+    if moved.is_empty() {
+        return Err(StudyError::Usage(format!(
+            "--tornado {percent}: moved by {percent} %, no parameter changes ({} tried; each rounds back to \
+             itself), so there is nothing to chart: use a larger percentage or other parameters",
+            params.len()
+        )));
     }
     // Two variants per parameter, each compiled from the scenario file (a few milliseconds
     // each: half a second on one core for the baseline's 142), so on every core.

@@ -29,7 +29,7 @@ pub fn main() -> ExitCode {
     if let Err(e) = crate::experiment::interrupt::install_handler() {
         // Not fatal: without it Ctrl-C still stops the process and leaves earlier results
         // intact, only less tidily.
-        eprintln!("warning: cannot catch Ctrl-C: {e}");
+        stderrln!("warning: cannot catch Ctrl-C: {e}");
     }
     let result = match cli.command {
         Command::Run(a) => run::run(&a),
@@ -56,7 +56,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", e.render(color));
+            stderrln!("{}", e.render(color));
             ExitCode::from(e.exit_code())
         }
     }

@@ -60,7 +60,7 @@ pub(super) fn run(a: &RunArgs) -> Result<(), CliError> {
     }
     let began = Instant::now();
     let mut sc = scenario::load_with(&a.scenario, &a.set.overrides)?;
-    eprint!("{}", sc.notes);
+    stderr!("{}", sc.notes);
     let start_status = match &a.status {
         Some(path) => {
             let (status, text) = scenario::status::load(&sc.world, path)?;
@@ -383,21 +383,21 @@ fn unsharded(command: &str) -> String {
 fn print_report(report: &RunReport, json: bool, quiet: bool) {
     if json {
         match serde_json::to_string_pretty(&report.summary) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("error: {e}"),
+            Ok(text) => stdoutln!("{text}"),
+            Err(e) => stderrln!("error: {e}"),
         }
         return;
     }
     if quiet {
         return;
     }
-    print!("{}", report::text::render(&report.summary));
+    stdout!("{}", report::text::render(&report.summary));
     if let Some(p) = &report.precision {
         let verdict = if p.reached { "reached" } else { "NOT reached (stopped at --max-replications)" };
-        println!("\nPrecision {verdict} after {} replications.", p.replications);
+        stdoutln!("\nPrecision {verdict} after {} replications.", p.replications);
     }
     if report.seconds > 0.0 {
-        println!(
+        stdoutln!(
             "\n{} events in {:.2} s ({:.1} million events/s). Results in {}/",
             report.summary.events,
             report.seconds,
@@ -406,14 +406,14 @@ fn print_report(report: &RunReport, json: bool, quiet: bool) {
         );
     } else {
         // Merged shards: the events were simulated elsewhere.
-        println!("\n{} events. Results in {}/", report.summary.events, report.out.display());
+        stdoutln!("\n{} events. Results in {}/", report.summary.events, report.out.display());
     }
 }
 
 /// `--verbose`: phase timings on stderr, so `--json` output stays clean.
 fn print_performance(report: &RunReport) {
     let Some(p) = &report.performance else { return };
-    eprintln!(
+    stderrln!(
         "load {:.3} s, simulate {:.3} s, aggregate {:.3} s, write {:.3} s; {} events on {} threads, {:.1} million events/s",
         p.load_s,
         p.simulate_s,
@@ -449,7 +449,7 @@ pub(super) fn trace(a: &TraceArgs) -> Result<(), CliError> {
         || "not complete by the horizon".to_string(),
         |t| format!("complete on day {:.1}", crate::model::units::days(t.value())),
     );
-    println!(
+    stdoutln!(
         "Replication {} of {} (seed {}): {completion}. Its trace is in {}/",
         a.replication,
         info.scenario,

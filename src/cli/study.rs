@@ -37,7 +37,7 @@ impl Eta {
         self.told = true;
         let per = self.began.elapsed().as_secs_f64() / done as f64;
         let left = per * (total - done) as f64;
-        eprintln!("{done} of {total} runs took {:.1} s: about {} to go", per * done as f64, duration(left));
+        stderrln!("{done} of {total} runs took {:.1} s: about {} to go", per * done as f64, duration(left));
     }
 }
 
@@ -125,7 +125,7 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
     for (i, sc) in scenarios.iter().enumerate() {
         eta.tell(i, scenarios.len(), s.quiet);
         if !s.quiet {
-            eprintln!("running {} ({} replications, seed {})", sc.world.name, s.replications, s.seed);
+            stderrln!("running {} ({} replications, seed {})", sc.world.name, s.replications, s.seed);
         }
         outputs.push(analysis::run_world(&sc.world, &plan)?);
     }
@@ -140,7 +140,7 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
         let worlds: Vec<&World> = scenarios.iter().map(|sc| &sc.world).collect();
         let first: Vec<&[_]> = held.iter().map(Vec::as_slice).collect();
         if !s.quiet {
-            eprintln!("selecting the best by {} (indifference {delta})", criterion.label());
+            stderrln!("selecting the best by {} (indifference {delta})", criterion.label());
         }
         comparison.selection = Some(analysis::best::select(
             &worlds,
@@ -154,10 +154,10 @@ pub(super) fn compare(a: &CompareArgs) -> Result<(), CliError> {
     }
     let dir = studies::write_compare(&out, &marker, s.force, &comparison, &rows)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&comparison).unwrap_or_default());
+        stdoutln!("{}", serde_json::to_string_pretty(&comparison).unwrap_or_default());
     } else {
-        print!("{}", report::text::comparison(&comparison));
-        println!("\nResults in {}/", dir.display());
+        stdout!("{}", report::text::comparison(&comparison));
+        stdoutln!("\nResults in {}/", dir.display());
     }
     Ok(())
 }
@@ -180,14 +180,14 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
                 |load| {
                     Ok(analysis::tornado::tornado(load, pct, &a.params, &plan, &mut |step| {
                         if !quiet {
-                            eprintln!("{}", tornado_step(step));
+                            stderrln!("{}", tornado_step(step));
                         }
                     })?)
                 },
                 studies::write_tornado,
             )?;
-            print!("{}", report::text::tornado(&t));
-            println!("\nResults in {}/", dir.display());
+            stdout!("{}", report::text::tornado(&t));
+            stdoutln!("\nResults in {}/", dir.display());
         }
         Some(_) => {
             return Err(CliError::Usage(
@@ -210,14 +210,14 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
                         eta.tell(i, n, quiet);
                         if !quiet {
                             let what: Vec<String> = set.iter().map(|(p, v)| format!("{p}={v}")).collect();
-                            eprintln!("point {}/{n}: {}", i + 1, what.join(" "));
+                            stderrln!("point {}/{n}: {}", i + 1, what.join(" "));
                         }
                     })?)
                 },
                 |dir, marker, force, points: &Vec<_>| studies::write_sweep(dir, marker, force, points),
             )?;
-            print!("{}", report::text::sweep(&points));
-            println!("\nResults in {}/", dir.display());
+            stdout!("{}", report::text::sweep(&points));
+            stdoutln!("\nResults in {}/", dir.display());
         }
     }
     Ok(())
@@ -236,13 +236,13 @@ pub(super) fn plan(a: &PlanArgs) -> Result<(), CliError> {
         |load| {
             Ok(analysis::plan::plan(load, &a.vary, goal, &plan, &mut |v, n| {
                 if !quiet {
-                    eprintln!("trying {}={v} with {n} replications", a.vary.path);
+                    stderrln!("trying {}={v} with {n} replications", a.vary.path);
                 }
             })?)
         },
         studies::write_plan,
     )?;
-    print!("{}", report::text::plan(&p));
-    println!("\nResults in {}/", dir.display());
+    stdout!("{}", report::text::plan(&p));
+    stdoutln!("\nResults in {}/", dir.display());
     Ok(())
 }

@@ -18,7 +18,7 @@ pub(super) fn validate(paths: &[PathBuf], overrides: &[Override], color: bool) -
         match scenario::load_with(p, overrides) {
             Ok(sc) => {
                 let w = &sc.world;
-                println!(
+                stdoutln!(
                     "{}: ok ({} mills, {} stages, {} legs, {} routes, {} lots per replication)",
                     p.display(),
                     w.mills.len(),
@@ -27,11 +27,11 @@ pub(super) fn validate(paths: &[PathBuf], overrides: &[Override], color: bool) -
                     w.routes.len(),
                     w.mills.iter().map(|m| m.planned().count()).sum::<usize>()
                 );
-                eprint!("{}", sc.notes);
+                stderr!("{}", sc.notes);
             }
             Err(e) => {
                 bad += 1;
-                eprintln!("{}\n", e.render(color));
+                stderrln!("{}\n", e.render(color));
             }
         }
     }
@@ -43,9 +43,9 @@ pub(super) fn explain(path: &Path, overrides: &[Override], results: Option<&Path
     // The results folder is read first: a wrong folder is found before any work.
     let measured = results.map(simulated_utilisation).transpose()?;
     let sc = scenario::load_with(path, overrides)?;
-    eprint!("{}", sc.notes);
+    stderr!("{}", sc.notes);
     let e = analysis::capacity::capacity(&sc.world);
-    print!("{}", report::explain::render(&sc.world, &e, measured.as_ref()));
+    stdout!("{}", report::explain::render(&sc.world, &e, measured.as_ref()));
     Ok(())
 }
 
@@ -124,9 +124,9 @@ pub(super) fn calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
     }
     let outside = outcomes.iter().filter(|o| !o.within).count();
     if a.json {
-        print!("{}", serde_json::to_string_pretty(&outcomes).map_err(|e| CliError::Usage(e.to_string()))? + "\n");
+        stdout!("{}", serde_json::to_string_pretty(&outcomes).map_err(|e| CliError::Usage(e.to_string()))? + "\n");
     } else {
-        print!("{table}");
+        stdout!("{table}");
     }
     match outside {
         0 => Ok(()),
@@ -144,7 +144,7 @@ pub(super) fn init(path: &Path, force: bool) -> Result<(), CliError> {
         )));
     }
     std::fs::write(path, STARTER).map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?;
-    println!("Wrote {}. Next: steelsim validate {0}; steelsim run {0}", path.display());
+    stdoutln!("Wrote {}. Next: steelsim validate {0}; steelsim run {0}", path.display());
     Ok(())
 }
 
@@ -154,7 +154,7 @@ pub(super) fn schema(which: SchemaKind) -> Result<(), CliError> {
         SchemaKind::Summary => analysis::summary::json_schema(),
         SchemaKind::Scenario => scenario::scenario_schema(),
     };
-    println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+    stdoutln!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
     Ok(())
 }
 
@@ -162,6 +162,6 @@ pub(super) fn schema(which: SchemaKind) -> Result<(), CliError> {
 /// files in DIR, replacing the previous ones only once all are drawn.
 pub(super) fn plot(dir: &Path) -> Result<(), CliError> {
     let names = report::redraw(dir)?;
-    println!("Redrew {} figures in {}/figures/: {}", names.len(), dir.display(), names.join(", "));
+    stdoutln!("Redrew {} figures in {}/figures/: {}", names.len(), dir.display(), names.join(", "));
     Ok(())
 }

@@ -32,7 +32,7 @@ pub(crate) fn install_handler() -> Result<(), ctrlc::Error> {
         if stop_requested() {
             std::process::exit(130);
         }
-        eprintln!("\ninterrupted: stopping the replications in progress; nothing will be written");
+        stderrln!("\ninterrupted: stopping the replications in progress; nothing will be written");
         request_stop();
     })
 }

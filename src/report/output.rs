@@ -125,7 +125,7 @@ fn clean_stale(parent: &Path, prefix: &str) {
             let path = e.path();
             let gone = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
             if gone.is_ok() {
-                eprintln!("note: removed {}, left by an interrupted steelsim (process {pid})", path.display());
+                stderrln!("note: removed {}, left by an interrupted steelsim (process {pid})", path.display());
             }
         }
     }
@@ -191,7 +191,7 @@ pub(crate) fn check_destination(dir: &Path, scenario: &str, force: bool) -> Resu
         if alive(pid) {
             return Err(OutputError::Busy { path: dir.to_path_buf(), pid });
         }
-        eprintln!("note: removed {}, left by an interrupted steelsim (process {pid})", lock.display());
+        stderrln!("note: removed {}, left by an interrupted steelsim (process {pid})", lock.display());
     }
     fs::write(&lock, format!("{}\n", std::process::id())).map_err(io_err(&lock))?;
     Ok(Reservation { lock: Some(lock) })

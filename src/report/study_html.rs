@@ -198,22 +198,20 @@ pub(crate) fn sweep(points: &[SweepPoint], figures: &[Figure]) -> String {
 /// The page of a tornado chart.
 pub(crate) fn tornado(t: &Tornado, figures: &[Figure]) -> String {
     let mut o = head("tornado");
+    let rest = match t.bars.iter().filter(|b| !b.screened && !b.precise).count() {
+        0 => format!("every parameter stopped early: {} replications in all", t.replications_total),
+        k => format!("the other {k} ran {} each ({} in all)", t.replications, t.replications_total),
+    };
     let _ = writeln!(
         o,
         "<h1>steelsim: what moves P(on time)</h1>\n<p>Each parameter lowered and raised by {}% in turn, everything else \
          as in the scenario, on the same random numbers. The scenario itself: P(on time) {:.3} at the destinations, \
          {:.3} at the handover. Whole-number parameters move by whole steps: the values tried are shown. A parameter \
          whose effect was clearly below {:.3} at both points (by a 99 % upper bound) was screened out after fewer \
-         replications, and one whose effect was known to within that (by a 95 % interval) stopped there; the others \
-         ran {} each ({} in all).</p>\n\
+         replications, and one whose effect was known to within that (by a 95 % interval) stopped there; {rest}.</p>\n\
          <table><thead><tr><th>parameter</th><th>values tried</th><th>at the destinations</th><th>effect</th>\
          <th>at the handover</th><th>effect</th><th>replications</th></tr></thead><tbody>",
-        fixed(t.percent, 0),
-        t.base_p_on_time[0],
-        t.base_p_on_time[1],
-        t.threshold,
-        t.replications,
-        t.replications_total
+        t.percent, t.base_p_on_time[0], t.base_p_on_time[1], t.threshold,
     );
     for b in &t.bars {
         let _ = writeln!(

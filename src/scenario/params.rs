@@ -127,6 +127,9 @@ const SCALED: [&str; 12] =
 /// numbers (a rate per product). `None` if it is nothing that scales.
 pub(crate) fn scale(v: &Value, factor: f64) -> Option<Value> {
     Some(match v {
+        // A count stays a count (at least 1), and none stays none: moving 0 by a percentage
+        // leaves it 0, where rounding up to 1 moved it both ways at once.
+        Value::Integer(0) => Value::Integer(0),
         Value::Integer(i) => Value::Integer(((*i as f64) * factor).round().max(1.0) as i64),
         Value::Float(f) => Value::Float(f * factor),
         Value::String(s) => {
@@ -244,6 +247,7 @@ mod tests {
         .unwrap();
         assert_eq!(scale(&t["n"], 1.2).unwrap(), Value::Integer(4));
         assert_eq!(scale(&t["n"], 0.1).unwrap(), Value::Integer(1));
+        assert_eq!(scale(&Value::Integer(0), 1.2).unwrap(), Value::Integer(0));
         assert_eq!(scale(&t["x"], 2.0).unwrap(), Value::Float(5.0));
         assert_eq!(scale(&t["d"], 1.5).unwrap(), Value::String("54h".into()));
         let log = scale(&t["log"], 2.0).unwrap();

@@ -478,3 +478,30 @@ fn a_horizon_more_than_ten_years_after_the_deadline_is_refused() {
         validates_or_refuses(tmp.path(), &path, horizon, refused);
     }
 }
+
+/// A reader that went away (`steelsim ... | head -1`, a closed terminal) loses nothing: the
+/// command still writes its files and exits as it would have, where `println!` panicked.
+#[test]
+fn a_closed_stdout_or_stderr_is_no_reason_to_fail() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (closed, dir) in [("stdout", "out"), ("stderr", "err")] {
+        // The pipe's reading end is closed before the command starts: its first line fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_steelsim"));
+        cmd.args(["sweep", &tiny(), "--tornado", "20", "-n", "40", "--out", dir]).current_dir(tmp.path());
+        let o = if closed == "stdout" { cmd.stdout(writer).output() } else { cmd.stderr(writer).output() }.unwrap();
+        assert_eq!(o.status.code(), Some(0), "{closed} closed: {}", text(&o));
+        assert!(tmp.path().join(dir).join("tornado.json").is_file(), "{closed} closed: no chart written");
+    }
+    // An error still exits with its own code.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(["run", "missing.toml"])
+        .current_dir(tmp.path())
+        .stderr(writer)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

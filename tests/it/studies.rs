@@ -177,6 +177,25 @@ fn a_tornado_ranks_parameters_by_effect() {
     assert_eq!(bars[0]["high_value"], "1300");
 }
 
+/// A tornado chart that would chart nothing, or a parameter twice, is refused before any
+/// replication, and leaves no folder behind.
+#[test]
+fn a_tornado_refuses_an_empty_chart_and_a_parameter_given_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tiny = repo().join("tests/fixtures/tiny.toml").display().to_string();
+    let cases: [(&[&str], &str); 3] = [
+        (&["--tornado", "1e-9"], "no parameter changes (18 tried"),
+        (&["--tornado", "20", "--param", "nodes.border.stages[0].capacity"], "no parameter changes (1 tried"),
+        (&["--tornado", "20", "--param", "pools.narrow.units", "--param", "pools.narrow.units"], "given twice"),
+    ];
+    for (args, says) in cases {
+        let o = steelsim(&[&["sweep", &tiny, "-n", "40", "--out", "t"], args].concat(), tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert!(!tmp.path().join("t").exists(), "{args:?}: a folder was left");
+    }
+}
+
 #[test]
 fn a_precision_driven_run_stops_when_precise_enough() {
     let tmp = tempfile::tempdir().unwrap();

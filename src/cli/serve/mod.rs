@@ -50,7 +50,7 @@ pub(crate) struct ServeOptions {
 pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
     // Checked once here, so that a bad scenario stops the command, not each request.
     let base = scenario::load(&o.scenario)?;
-    eprint!("{}", base.notes);
+    stderr!("{}", base.notes);
     let state =
         Arc::new(api::State::new(o.scenario.clone(), base, o.max_replications, o.threads, o.bind.is_loopback()));
     let app = Router::new()
@@ -75,7 +75,7 @@ pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
         let addr = listener.local_addr().map_err(|e| CliError::Usage(e.to_string()))?;
         let url = format!("http://{addr}/");
         // The first line is the address: scripts and tests read it.
-        println!("Serving {} at {url} (Ctrl-C stops)", state.name());
+        stdoutln!("Serving {} at {url} (Ctrl-C stops)", state.name());
         if o.open {
             open_browser(&url);
         }
@@ -86,7 +86,7 @@ pub(crate) fn serve(o: ServeOptions) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::Usage(format!("the server stopped: {e}")))
     })?;
-    eprintln!("stopped");
+    stderrln!("stopped");
     Ok(())
 }
 
@@ -120,6 +120,6 @@ async fn shutdown() {
 fn open_browser(url: &str) {
     let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
     if std::process::Command::new(opener).arg(url).spawn().is_err() {
-        eprintln!("could not start {opener}: open {url} in a browser");
+        stderrln!("could not start {opener}: open {url} in a browser");
     }
 }
