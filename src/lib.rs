@@ -45,29 +45,23 @@
 // head -1`, a closed terminal), which would lose a study half done; these drop what the
 // reader would have read and carry on, so the command still writes its files and exits as
 // it would have. Defined first, so that every module can use them.
-macro_rules! stdoutln {
-    ($($t:tt)*) => {{
+macro_rules! quietly {
+    ($stream:ident, $write:ident, $($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($t)*);
+        let _ = $write!(std::io::$stream(), $($t)*);
     }};
+}
+macro_rules! stdoutln {
+    ($($t:tt)*) => { quietly!(stdout, writeln, $($t)*) };
 }
 macro_rules! stdout {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stdout(), $($t)*);
-    }};
+    ($($t:tt)*) => { quietly!(stdout, write, $($t)*) };
 }
 macro_rules! stderrln {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($t)*);
-    }};
+    ($($t:tt)*) => { quietly!(stderr, writeln, $($t)*) };
 }
 macro_rules! stderr {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stderr(), $($t)*);
-    }};
+    ($($t:tt)*) => { quietly!(stderr, write, $($t)*) };
 }
 
 pub mod analysis;
