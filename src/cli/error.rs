@@ -58,6 +58,7 @@ fn output_code(e: &OutputError) -> u8 {
         OutputError::NotOurs(_)
         | OutputError::OtherScenario { .. }
         | OutputError::NotAFolder { .. }
+        | OutputError::Unwritable { .. }
         | OutputError::Busy { .. } => EXIT_BAD_INPUT,
     }
 }

@@ -48,6 +48,14 @@ pub enum OutputError {
     /// The user interrupted the command before the results were complete.
     #[error("interrupted; nothing was written and {} is as it was", .0.display())]
     Interrupted(PathBuf),
+    /// The folder cannot be made or written into (no permission, a read-only file system).
+    #[error("cannot write into {}: {source}; choose a folder you can write to with --out", path.display())]
+    Unwritable {
+        /// The folder as the user gave it.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
     /// A file system operation failed.
     #[error("cannot write results to {}: {source}", path.display())]
     Io {
@@ -193,7 +201,8 @@ pub(crate) fn check_destination(dir: &Path, scenario: &str, force: bool) -> Resu
         }
         stderrln!("note: removed {}, left by an interrupted steelsim (process {pid})", lock.display());
     }
-    fs::write(&lock, format!("{}\n", std::process::id())).map_err(io_err(&lock))?;
+    fs::write(&lock, format!("{}\n", std::process::id()))
+        .map_err(|source| OutputError::Unwritable { path: dir.to_path_buf(), source })?;
     Ok(Reservation { lock: Some(lock) })
 }
 
@@ -214,13 +223,14 @@ impl Staging {
     pub(crate) fn new(target: &Path, scenario: &str, force: bool) -> Result<Staging, OutputError> {
         let resolved = resolve(target)?;
         let (parent, leaf) = parent_and_leaf(&resolved);
-        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let unwritable = |source| OutputError::Unwritable { path: target.to_path_buf(), source };
+        fs::create_dir_all(&parent).map_err(unwritable)?;
         let reservation = check_destination(target, scenario, force)?;
         let dir = parent.join(format!(".{leaf}.partial-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
         }
-        fs::create_dir(&dir).map_err(io_err(&dir))?;
+        fs::create_dir(&dir).map_err(unwritable)?;
         let staging =
             Staging { target: resolved, shown: target.to_path_buf(), dir, committed: false, _reservation: reservation };
         staging.write(MARKER, format!("{scenario}\n").as_bytes())?;

@@ -140,6 +140,25 @@ fn an_output_path_that_cannot_be_a_folder_is_refused_before_simulating() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x", "the file is untouched");
 }
 
+/// A folder that cannot be made (here under /proc, where not even root can create files) is
+/// bad input, refused before simulating with the folder's name, not a failed simulation that
+/// names a lock file.
+#[test]
+fn an_output_folder_that_cannot_be_written_is_refused_before_simulating() {
+    let tmp = tempfile::tempdir().unwrap();
+    for out in ["/proc/steelsim-results", "/proc/steelsim/results"] {
+        let began = Instant::now();
+        let o = steelsim(&["run", &tiny(), "-n", "100000", "--out", out, "-q"], tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", text(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("cannot write into {out}")) && err.contains("--out") && !err.contains(".lock"),
+            "{err}"
+        );
+        assert!(began.elapsed() < Duration::from_secs(20), "refused only after simulating");
+    }
+}
+
 #[test]
 fn the_current_folder_and_a_link_to_a_folder_are_written_into() {
     let tmp = tempfile::tempdir().unwrap();
