@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LEVEL, Point, all_calloffs, days, in_full, on_time};
-use crate::experiment::{ContractRow, Row};
+use super::{LEVEL, Point, all_calloffs, days, in_full};
+use crate::experiment::{ContractRow, Row, by_deadline};
 use crate::model::World;
 use crate::stats::paired::{self, Difference};
 
@@ -115,11 +115,11 @@ fn compare_with(base: (&World, &[Row]), variants: &[(&World, &[Row])], seed: u64
     for (vw, vrows) in variants {
         let mut metrics = Vec::new();
         for point in [Point::Destination, Point::Handover] {
-            let p = |w: &World, rows: &[Row]| rows.iter().map(|r| on_time(w, point, r)).collect::<Vec<_>>();
+            let p = |w: &World, rows: &[Row]| rows.iter().map(|r| by_deadline(w, point.days(r))).collect::<Vec<_>>();
             metrics.push(Metric {
                 point: point.into(),
                 metric: "p_on_time".into(),
-                difference: paired::means(&p(bw, brows), &p(vw, vrows), level),
+                difference: paired::proportions(&p(bw, brows), &p(vw, vrows), level),
             });
             let (db, dv) = (days(point, brows), days(point, vrows));
             for c in bw.order.confidence.iter().filter(|_| dates) {
@@ -178,10 +178,13 @@ fn contract_metrics(metrics: &mut Vec<Metric>, base: (&World, &[Row]), variant: 
     let level = LEVEL;
     let mut push = |metric: String, difference| metrics.push(Metric { point: Scope::Contract, metric, difference });
     let share = |judge: fn(&World, &Row) -> bool, (w, rows): (&World, &[Row])| {
-        rows.iter().map(|r| if judge(w, r) { 1.0 } else { 0.0 }).collect::<Vec<f64>>()
+        rows.iter().map(|r| judge(w, r)).collect::<Vec<_>>()
     };
-    push("p_in_full".into(), paired::means(&share(in_full, base), &share(in_full, variant), level));
-    push("p_all_calloffs_met".into(), paired::means(&share(all_calloffs, base), &share(all_calloffs, variant), level));
+    push("p_in_full".into(), paired::proportions(&share(in_full, base), &share(in_full, variant), level));
+    push(
+        "p_all_calloffs_met".into(),
+        paired::proportions(&share(all_calloffs, base), &share(all_calloffs, variant), level),
+    );
     let done = |rows: &[Row]| rows.iter().map(|r| r.contract.and_then(|k| k.completion_days)).collect::<Vec<_>>();
     let (db, dv) = (done(base.1), done(variant.1));
     for c in base.0.order.confidence.iter().filter(|_| dates) {

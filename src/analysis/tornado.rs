@@ -2,13 +2,13 @@
 //! it moves the on-time probability (on common random numbers).
 //!
 //! The chart is built in rounds. Every parameter's low and high values first run a few
-//! replications; a parameter whose effect is clearly small (below a tenth of the largest
-//! effect found, or half a percentage point, at both delivery points) is screened out, one
-//! whose effect is already known to within that threshold stops there, and the others run
-//! on, each to where its effect would be settled if what it has shown so far holds (between
-//! 1.5 and 2 times as many, up to `-n`). Replication `r` is the same in every round and for
-//! every value (common random numbers), so the effect of a parameter is measured replication
-//! by replication, and most of the cost goes where the ranking is decided.
+//! replications; a parameter stops once its effect is known to within a threshold (a tenth of
+//! the largest effect found, or half a percentage point) at both delivery points, by a paired
+//! 95 % interval, and the others run on, each to where its effect would be known that well if
+//! what it has shown so far holds (between 1.5 and 2 times as many, up to `-n`). Replication
+//! `r` is the same in every round and for every value (common random numbers), so the effect
+//! of a parameter is measured replication by replication, and most of the cost goes where the
+//! ranking is decided.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,10 +16,9 @@ use super::{LEVEL, Loader, Onward, Point, StudyError, outcomes_batch, outcomes_t
 use crate::experiment::batch::par_map;
 use crate::experiment::{Plan, Row, by_deadline};
 use crate::model::World;
-use crate::scenario::Override;
 use crate::scenario::params::{get, key_parameters, scale};
-use crate::stats::mean::t_interval;
-use crate::stats::proportion::upper_exact;
+use crate::scenario::{LoadError, Override};
+use crate::stats::proportion::tango;
 
 /// Replications of every value in the first round.
 const FIRST_ROUND: u64 = 32;
@@ -49,11 +48,11 @@ pub struct TornadoBar {
     pub effect_ci95: [f64; 2],
     /// Paired 95 % interval of `handover_effect`.
     pub handover_effect_ci95: [f64; 2],
-    /// Screened out early: its effect is below the chart's `threshold` at both points.
+    /// Stopped early with an effect clearly small: at both points, its paired 95 % interval
+    /// lies within the chart's `threshold` on either side of zero.
     pub screened: bool,
-    /// Stopped early because its effect was known precisely enough: at both points, a paired
-    /// 95 % interval no wider than twice the chart's `threshold` (the threshold on either
-    /// side), or an effect clearly below it.
+    /// Stopped early with its effect known to within the chart's `threshold` (a paired 95 %
+    /// interval at most twice the threshold wide at both points) but not clearly small.
     #[serde(default)]
     pub precise: bool,
 }
@@ -83,7 +82,7 @@ pub struct Tornado {
     pub replications: u64,
     /// Replications run in all, the unchanged scenario's included.
     pub replications_total: u64,
-    /// Effects clearly below this (at both points, by a 99 % upper bound) were screened out: a
+    /// Parameters stopped once their effects were known to within this at both points: a
     /// tenth of the largest effect's lower bound, or half a percentage point.
     pub threshold: f64,
 }
@@ -92,7 +91,8 @@ pub struct Tornado {
 #[derive(Clone, Copy, Debug)]
 pub enum Step {
     /// The unchanged scenario ran `replications` in `seconds`; the first round will run
-    /// `first_round` replications, and without screening all rounds would run `at_most`.
+    /// `first_round` replications, and were no parameter to stop early all rounds would run
+    /// `at_most`.
     Base {
         /// Replications of the unchanged scenario.
         replications: u64,
@@ -135,68 +135,50 @@ impl Arm {
     }
 }
 
-/// Confidence of the upper bound that screens a parameter out, at each round.
-const SCREEN_LEVEL: f64 = 0.99;
-
-/// Below this many disagreeing replications, the t interval of a difference of 0/1 outcomes is
-/// unreliable (with none it has zero width): the size is then bounded by the share of
-/// disagreeing replications.
-const FEW_DISAGREE: u64 = 10;
-
-/// What an arm's first `n` replications show of its effect at one point: the mean and standard
-/// deviation of the replication-by-replication differences (high value minus low, each 0 or
-/// 1) and the number of replications in which the two values disagree.
+/// What an arm's first `n` replications show of its effect at one point: in how many the high
+/// value was on time and the low value late (`up`), and the other way round (`down`). The
+/// effect is `(up - down) / n`.
 #[derive(Clone, Copy, Debug)]
 struct Paired {
     n: u64,
-    mean: f64,
-    sd: f64,
-    discordant: u64,
+    up: u64,
+    down: u64,
 }
 
 impl Paired {
     fn of(arm: &Arm, k: usize, n: usize) -> Paired {
-        let d: Vec<f64> = (0..n)
-            .map(|r| f64::from(u8::from(arm.outcomes[1][r][k])) - f64::from(u8::from(arm.outcomes[0][r][k])))
-            .collect();
-        let mean = d.iter().sum::<f64>() / n as f64;
-        let sd =
-            if n > 1 { (d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64).sqrt() } else { 0.0 };
-        let discordant = d.iter().filter(|x| **x != 0.0).count() as u64;
-        Paired { n: n as u64, mean, sd, discordant }
+        let [low, high] = [&arm.outcomes[0][..n], &arm.outcomes[1][..n]];
+        let only = |a: &[[bool; 2]], b: &[[bool; 2]]| a.iter().zip(b).filter(|(x, y)| x[k] && !y[k]).count() as u64;
+        Paired { n: n as u64, up: only(high, low), down: only(low, high) }
     }
 
-    /// The paired 95 % interval of the effect.
+    fn mean(self) -> f64 {
+        (self.up as f64 - self.down as f64) / self.n.max(1) as f64
+    }
+
+    /// The paired 95 % interval of the effect (Tango's score interval).
     fn ci95(self) -> [f64; 2] {
-        let (lo, hi) = t_interval(self.mean, self.sd, self.n, LEVEL).unwrap_or((self.mean, self.mean));
+        let (lo, hi) = tango(self.up, self.down, self.n, LEVEL);
         [lo, hi]
     }
 
-    /// An upper bound on the effect's size at `SCREEN_LEVEL`.
-    fn bound(self) -> f64 {
-        if self.discordant < FEW_DISAGREE {
-            // The size of a difference of 0/1 outcomes is at most the share of replications
-            // where they disagree, whatever the variance estimate says: its exact one-sided
-            // bound, with the error the two-sided interval below has on each side.
-            upper_exact(self.discordant, self.n, (1.0 - SCREEN_LEVEL) / 2.0)
-        } else {
-            let (lo, hi) = t_interval(self.mean, self.sd, self.n, SCREEN_LEVEL).unwrap_or((self.mean, self.mean));
-            lo.abs().max(hi.abs())
-        }
-    }
-
-    /// Settled: clearly small, or known to within `threshold` on either side (its paired 95 %
-    /// interval that narrow, on enough disagreeing replications to trust it).
+    /// Settled: known to within `threshold` on either side (its paired 95 % interval at most
+    /// twice that wide).
     fn settled(self, threshold: f64) -> bool {
         let [lo, hi] = self.ci95();
-        self.bound() < threshold || (self.discordant >= FEW_DISAGREE && hi - lo <= 2.0 * threshold)
+        hi - lo <= 2.0 * threshold
     }
 
-    /// What `n` replications would show if the mean, spread and share of disagreements seen so
-    /// far held.
+    /// Clearly small: its paired 95 % interval within `threshold` of zero on both sides.
+    fn small(self, threshold: f64) -> bool {
+        let [lo, hi] = self.ci95();
+        -threshold < lo && hi < threshold
+    }
+
+    /// What `n` replications would show if the shares of disagreements seen so far held.
     fn at(self, n: u64) -> Paired {
-        let discordant = (self.discordant as f64 * n as f64 / self.n as f64).round() as u64;
-        Paired { n, discordant, ..self }
+        let scale = |k: u64| (k as f64 * n as f64 / self.n as f64).round() as u64;
+        Paired { n, up: scale(self.up), down: scale(self.down) }
     }
 }
 
@@ -204,13 +186,34 @@ impl Paired {
 /// times `n`, at which both points would be settled if what they show held (so that an arm
 /// close to settled is not run to twice its replications), else twice `n`; at most `most`.
 /// The growth of at least half keeps the looks at each arm few (at most 9 from 32 to 1,000),
-/// which is what bounds the chance that one of them screens a large effect out. Any number
-/// in that range will do: every round is one batch whatever its sizes, and rounding the look
-/// up (to a multiple of 8, as it was) cost 8 % more replications on the baseline.
+/// each a chance to stop on an interval that missed. Any number in that range will do: every
+/// round is one batch whatever its sizes, and rounding the look up (to a multiple of 8, as it
+/// was) cost 8 % more replications on the baseline.
 fn next_look(effects: [Paired; 2], n: u64, most: u64, threshold: f64) -> u64 {
     let settled = |m: u64| effects.iter().all(|e| e.at(m).settled(threshold));
     let last = (2 * n).min(most);
     (n + n.div_ceil(2)..last).find(|&m| settled(m)).unwrap_or(last)
+}
+
+/// A variant the move made invalid (a pool too small for a lot, a rate of zero): the
+/// scenario's own hint (add carriers, ...) is not what the user of a chart can do, so every
+/// problem says what is.
+fn moved_too_far(e: LoadError, param: &str, percent: f64) -> LoadError {
+    match e {
+        LoadError::Invalid { sources, diagnostics } => LoadError::Invalid {
+            sources,
+            diagnostics: diagnostics
+                .into_iter()
+                .map(|d| {
+                    d.help(format!(
+                        "moved by {percent} %, `{param}` makes the scenario invalid: chart without it (name the \
+                         parameters to move with --param) or use a smaller percentage"
+                    ))
+                })
+                .collect(),
+        },
+        other => other,
+    }
 }
 
 /// Whether a replication of `world` was on time at both points (settled at the deadline, where
@@ -220,8 +223,8 @@ fn outcome(world: &World, r: &Row) -> [bool; 2] {
 }
 
 /// Moves each parameter (by default the scenario's key parameters: every capacity, service
-/// and transit time, pool and rate) down and up by `percent` %, in rounds that screen out the
-/// parameters whose effect is clearly small.
+/// and transit time, pool and rate) down and up by `percent` %, in rounds that stop each
+/// parameter once its effect is known to within the chart's threshold.
 pub fn tornado(
     load: Loader<'_>,
     percent: f64,
@@ -264,7 +267,10 @@ pub fn tornado(
     // Two variants per parameter, each compiled from the scenario file (a few milliseconds
     // each: half a second on one core for the baseline's 142), so on every core.
     let worlds = par_map(&moved, plan.threads, |(param, values)| -> Result<[World; 2], StudyError> {
-        let at = |v: &String| load(&[Override { path: (*param).clone(), value: v.clone(), option: "--tornado" }]);
+        let at = |v: &String| {
+            load(&[Override { path: (*param).clone(), value: v.clone(), option: "--tornado" }])
+                .map_err(|e| moved_too_far(e, param, percent))
+        };
         Ok([at(&values[1])?.world, at(&values[2])?.world])
     })?;
     let mut arms: Vec<Arm> = moved
@@ -317,8 +323,10 @@ pub fn tornado(
         for arm in arms.iter_mut().filter(|a| a.running(most)) {
             let n = arm.outcomes[0].len();
             let effects = [0, 1].map(|k| Paired::of(arm, k, n));
-            arm.screened = effects.iter().all(|e| e.bound() < threshold);
-            arm.precise = !arm.screened && effects.iter().all(|e| e.settled(threshold));
+            if effects.iter().all(|e| e.settled(threshold)) {
+                arm.screened = effects.iter().all(|e| e.small(threshold));
+                arm.precise = !arm.screened;
+            }
             arm.next = next_look(effects, n as u64, most, threshold);
         }
     }
@@ -327,7 +335,7 @@ pub fn tornado(
         .map(|a| {
             let m = a.outcomes[0].len();
             let share = |side: usize, k: usize| a.outcomes[side].iter().filter(|o| o[k]).count() as f64 / m as f64;
-            let [(e, ci), (he, hci)] = [0, 1].map(|k| Paired::of(a, k, m)).map(|p| (p.mean, p.ci95()));
+            let [(e, ci), (he, hci)] = [0, 1].map(|k| Paired::of(a, k, m)).map(|p| (p.mean(), p.ci95()));
             TornadoBar {
                 parameter: a.param.clone(),
                 base_value: a.values[0].clone(),
@@ -365,34 +373,40 @@ fn p_on_time(world: &World, plan: &Plan) -> Result<[f64; 2], StudyError> {
 mod tests {
     use super::*;
 
-    fn paired(n: u64, mean: f64, sd: f64, discordant: u64) -> Paired {
-        Paired { n, mean, sd, discordant }
+    fn paired(n: u64, up: u64, down: u64) -> Paired {
+        Paired { n, up, down }
     }
 
     #[test]
-    fn no_disagreement_screens_once_the_exact_bound_allows() {
-        // (1 - 0.1)^n = 0.005 at n = 50.3: 51 replications without a disagreement show an
-        // effect below 0.1 at 99.5 % on its side (Wilson's bound needed 60).
-        assert!(paired(51, 0.0, 0.0, 0).bound() < 0.1 && paired(50, 0.0, 0.0, 0).bound() > 0.1);
-        // So an arm with none after 32 looks next at 51, not 64.
-        let none = paired(32, 0.0, 0.0, 0);
-        assert_eq!(next_look([none, none], 32, 1000, 0.1), 51);
+    fn no_disagreement_is_settled_at_the_first_look_its_interval_allows() {
+        // With no disagreement the 95 % interval is +/- z^2 / (n + z^2): within 0.1 of zero
+        // from 35 replications on. An arm with none after 32 is settled at its next look, 48,
+        // and clearly small there.
+        let none = paired(32, 0, 0);
+        assert!(!none.settled(0.1) && paired(35, 0, 0).settled(0.1) && !paired(34, 0, 0).settled(0.1));
+        assert_eq!(next_look([none, none], 32, 1000, 0.1), 48);
+        assert!(paired(48, 0, 0).small(0.1));
         // An odd count grows by at least half of it, rounded up.
-        assert_eq!(next_look([none, none], 33, 1000, 0.1), 51);
-        assert_eq!(next_look([none, none], 31, 1000, 0.1), 51);
-        assert_eq!(next_look([none, none], 25, 1000, 0.1), 50);
+        assert_eq!(next_look([none, none], 33, 1000, 0.1), 50);
+        assert_eq!(next_look([none, none], 31, 1000, 0.1), 47);
+        // From 20, the first count that settles it.
+        assert_eq!(next_look([none, none], 20, 1000, 0.1), 35);
+        // Known to within 0.1 but not clearly small: 12 disagreements one way in 96.
+        let some = paired(96, 12, 0);
+        let [lo, hi] = some.ci95();
+        assert!(some.settled(0.1) && !some.small(0.1), "{lo} {hi}");
     }
 
     #[test]
     fn the_next_look_grows_by_half_to_double_and_stops_at_most() {
         // A large effect with disagreements both ways, far from known to within 0.01: double.
-        let wide = paired(64, 0.3, 0.6, 30);
+        let wide = paired(64, 25, 5);
         assert_eq!(next_look([wide, wide], 64, 1000, 0.01), 128);
         assert_eq!(next_look([wide, wide], 64, 100, 0.01), 100);
-        // Nearly known to within 0.1 (95 % interval 0.21 wide after 128): one and a half times.
-        let near = paired(128, 0.3, 0.6, 60);
+        // Nearly known to within 0.1 (95 % interval 0.22 wide after 128): one and a half times.
+        let near = paired(128, 45, 15);
         let [lo, hi] = near.ci95();
-        assert!(hi - lo > 0.2 && hi - lo < 0.22, "{lo} {hi}");
-        assert_eq!(next_look([near, paired(128, 0.0, 0.0, 0)], 128, 1000, 0.1), 192);
+        assert!(hi - lo > 0.2 && hi - lo < 0.23, "{lo} {hi}");
+        assert_eq!(next_look([near, paired(128, 0, 0)], 128, 1000, 0.1), 192);
     }
 }

@@ -55,7 +55,7 @@ fn tornado_step(step: analysis::tornado::Step) -> String {
             let per = seconds / replications.max(1) as f64;
             format!(
                 "the unchanged scenario: {replications} replications in {seconds:.1} s; the first round ({first_round} \
-                 replications) about {}, and at most {} if no parameter is screened out",
+                 replications) about {}, and at most {} if no parameter stops early",
                 duration(per * first_round as f64),
                 duration(per * at_most as f64)
             )

@@ -207,8 +207,8 @@ pub(crate) fn tornado(t: &Tornado, figures: &[Figure]) -> String {
         "<h1>steelsim: what moves P(on time)</h1>\n<p>Each parameter lowered and raised by {}% in turn, everything else \
          as in the scenario, on the same random numbers. The scenario itself: P(on time) {:.3} at the destinations, \
          {:.3} at the handover. Whole-number parameters move by whole steps: the values tried are shown. A parameter \
-         whose effect was clearly below {:.3} at both points (by a 99 % upper bound) was screened out after fewer \
-         replications, and one whose effect was known to within that (by a 95 % interval) stopped there; {rest}.</p>\n\
+         stopped once its effect was known to within {:.3} at both points (by a paired 95 % interval): \"small\" if \
+         that interval lay within it of zero, \"known\" if not; {rest}.</p>\n\
          <table><thead><tr><th>parameter</th><th>values tried</th><th>at the destinations</th><th>effect</th>\
          <th>at the handover</th><th>effect</th><th>replications</th></tr></thead><tbody>",
         t.percent, t.base_p_on_time[0], t.base_p_on_time[1], t.threshold,
@@ -231,7 +231,7 @@ pub(crate) fn tornado(t: &Tornado, figures: &[Figure]) -> String {
             b.handover_effect,
             b.replications,
             if b.screened {
-                " (screened out)"
+                " (small)"
             } else if b.precise {
                 " (known)"
             } else {

@@ -171,8 +171,8 @@ pub fn tornado(t: &crate::analysis::tornado::Tornado) -> String {
     if screened > 0 {
         let _ = writeln!(
             out,
-            "\n(small): screened out after fewer replications, its effect below {:.3} at both points by a 99 % \
-             upper bound ({screened} of {} parameters).",
+            "\n(small): stopped after fewer replications, its effect within {:.3} of zero at both points by a 95 % \
+             interval ({screened} of {} parameters).",
             t.threshold,
             t.bars.len()
         );

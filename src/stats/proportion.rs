@@ -1,5 +1,5 @@
-//! Proportions: Wilson score intervals, and the exact (Clopper-Pearson) upper bound for few
-//! successes.
+//! Proportions: Wilson score intervals, and score intervals for the difference of two
+//! proportions, paired (Tango) or independent (Newcombe).
 
 use super::normal_quantile;
 
@@ -24,44 +24,98 @@ pub fn wilson(successes: u64, n: u64, level: f64) -> (f64, f64) {
     (low, high)
 }
 
-/// The exact one-sided upper bound of a proportion (Clopper and Pearson): the `p` at which
-/// `successes` or fewer out of `n` have probability `alpha`. It holds with probability at least
-/// `1 - alpha` for every true proportion, where Wilson's is an approximation; with few
-/// successes and a small `alpha` it is also the tighter of the two (with none, about
-/// `-ln(alpha) / n` against Wilson's `z^2 / n`). The cost grows with `successes`: meant for few.
-pub fn upper_exact(successes: u64, n: u64, alpha: f64) -> f64 {
-    if successes >= n || !(alpha > 0.0 && alpha < 1.0) {
-        return 1.0;
+/// Tango's score interval for the difference `p1 - p2` of two proportions measured on the
+/// same `n` pairs, of which `b` had the event under the first only and `c` under the second
+/// only, at confidence `level`.
+///
+/// The interval is every difference `d` that the score test does not reject: `|T(d)| <= z`
+/// with `T(d) = (b - c - n d) / sqrt(n (2 q + d - d^2))`, `q` the maximum-likelihood estimate of
+/// the share of pairs with the event under the second only, given that the difference is `d`.
+/// Unlike the t (Wald) interval of the pairwise differences, it stays inside [-1, 1], does not
+/// collapse to a point when every pair agrees (with none disagreeing it is
+/// `+/- z^2 / (n + z^2)`), and keeps close to its nominal coverage with few disagreements.
+pub fn tango(b: u64, c: u64, n: u64, level: f64) -> (f64, f64) {
+    if n == 0 || b + c > n {
+        return (-1.0, 1.0);
     }
-    // P(X <= k) falls as p grows: bisect for the p where it crosses alpha, in logs so that
-    // large n cannot underflow the first term (1 - p)^n.
-    let log_cdf = |p: f64| {
-        let (k, nf, ratio) = (successes, n as f64, (p / (1.0 - p)).ln());
-        let mut term = nf * (-p).ln_1p();
-        let (mut top, mut sum) = (term, 1.0f64);
-        for i in 0..k {
-            term += ((nf - i as f64) / (i as f64 + 1.0)).ln() + ratio;
-            // Running log-sum-exp, rescaled when a larger term arrives.
-            if term > top {
-                sum = sum * (top - term).exp() + 1.0;
-                top = term;
-            } else {
-                sum += (term - top).exp();
-            }
-        }
-        top + sum.ln()
+    let z = normal_quantile(0.5 + level / 2.0);
+    // The upper limit is the lower one of the conditions swapped, negated: the interval of the
+    // mirrored counts is the mirrored interval, to the last digit.
+    (tango_lower(b, c, n, z), -tango_lower(c, b, n, z))
+}
+
+/// The lower limit of [`tango`]'s interval at the normal quantile `z`.
+fn tango_lower(b: u64, c: u64, n: u64, z: f64) -> f64 {
+    if c == n {
+        return -1.0;
+    }
+    let (bf, cf, nf) = (b as f64, c as f64, n as f64);
+    // The score statistic, infinite where its variance vanishes (only at the end of [-1, 1],
+    // where the numerator does not).
+    let score = |d: f64| {
+        let q = constrained_share(b, c, n, d);
+        let num = bf - cf - nf * d;
+        let var = nf * (2.0 * q + d - d * d);
+        if var > 0.0 { num / var.sqrt() } else { num.signum() * f64::INFINITY }
     };
-    let (mut lo, mut hi) = (successes as f64 / n as f64, 1.0f64);
-    let target = alpha.ln();
-    for _ in 0..100 {
+    // The statistic falls as `d` grows: bisect below the estimate for where it crosses `z`.
+    let (mut lo, mut hi) = (-1.0, (bf - cf) / nf);
+    for _ in 0..64 {
         let mid = 0.5 * (lo + hi);
-        if log_cdf(mid) > target {
+        if score(mid) > z {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    hi
+    0.5 * (lo + hi)
+}
+
+/// The maximum-likelihood share of pairs with the event under the second only (`c`'s cell),
+/// given that the difference of the two proportions is `d`: the log-likelihood
+/// `b ln(q + d) + c ln q + m ln(1 - 2q - d)` (`m` the pairs that agree) is concave in `q` on
+/// the shares the difference allows, so its derivative is bisected for its zero.
+fn constrained_share(b: u64, c: u64, n: u64, d: f64) -> f64 {
+    let (bf, cf, mf) = (b as f64, c as f64, (n - b - c) as f64);
+    let (mut lo, mut hi) = ((-d).max(0.0), (1.0 - d) / 2.0);
+    if hi <= lo {
+        return lo;
+    }
+    let slope = |q: f64| {
+        let mut g = 0.0;
+        if b > 0 {
+            g += bf / (q + d);
+        }
+        if c > 0 {
+            g += cf / q;
+        }
+        if n > b + c {
+            g -= 2.0 * mf / (1.0 - 2.0 * q - d);
+        }
+        g
+    };
+    for _ in 0..64 {
+        let mid = 0.5 * (lo + hi);
+        if slope(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Newcombe's hybrid score interval for the difference `x1 / n1 - x2 / n2` of two independent
+/// proportions: the two Wilson intervals combined, so that it stays inside [-1, 1] and keeps
+/// close to its nominal coverage where the Wald interval does not.
+pub fn newcombe(x1: u64, n1: u64, x2: u64, n2: u64, level: f64) -> (f64, f64) {
+    if n1 == 0 || n2 == 0 {
+        return (-1.0, 1.0);
+    }
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let ((l1, u1), (l2, u2)) = (wilson(x1, n1, level), wilson(x2, n2, level));
+    let d = p1 - p2;
+    (d - (p1 - l1).hypot(u2 - p2), d + (u1 - p1).hypot(p2 - l2))
 }
 
 #[cfg(test)]
@@ -94,25 +148,88 @@ mod tests {
     }
 
     #[test]
-    fn exact_upper_bound_matches_closed_forms_and_tables() {
-        // No successes: (1 - p)^n = alpha.
-        for n in [1u64, 10, 51, 1000] {
-            let want = 1.0 - 0.005f64.powf(1.0 / n as f64);
-            assert!((upper_exact(0, n, 0.005) - want).abs() < 1e-12, "{n}");
+    fn newcombe_matches_the_published_example() {
+        // Newcombe (1998), Statistics in Medicine 17:873, table II, method 10: 56/70 - 48/80.
+        let (lo, hi) = newcombe(56, 70, 48, 80, 0.95);
+        assert!((lo - 0.0524).abs() < 5e-5 && (hi - 0.3339).abs() < 5e-5, "{lo} {hi}");
+    }
+
+    #[test]
+    fn tango_has_closed_forms_at_the_edges_and_is_the_score_test_inverted() {
+        let z2 = 1.959_963_984_540_054f64.powi(2);
+        for n in [1u64, 10, 64, 1000] {
+            let nf = n as f64;
+            // No pair disagrees: the score statistic is sqrt(n |d| / (1 - |d|)).
+            let (lo, hi) = tango(0, 0, n, 0.95);
+            assert!((hi - z2 / (nf + z2)).abs() < 1e-9 && (lo + hi).abs() < 1e-12, "{n}: {lo} {hi}");
+            // Every pair has the event under the first only: sqrt(n (1 - d) / (1 + d)) = z.
+            let (lo, hi) = tango(n, 0, n, 0.95);
+            assert!((lo - (nf - z2) / (nf + z2)).abs() < 1e-9 && hi == 1.0, "{n}: {lo} {hi}");
+            let (lo, hi) = tango(0, n, n, 0.95);
+            assert!(lo == -1.0 && (hi + (nf - z2) / (nf + z2)).abs() < 1e-9, "{n}: {lo} {hi}");
         }
-        // The upper ends of 95 % Clopper-Pearson intervals: 1/29 -> 0.1776 and 0/20 -> 0.1684
-        // (Newcombe 1998, table I, method 5).
-        let u = upper_exact(1, 29, 0.025);
-        let cdf = (1.0 - u).powi(29) + 29.0 * u * (1.0 - u).powi(28);
-        assert!((cdf - 0.025).abs() < 1e-12 && (u - 0.1776).abs() < 5e-5, "{u}");
-        assert!((upper_exact(0, 20, 0.025) - 0.1684).abs() < 5e-5);
-        // Large n, many successes: no underflow, and close to the normal approximation.
-        let u = upper_exact(5000, 1_000_000, 0.005);
-        assert!(u > 0.005 && u < 0.0052, "{u}");
-        assert_eq!(upper_exact(10, 10, 0.005), 1.0);
-        // Tighter than Wilson's upper bound (z = 2.576) with few successes.
-        for k in 0..4 {
-            assert!(upper_exact(k, 100, 0.005) < wilson(k, 100, 0.99).1, "{k}");
+        // Elsewhere each limit is where the score statistic equals -/+ z, computed here with
+        // the closed-form root of Tango (1998) for the constrained share.
+        let z = z2.sqrt();
+        for (b, c, n) in [(7u64, 1u64, 21u64), (40, 20, 160), (6, 16, 161), (3, 2, 50), (30, 29, 1000)] {
+            let (bf, cf, nf) = (b as f64, c as f64, n as f64);
+            let t = |d: f64| {
+                let w = -bf - cf + (2.0 * nf - bf + cf) * d;
+                let q = ((w * w + 8.0 * nf * cf * d * (1.0 - d)).sqrt() - w) / (4.0 * nf);
+                (bf - cf - nf * d) / (nf * (2.0 * q + d - d * d)).sqrt()
+            };
+            let (lo, hi) = tango(b, c, n, 0.95);
+            let d = (bf - cf) / nf;
+            assert!(lo < d && d < hi && lo > -1.0 && hi < 1.0, "{b} {c} {n}: {lo} {hi}");
+            assert!((t(lo) - z).abs() < 1e-6 && (t(hi) + z).abs() < 1e-6, "{b} {c} {n}: {} {}", t(lo), t(hi));
+            // Swapping the two conditions mirrors the interval.
+            let (mlo, mhi) = tango(c, b, n, 0.95);
+            assert!((mlo + hi).abs() < 1e-9 && (mhi + lo).abs() < 1e-9);
         }
+    }
+
+    /// The exact coverage of Tango's 95 % interval on `n` pairs when a pair has the event under
+    /// the first condition only with probability `p12` and under the second only with `p21`:
+    /// the multinomial probability of every (b, c) whose interval holds `p12 - p21`.
+    fn tango_coverage(n: u64, p12: f64, p21: f64) -> f64 {
+        let ln_fact = |k: u64| (1..=k).map(|i| (i as f64).ln()).sum::<f64>();
+        let term = |k: u64, p: f64| if k == 0 { 0.0 } else { k as f64 * p.ln() };
+        let mut covered = 0.0;
+        for b in 0..=n {
+            for c in 0..=n - b {
+                if (b > 0 && p12 == 0.0) || (c > 0 && p21 == 0.0) {
+                    continue;
+                }
+                let m = n - b - c;
+                let ln_p = ln_fact(n) - ln_fact(b) - ln_fact(c) - ln_fact(m)
+                    + term(b, p12)
+                    + term(c, p21)
+                    + term(m, 1.0 - p12 - p21);
+                let (lo, hi) = tango(b, c, n, 0.95);
+                if ln_p > -40.0 && lo <= p12 - p21 && p12 - p21 <= hi {
+                    covered += ln_p.exp();
+                }
+            }
+        }
+        covered
+    }
+
+    #[test]
+    fn tango_covers_close_to_95_percent_where_tornado_charts_use_it() {
+        // Exact coverage (no simulation), at the tornado's first looks and with the shares of
+        // disagreeing replications its parameters show. The criterion is the one Newcombe
+        // (1998) and Fagerland et al. (2014) judge such intervals by: never below 93 %, and
+        // close to 95 % on average.
+        let mut all = Vec::new();
+        for n in [48u64, 96] {
+            for (p12, p21) in [(0.02, 0.0), (0.05, 0.0), (0.1, 0.0), (0.2, 0.0), (0.05, 0.02), (0.1, 0.05), (0.3, 0.02)]
+            {
+                let c = tango_coverage(n, p12, p21);
+                assert!(c >= 0.93, "n {n}, {p12} {p21}: {c}");
+                all.push(c);
+            }
+        }
+        let mean = all.iter().sum::<f64>() / all.len() as f64;
+        assert!((0.94..0.975).contains(&mean), "{mean}");
     }
 }

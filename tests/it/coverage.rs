@@ -125,7 +125,7 @@ fn every_printed_interval_covers_the_truth_95_percent_of_the_time() {
         // The variant is late where the base is not, and never the reverse (its unloading is
         // the base's times 1.25): the difference is -1 with probability q, else 0.
         Check {
-            name: "difference in P(on time), paired t",
+            name: "difference in P(on time), paired score (Tango)",
             truth: -q,
             expected: 0.95,
             held: 0,

@@ -49,8 +49,15 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     for m in c["variants"][0]["metrics"].as_array().unwrap() {
         let d = m["difference"].as_f64().unwrap_or(0.0);
         assert_eq!(d, 0.0, "{}/{}: {d}", m["point"], m["metric"]);
-        assert_eq!(m["ci95"][0].as_f64().unwrap_or(0.0), 0.0);
-        assert_eq!(m["ci95"][1].as_f64().unwrap_or(0.0), 0.0);
+        let [lo, hi] = [0, 1].map(|i| m["ci95"][i].as_f64().unwrap_or(0.0));
+        if m["metric"].as_str().unwrap().starts_with("p_") {
+            // A probability's paired interval rests on the replications that disagree: with
+            // none of 100, Tango's is +/- z^2 / (100 + z^2), not a point.
+            let z2 = 1.959_963_984_540_054f64.powi(2);
+            assert!((hi - z2 / (100.0 + z2)).abs() < 1e-9 && lo == -hi, "{m}");
+        } else {
+            assert_eq!([lo, hi], [0.0, 0.0], "{m}");
+        }
     }
 }
 
@@ -177,8 +184,8 @@ fn a_tornado_ranks_parameters_by_effect() {
     assert_eq!(bars[0]["high_value"], "1300");
 }
 
-/// A tornado chart that would chart nothing, or a parameter twice, is refused before any
-/// replication, and leaves no folder behind.
+/// A tornado chart that would chart nothing, a parameter twice, or a variant made invalid by
+/// the move is refused before any replication, and leaves no folder behind.
 #[test]
 fn a_tornado_refuses_an_empty_chart_and_a_parameter_given_twice() {
     let tmp = tempfile::tempdir().unwrap();
@@ -194,6 +201,17 @@ fn a_tornado_refuses_an_empty_chart_and_a_parameter_given_twice() {
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
         assert!(!tmp.path().join("t").exists(), "{args:?}: a folder was left");
     }
+    // A move that makes the scenario invalid (the wagons of known.toml, 10 -> 8, are too few
+    // for its lot) says what to do about the chart, not about the scenario.
+    let known = repo().join("tests/fixtures/known.toml").display().to_string();
+    let o = steelsim(&["sweep", &known, "--tornado", "20", "-n", "40", "--out", "t"], tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        err.contains("moved by 20 %, `pools.wagons.units` makes the scenario invalid") && err.contains("--param"),
+        "{err}"
+    );
+    assert!(!err.contains("add carriers") && !tmp.path().join("t").exists(), "{err}");
 }
 
 #[test]

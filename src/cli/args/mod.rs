@@ -73,10 +73,9 @@ pub(crate) enum Command {
                             steelsim sweep scenarios/baseline.toml --set order.start=2025-08-01..2025-09-15:7d\n\n\
                             A --set with several values (V1,V2,... or LO..HI:STEP) is swept; with one value it is fixed.\n\
                             Every point uses the same seeds (common random numbers). Writes sweep.csv and sweep.json, or\n\
-                            tornado.csv and tornado.json. A tornado chart works in rounds: a parameter whose effect is\n\
-                            clearly small (below a tenth of the largest, by a 99 % bound), or known to within that (by a\n\
-                            95 % interval), stops after 51 to a few hundred replications, the others run to -n; it says\n\
-                            up front how long it may take."
+                            tornado.csv and tornado.json. A tornado chart works in rounds: a parameter stops once its\n\
+                            effect is known to within a tenth of the largest (by a paired 95 % interval), after 48 to a\n\
+                            few hundred replications, the others run to -n; it says up front how long it may take."
     )]
     Sweep(SweepArgs),
     /// Finds the smallest value of a resource (or the latest start date) that makes the on-time probability (or the contract's) reach a target.
