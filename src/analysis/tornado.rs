@@ -23,6 +23,9 @@ use crate::stats::proportion::tango;
 /// Replications of every value in the first round.
 const FIRST_ROUND: u64 = 32;
 
+/// Replications of the unchanged scenario that time the chart before the rest of them run.
+const TIMED: u64 = 200;
+
 /// One parameter of a tornado chart.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TornadoBar {
@@ -42,7 +45,7 @@ pub struct TornadoBar {
     pub effect: f64,
     /// High minus low, at the handover point.
     pub handover_effect: f64,
-    /// Replications run with each value (fewer than the run's when screened out).
+    /// Replications run with each value (fewer than the run's when stopped early).
     pub replications: u64,
     /// Paired 95 % interval of `effect`.
     pub effect_ci95: [f64; 2],
@@ -90,17 +93,19 @@ pub struct Tornado {
 /// What the chart is doing, for progress lines and an estimate of the time left.
 #[derive(Clone, Copy, Debug)]
 pub enum Step {
-    /// The unchanged scenario ran `replications` in `seconds`; the first round will run
-    /// `first_round` replications, and were no parameter to stop early all rounds would run
-    /// `at_most`.
+    /// The first `timed` of the unchanged scenario's `replications` ran in `seconds` (the rest
+    /// run next); the first round will run `first_round` replications, and were no parameter
+    /// to stop early all rounds would run `at_most`.
     Base {
-        /// Replications of the unchanged scenario.
+        /// Replications of the unchanged scenario timed so far.
+        timed: u64,
+        /// Replications of the unchanged scenario in all.
         replications: u64,
-        /// How long they took.
+        /// How long the timed ones took.
         seconds: f64,
         /// Replications of the first round.
         first_round: u64,
-        /// Replications of every round were nothing screened out.
+        /// Replications of every round were no parameter to stop early.
         at_most: u64,
     },
     /// A round: `alive` of `parameters` parameters run to between `replications[0]` and
@@ -129,7 +134,7 @@ struct Arm {
 }
 
 impl Arm {
-    /// Still running: neither screened out, nor precise, nor at `most` replications.
+    /// Still running: not stopped early (small or known), nor at `most` replications.
     fn running(&self, most: u64) -> bool {
         !self.screened && !self.precise && (self.outcomes[0].len() as u64) < most
     }
@@ -248,7 +253,7 @@ pub fn tornado(
         let f = percent / 100.0;
         let (Some(low), Some(high)) = (scale(value, 1.0 - f), scale(value, 1.0 + f)) else {
             return Err(StudyError::Usage(format!(
-                "`{param}` is not a number, duration or distribution that can be scaled"
+                "`{param}` is not a number, duration or distribution that can be scaled, nor a table of them"
             )));
         };
         if low == *value && high == *value {
@@ -287,15 +292,24 @@ pub fn tornado(
         })
         .collect();
     let most = plan.replications;
+    // The unchanged scenario's first replications time the chart, so that the estimate comes
+    // within moments whatever `-n` (its rest runs on afterwards: the same replications).
     let began = std::time::Instant::now();
-    let base_p = p_on_time(&base.world, plan)?;
+    let mut base_out = Vec::new();
+    let timed = TIMED.min(most);
+    let base_outcome = |r: &Row| outcome(&base.world, r);
+    outcomes_to(&base.world, plan, Some(base.world.deadline), &mut base_out, timed, base_outcome)?;
     let first = FIRST_ROUND.min(most);
     progress(Step::Base {
+        timed,
         replications: most,
         seconds: began.elapsed().as_secs_f64(),
         first_round: 2 * first * arms.len() as u64,
         at_most: 2 * most * arms.len() as u64,
     });
+    outcomes_to(&base.world, plan, Some(base.world.deadline), &mut base_out, most, base_outcome)?;
+    let share = |k: usize| base_out.iter().filter(|o| o[k]).count() as f64 / base_out.len().max(1) as f64;
+    let base_p = [share(0), share(1)];
     let mut threshold = 0.005f64;
     while arms.iter().any(|a| a.running(most)) {
         let alive = arms.iter().filter(|a| a.running(most));
@@ -359,14 +373,6 @@ pub fn tornado(
     });
     let replications_total = most + 2 * bars.iter().map(|b| b.replications).sum::<u64>();
     Ok(Tornado { percent, base_p_on_time: base_p, bars, skipped, replications: most, replications_total, threshold })
-}
-
-/// P(on time) of `world` over `plan.replications`: destination, handover.
-fn p_on_time(world: &World, plan: &Plan) -> Result<[f64; 2], StudyError> {
-    let mut out = Vec::new();
-    outcomes_to(world, plan, Some(world.deadline), &mut out, plan.replications, |r| outcome(world, r))?;
-    let share = |k: usize| out.iter().filter(|o: &&[bool; 2]| o[k]).count() as f64 / out.len().max(1) as f64;
-    Ok([share(0), share(1)])
 }
 
 #[cfg(test)]

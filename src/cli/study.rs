@@ -51,11 +51,19 @@ fn duration(seconds: f64) -> String {
 fn tornado_step(step: analysis::tornado::Step) -> String {
     use analysis::tornado::Step;
     match step {
-        Step::Base { replications, seconds, first_round, at_most } => {
-            let per = seconds / replications.max(1) as f64;
+        Step::Base { timed, replications, seconds, first_round, at_most } => {
+            let per = seconds / timed.max(1) as f64;
+            let base = if timed < replications {
+                format!(
+                    "{timed} of its {replications} replications in {seconds:.1} s (the rest about {})",
+                    duration(per * (replications - timed) as f64)
+                )
+            } else {
+                format!("{replications} replications in {seconds:.1} s")
+            };
             format!(
-                "the unchanged scenario: {replications} replications in {seconds:.1} s; the first round ({first_round} \
-                 replications) about {}, and at most {} if no parameter stops early",
+                "the unchanged scenario: {base}; the first round ({first_round} replications) about {}, and at most \
+                 {} if no parameter stops early",
                 duration(per * first_round as f64),
                 duration(per * at_most as f64)
             )

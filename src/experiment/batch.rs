@@ -3,6 +3,8 @@
 //! to its end, where a batch per variant leaves cores idle at the end of each. And
 //! [`par_map`], for a study's work that is not replications (compiling its variants).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::prelude::*;
 
 use super::{Record, RunError, interrupt, replicate_until, thread_pool};
@@ -33,21 +35,29 @@ pub fn map_jobs<T: Send>(
     f: impl Fn(usize, &ReplicationResult) -> T + Sync,
 ) -> Result<Vec<T>, RunError> {
     let pool = thread_pool(threads)?;
+    // An interrupted study says how far it got over all its batches, not within this one.
+    let interrupted = || RunError::Interrupted { done: STUDY_REPLICATIONS.load(Ordering::Relaxed) };
     pool.install(|| {
         jobs.par_iter()
             .enumerate()
             .map(|(k, job)| {
                 if interrupt::stop_requested() {
-                    return Err(RunError::Interrupted { done: 0 });
+                    return Err(interrupted());
                 }
                 // Studies read only the outcome: no day-by-day series, no stage tallies.
                 let r =
-                    replicate_until(job.world, seed, job.index, Record::OutcomeOnly, Checks::for_build(), job.until)?;
+                    replicate_until(job.world, seed, job.index, Record::OutcomeOnly, Checks::for_build(), job.until)
+                        .map_err(|e| if let RunError::Interrupted { .. } = e { interrupted() } else { e })?;
+                STUDY_REPLICATIONS.fetch_add(1, Ordering::Relaxed);
                 Ok(f(k, &r))
             })
             .collect()
     })
 }
+
+/// Replications run by [`map_jobs`] in this process: a study (one command) runs its batches
+/// one after the other, so this is how many it had finished when it is interrupted.
+static STUDY_REPLICATIONS: AtomicU64 = AtomicU64::new(0);
 
 /// `f` of each item on `threads` workers (one per core if `None`), in the order of `items`;
 /// the first error in that order if any. For a study's work that is not replications

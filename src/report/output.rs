@@ -185,6 +185,13 @@ pub(crate) fn check_destination(dir: &Path, scenario: &str, force: bool) -> Resu
     let (parent, leaf) = parent_and_leaf(&target);
     if !parent.exists() {
         // Nothing can be in the way yet; the lock is taken once the folder's parent exists.
+        // But the folders must be possible to make: a trial one in the nearest folder that
+        // exists says so now, not after the run.
+        let ancestor = parent.ancestors().find(|a| a.as_os_str().is_empty() || a.exists()).unwrap_or(Path::new("."));
+        let ancestor = if ancestor.as_os_str().is_empty() { Path::new(".") } else { ancestor };
+        let trial = ancestor.join(format!(".steelsim-trial-{}", std::process::id()));
+        fs::create_dir(&trial).map_err(|source| OutputError::Unwritable { path: dir.to_path_buf(), source })?;
+        let _ = fs::remove_dir(&trial);
         return Ok(Reservation { lock: None });
     }
     clean_stale(&parent, &format!(".{leaf}.partial"));

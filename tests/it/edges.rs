@@ -146,9 +146,11 @@ fn an_output_path_that_cannot_be_a_folder_is_refused_before_simulating() {
 #[test]
 fn an_output_folder_that_cannot_be_written_is_refused_before_simulating() {
     let tmp = tempfile::tempdir().unwrap();
+    let baseline = repo().join("scenarios/baseline.toml").display().to_string();
     for out in ["/proc/steelsim-results", "/proc/steelsim/results"] {
         let began = Instant::now();
-        let o = steelsim(&["run", &tiny(), "-n", "100000", "--out", out, "-q"], tmp.path());
+        // 100,000 replications of the baseline take minutes: the refusal must come first.
+        let o = steelsim(&["run", &baseline, "-n", "100000", "--out", out, "-q"], tmp.path());
         assert_eq!(o.status.code(), Some(2), "{out}: {}", text(&o));
         let err = stderr(&o);
         assert!(

@@ -130,6 +130,33 @@ fn ctrl_c_stops_the_run_and_leaves_the_previous_results_whole() {
     assert!(hidden_entries(&out).is_empty(), "left behind: {:?}", hidden_entries(&out));
 }
 
+/// An interrupted study says how many replications it had run (it said 0, whatever it had
+/// done), and writes nothing.
+#[test]
+fn an_interrupted_study_says_how_far_it_got() {
+    let tmp = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(["sweep", &fixture("tiny.toml"), "--tornado", "20", "-n", "10000000", "--out", "t"])
+        .current_dir(tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let o = within(child, Duration::from_secs(60));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    let done: u64 = err
+        .split("interrupted after ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count: {err}"));
+    assert!(done > 0 && err.contains("nothing was written"), "{err}");
+    assert!(!tmp.path().join("t").exists() && hidden_entries(tmp.path()).is_empty(), "left behind");
+}
+
 /// A replication that takes long (train timetables every 36 s for ten years, an order stalled
 /// for want of wagons) stops within moments of SIGTERM, not at its end: the flag is polled
 /// every few thousand events inside the replication too.

@@ -74,8 +74,8 @@ pub(crate) enum Command {
                             A --set with several values (V1,V2,... or LO..HI:STEP) is swept; with one value it is fixed.\n\
                             Every point uses the same seeds (common random numbers). Writes sweep.csv and sweep.json, or\n\
                             tornado.csv and tornado.json. A tornado chart works in rounds: a parameter stops once its\n\
-                            effect is known to within a tenth of the largest (by a paired 95 % interval), after 48 to a\n\
-                            few hundred replications, the others run to -n; it says up front how long it may take."
+                            effect is known to within a tenth of the largest (by a paired 95 % interval), the others\n\
+                            run to -n; it says up front how long it may take."
     )]
     Sweep(SweepArgs),
     /// Finds the smallest value of a resource (or the latest start date) that makes the on-time probability (or the contract's) reach a target.
