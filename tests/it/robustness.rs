@@ -63,6 +63,24 @@ fn check_mode_gives_the_same_results_and_passes() {
     }
 }
 
+/// Runs steelsim with `args` in `dir`, interrupts it (SIGINT) once it is simulating, checks
+/// that it stops as interrupted, and returns what it said.
+fn interrupted<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>, dir: &Path) -> String {
+    let child = Command::new(env!("CARGO_BIN_EXE_steelsim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let o = within(child, Duration::from_secs(60));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    err
+}
+
 /// Entries of `dir` whose names start with a dot (staging folders, temporary files).
 fn hidden_entries(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -104,18 +122,7 @@ fn ctrl_c_stops_the_run_and_leaves_the_previous_results_whole() {
     };
 
     // A run far too long to finish, interrupted once it is simulating.
-    let child = Command::new(env!("CARGO_BIN_EXE_steelsim"))
-        .args(args("5000000"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(kill.success());
-    let o = within(child, Duration::from_secs(60));
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(130), "{err}");
+    let err = interrupted(args("5000000"), tmp.path());
     assert!(err.contains("interrupted after") && err.contains("nothing was written"), "{err}");
 
     let mut after: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
@@ -135,18 +142,8 @@ fn ctrl_c_stops_the_run_and_leaves_the_previous_results_whole() {
 #[test]
 fn an_interrupted_study_says_how_far_it_got() {
     let tmp = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_steelsim"))
-        .args(["sweep", &fixture("tiny.toml"), "--tornado", "20", "-n", "10000000", "--out", "t"])
-        .current_dir(tmp.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
-    let o = within(child, Duration::from_secs(60));
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(130), "{err}");
+    let tiny = fixture("tiny.toml");
+    let err = interrupted(["sweep", &tiny, "--tornado", "20", "-n", "10000000", "--out", "t"], tmp.path());
     let done: u64 = err
         .split("interrupted after ")
         .nth(1)
