@@ -187,8 +187,8 @@ pub(crate) fn check_destination(dir: &Path, scenario: &str, force: bool) -> Resu
         // Nothing can be in the way yet; the lock is taken once the folder's parent exists.
         // But the folders must be possible to make: a trial one in the nearest folder that
         // exists says so now, not after the run.
-        let ancestor = parent.ancestors().find(|a| a.as_os_str().is_empty() || a.exists()).unwrap_or(Path::new("."));
-        let ancestor = if ancestor.as_os_str().is_empty() { Path::new(".") } else { ancestor };
+        // (A relative path's last ancestor, "", never exists: the current folder stands for it.)
+        let ancestor = parent.ancestors().find(|a| a.exists()).unwrap_or(Path::new("."));
         let trial = ancestor.join(format!(".steelsim-trial-{}", std::process::id()));
         fs::create_dir(&trial).map_err(|source| OutputError::Unwritable { path: dir.to_path_buf(), source })?;
         let _ = fs::remove_dir(&trial);

@@ -58,11 +58,16 @@ fn tango_lower(b: u64, c: u64, n: u64, z: f64) -> f64 {
         let var = nf * (2.0 * q + d - d * d);
         if var > 0.0 { num / var.sqrt() } else { num.signum() * f64::INFINITY }
     };
-    // The statistic falls as `d` grows: bisect below the estimate for where it crosses `z`.
-    let (mut lo, mut hi) = (-1.0, (bf - cf) / nf);
+    // The statistic falls as `d` grows: below the estimate, where it crosses `z`.
+    crossing(-1.0, (bf - cf) / nf, |d| score(d) > z)
+}
+
+/// Where `above` turns from true to false between `lo` and `hi`, by bisection (64 halvings:
+/// to the last bit of an f64 in [-1, 1]).
+fn crossing(mut lo: f64, mut hi: f64, above: impl Fn(f64) -> bool) -> f64 {
     for _ in 0..64 {
         let mid = 0.5 * (lo + hi);
-        if score(mid) > z {
+        if above(mid) {
             lo = mid;
         } else {
             hi = mid;
@@ -77,7 +82,7 @@ fn tango_lower(b: u64, c: u64, n: u64, z: f64) -> f64 {
 /// the shares the difference allows, so its derivative is bisected for its zero.
 fn constrained_share(b: u64, c: u64, n: u64, d: f64) -> f64 {
     let (bf, cf, mf) = (b as f64, c as f64, (n - b - c) as f64);
-    let (mut lo, mut hi) = ((-d).max(0.0), (1.0 - d) / 2.0);
+    let (lo, hi) = ((-d).max(0.0), (1.0 - d) / 2.0);
     if hi <= lo {
         return lo;
     }
@@ -94,15 +99,7 @@ fn constrained_share(b: u64, c: u64, n: u64, d: f64) -> f64 {
         }
         g
     };
-    for _ in 0..64 {
-        let mid = 0.5 * (lo + hi);
-        if slope(mid) > 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
+    crossing(lo, hi, |q| slope(q) > 0.0)
 }
 
 /// Newcombe's hybrid score interval for the difference `x1 / n1 - x2 / n2` of two independent
